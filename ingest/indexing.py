@@ -1,0 +1,235 @@
+"""Write documents into the store: idempotent, resumable, in bounded batches.
+
+Chunk ids are stable hashes, so a re-run skips unchanged files and an interrupted
+run is completed next time without duplicates: new chunks are written before stale
+ones are deleted, so the store answers at every moment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from assistant.errors import IngestError
+from assistant.records import Chunk, LoadedDocument, search_text
+from assistant.settings import Settings
+from assistant.store import Store
+from ingest.chunking import chunk_document
+from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+
+__all__ = [
+    "FileResult",
+    "IngestReport",
+    "collect_files",
+    "index_text",
+    "ingest_paths",
+]
+
+# Bump when parsing or chunking changes, so every document is re-chunked once.
+PIPELINE_VERSION = "1"
+WRITE_BATCH = 64
+
+Status = Literal["added", "updated", "unchanged", "failed", "pruned"]
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    status: Status
+    doc_id: str = ""
+    chunks: int = 0
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    """Per-file results and totals of one ingest run."""
+
+    files: list[FileResult] = field(default_factory=list)
+    chunks_written: int = 0
+    chunks_deleted: int = 0
+
+    def count(self, status: Status) -> int:
+        """Number of files with ``status``."""
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        """Files that could not be indexed."""
+        return [f for f in self.files if f.status == "failed"]
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand files and folders into supported files, following links without looping.
+
+    ``README*`` files inside folders describe the folder and are skipped; pass one
+    explicitly to index it.
+    """
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    seen_dirs: set[str] = set()
+    for path in paths:
+        if not path.exists():
+            problems.append(FileResult(str(path), "failed", reason="no such file or folder"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            for root, dirs, names in os.walk(path, followlinks=True):
+                real = os.path.realpath(root)
+                if real in seen_dirs:
+                    dirs[:] = []
+                    problems.append(FileResult(root, "failed", reason="symlink loop skipped"))
+                    continue
+                seen_dirs.add(real)
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    candidate = Path(root) / name
+                    if name.startswith(".") or name.upper().startswith("README"):
+                        continue
+                    if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
+                        files.append(candidate)
+    return files, problems
+
+
+def index_text(chunk: Chunk) -> str:
+    """Search text of a chunk about to be written."""
+    return search_text(chunk.text, chunk.as_metadata())
+
+
+@dataclass
+class _StoredDoc:
+    source_path: str = ""
+    content_hash: str = ""
+    n_chunks: int = 0
+    ids: set[str] = field(default_factory=set)
+    complete: bool = True
+
+
+def _stored_documents(store: Store) -> dict[str, _StoredDoc]:
+    docs: dict[str, _StoredDoc] = {}
+    for page in store.iter_records(include=["metadatas"]):
+        for cid, meta in zip(page["ids"], page["metadatas"], strict=True):
+            doc = docs.setdefault(str(meta.get("doc_id", "")), _StoredDoc())
+            doc.ids.add(cid)
+            if doc.content_hash and doc.content_hash != meta.get("content_hash"):
+                doc.complete = False  # chunks of two versions: an update was interrupted
+            doc.content_hash = str(meta.get("content_hash", ""))
+            doc.n_chunks = int(meta.get("n_chunks", 0))
+            doc.source_path = str(meta.get("source_path", ""))
+    return docs
+
+
+def _batches(items: list[Chunk], size: int) -> Iterator[list[Chunk]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _version_hash(document: LoadedDocument, settings: Settings) -> str:
+    return f"{document.content_hash[:40]}:{settings.chunk_size}:{settings.chunk_overlap}:{PIPELINE_VERSION}"
+
+
+def _write(store: Store, embeddings: Any, chunks: list[Chunk], extra: dict[str, Any]) -> None:
+    size = min(WRITE_BATCH, store.max_batch_size())
+    for batch in _batches(chunks, size):
+        vectors = embeddings.encode([index_text(c) for c in batch])
+        store.collection.upsert(
+            ids=[c.chunk_id for c in batch],
+            embeddings=vectors,
+            documents=[c.text for c in batch],
+            metadatas=[{**c.as_metadata(), **extra} for c in batch],
+        )
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    settings: Settings,
+    store: Store,
+    embeddings: Any,
+    *,
+    prune: bool = False,
+    on_progress: ProgressFn | None = None,
+) -> IngestReport:
+    """Index files and folders; unchanged files are skipped, changed ones replaced.
+
+    Args:
+        paths: files or folders to index.
+        prune: also delete documents whose source file no longer exists.
+        on_progress: called as ``(path, done, total)`` after each file.
+    """
+    files, problems = collect_files(paths)
+    report = IngestReport(files=list(problems))
+    stored = _stored_documents(store)
+    claimed: dict[str, str] = {}
+    for done, path in enumerate(files, start=1):
+        try:
+            report.files.append(_ingest_file(path, settings, store, embeddings, stored, claimed, report))
+        except IngestError as e:
+            report.files.append(FileResult(str(path), "failed", reason=e.reason))
+        if on_progress:
+            on_progress(str(path), done, len(files))
+    if prune:
+        for doc_id, doc in stored.items():
+            if doc.source_path and doc_id not in claimed and not Path(doc.source_path).exists():
+                store.collection.delete(ids=sorted(doc.ids))
+                report.chunks_deleted += len(doc.ids)
+                report.files.append(FileResult(doc.source_path, "pruned", doc_id=doc_id))
+    store.record_fingerprint()
+    return report
+
+
+def _ingest_file(
+    path: Path,
+    settings: Settings,
+    store: Store,
+    embeddings: Any,
+    stored: dict[str, _StoredDoc],
+    claimed: dict[str, str],
+    report: IngestReport,
+) -> FileResult:
+    document = load_document(path)
+    doc_id = document.meta.doc_id
+    if doc_id in claimed:
+        raise IngestError(path, f"duplicate doc_id '{doc_id}' (already used by {claimed[doc_id]})")
+    claimed[doc_id] = str(path)
+    version = _version_hash(document, settings)
+    existing = stored.get(doc_id)
+    if (
+        existing
+        and existing.complete
+        and existing.content_hash == version
+        and len(existing.ids) == existing.n_chunks
+    ):
+        return FileResult(str(path), "unchanged", doc_id, existing.n_chunks)
+    chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+    if not chunks:
+        raise IngestError(path, "no text to index")
+    new_ids = {c.chunk_id for c in chunks}
+    old_ids = existing.ids if existing else set()
+    extra = {
+        "content_hash": version,
+        "n_chunks": len(chunks),
+        "source_path": str(path),
+    }
+    # Chunks already stored (same id = same text) keep their vectors; only their
+    # version metadata changes. Only new text is embedded.
+    missing = [c for c in chunks if c.chunk_id not in old_ids]
+    kept = [c for c in chunks if c.chunk_id in old_ids]
+    _write(store, embeddings, missing, extra)
+    if kept:
+        store.collection.update(
+            ids=[c.chunk_id for c in kept],
+            metadatas=[{**c.as_metadata(), **extra} for c in kept],
+        )
+    stale = sorted(old_ids - new_ids)
+    if stale:
+        store.collection.delete(ids=stale)
+    report.chunks_written += len(missing)
+    report.chunks_deleted += len(stale)
+    stored[doc_id] = _StoredDoc(str(path), version, len(chunks), new_ids)
+    return FileResult(str(path), "updated" if existing else "added", doc_id, len(chunks))
