@@ -29,6 +29,7 @@ _STOPWORDS = {
     "pt": {"o", "os", "as", "do", "da", "dos", "das", "que", "é", "são", "para", "uma", "como",
            "sobre", "não"},
 }
+_LATIN_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "id", "sw", "tr", "vi", "pl"})
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -46,7 +47,10 @@ def detect_language(text: str, default: str = "en") -> str:
     ranked = sorted(scores.values(), reverse=True)
     if ranked[0] >= 2 and ranked[0] >= 2 * ranked[1]:
         return best
-    return _langdetect(text[:2000], default)
+    if len(words) < 4:
+        return best if ranked[0] > ranked[1] else default  # too short for statistics
+    detected = _langdetect(text[:2000], default)
+    return detected if detected in _LATIN_LANGUAGES else default
 
 
 @lru_cache(maxsize=1024)

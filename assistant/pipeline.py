@@ -86,11 +86,19 @@ class Assistant:
         *,
         filters: Filters | None = None,
         k: int | None = None,
+        ranking_depth: int = 0,
     ) -> Answer:
-        """Answer one question with citations; raises :class:`InvalidQuestion` on bad input."""
+        """Answer one question with citations; raises :class:`InvalidQuestion` on bad input.
+
+        ``ranking_depth`` retrieves more passages than the composer uses (``k``) and
+        records them all in the trace, for ranking metrics at depth 10.
+        """
         started = time.perf_counter()
         text = validate_question(question, self.settings.max_question_chars)
-        retrieval = self.retriever.search(text, filters=filters, k=k)
+        k = k or self.settings.top_k
+        retrieval = self.retriever.search(text, filters=filters, k=max(k, ranking_depth))
+        ranked = retrieval.sources
+        retrieval = replace(retrieval, sources=ranked[:k])
         compose_started = time.perf_counter()
         answer = self.composer.compose(text, retrieval)
         timings = dict(retrieval.timings_ms)
@@ -116,8 +124,9 @@ class Assistant:
                     "similarity": round(s.similarity, 4),
                     "lexical": round(s.lexical, 4),
                     "ranks": s.ranks,
+                    "used": i < k,
                 }
-                for s in retrieval.sources
+                for i, s in enumerate(ranked)
             ],
             "timings_ms": timings,
             **answer.trace,

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 
 from assistant.records import Section
 
-__all__ = ["DecisionHeading", "find_decision_heading", "join_lines", "parse_decision"]
+__all__ = [
+    "DecisionHeading",
+    "find_decision_heading",
+    "join_lines",
+    "looks_like_decision",
+    "parse_decision",
+]
 
 # Lead verbs of preambular paragraphs, longest first so "Also noting" wins over "Noting".
 _PREAMBLE_VERBS = sorted(
@@ -59,6 +65,16 @@ def find_decision_heading(text: str) -> DecisionHeading | None:
     if not match:
         return None
     return DecisionHeading(symbol=match.group(1), title=match.group(2).strip())
+
+
+def looks_like_decision(text: str) -> bool:
+    """Whether text has a decision's heading line and its "The Conference of the Parties," line.
+
+    Both are needed: notes that merely quote "XI/16. Ecosystem restoration" are not a decision.
+    """
+    return find_decision_heading(text) is not None and any(
+        _CHAPEAU.match(line) for line in text.splitlines()
+    )
 
 
 def join_lines(lines: list[str]) -> str:

@@ -174,8 +174,11 @@ def ingest_paths(
         if on_progress:
             on_progress(str(path), done, len(files))
     if prune:
-        for doc_id, doc in stored.items():
-            if doc.source_path and doc_id not in claimed and not Path(doc.source_path).exists():
+        seen_paths = {str(p) for p in files}
+        for doc_id, doc in list(stored.items()):
+            gone = doc.source_path and not Path(doc.source_path).exists()
+            renamed = doc.source_path in seen_paths  # its file now declares another doc_id
+            if doc_id not in claimed and (gone or renamed):
                 store.collection.delete(ids=sorted(doc.ids))
                 report.chunks_deleted += len(doc.ids)
                 report.files.append(FileResult(doc.source_path, "pruned", doc_id=doc_id))
@@ -196,15 +199,28 @@ def _ingest_file(
     doc_id = document.meta.doc_id
     if doc_id in claimed:
         raise IngestError(path, f"duplicate doc_id '{doc_id}' (already used by {claimed[doc_id]})")
-    claimed[doc_id] = str(path)
     version = _version_hash(document, settings)
     existing = stored.get(doc_id)
+    if (
+        existing
+        and existing.source_path
+        and Path(existing.source_path).resolve() != path.resolve()
+        and Path(existing.source_path).exists()
+    ):
+        raise IngestError(
+            path, f"duplicate doc_id '{doc_id}' (already used by {existing.source_path})"
+        )
+    claimed[doc_id] = str(path)
     if (
         existing
         and existing.complete
         and existing.content_hash == version
         and len(existing.ids) == existing.n_chunks
     ):
+        if existing.source_path != str(path):  # the file was moved or renamed
+            ids = sorted(existing.ids)
+            store.collection.update(ids=ids, metadatas=[{"source_path": str(path)}] * len(ids))
+            existing.source_path = str(path)
         return FileResult(str(path), "unchanged", doc_id, existing.n_chunks)
     chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
     if not chunks:

@@ -17,7 +17,7 @@ import yaml
 from assistant.errors import IngestError
 from assistant.language import detect_language
 from assistant.records import KINDS, DocumentMeta, LoadedDocument, Section
-from ingest.decisions import find_decision_heading, parse_decision
+from ingest.decisions import find_decision_heading, looks_like_decision, parse_decision
 
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "slugify"]
 
@@ -25,6 +25,9 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _LANG_CODE = re.compile(r"^[a-z]{2}$")
 _META_FIELDS = set(DocumentMeta.__dataclass_fields__)
+_HTML_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+_HTML_BLOCKS = [*_HTML_HEADINGS, "p", "li", "td", "th", "pre", "blockquote", "div", "dd", "dt",
+                "figcaption", "section", "article", "main", "caption", "address"]
 
 
 def slugify(text: str) -> str:
@@ -58,12 +61,20 @@ def _decode(path: Path, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise IngestError(path, "text encoding could not be recognised; save it as UTF-8")
-    return str(best)
+    # Legacy encodings: GB18030 decodes many Latin-1 byte pairs too, so it wins only
+    # when most letters come out Chinese; otherwise Windows-1252, then Latin-1.
+    try:
+        chinese = data.decode("gb18030")
+        letters = [c for c in chinese if c.isalpha()]
+        cjk = sum(1 for c in letters if "\u3400" <= c <= "\u9fff")
+        if letters and cjk / len(letters) > 0.5:
+            return chinese
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
@@ -83,7 +94,7 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
 def _metadata(path: Path, fields: dict[str, Any], body: str, title: str = "") -> DocumentMeta:
     """Validate front matter fields and fill what is missing from the file itself."""
     known = {k: v for k, v in fields.items() if k in _META_FIELDS and v is not None}
-    heading = find_decision_heading(body)
+    heading = find_decision_heading(body) if looks_like_decision(body) or known.get("kind") == "decision" else None
     kind = str(known.get("kind") or ("decision" if heading else "other"))
     if kind not in KINDS:
         raise IngestError(path, f"unknown kind '{kind}' (expected one of {', '.join(KINDS)})")
@@ -167,9 +178,7 @@ def _load_text(path: Path, data: bytes) -> LoadedDocument:
     if not body.strip():
         raise IngestError(path, "no text after the front matter")
     is_markdown = path.suffix.lower() in {".md", ".markdown"}
-    if fields.get("kind") == "decision" or (
-        not fields.get("kind") and find_decision_heading(body)
-    ):
+    if fields.get("kind") == "decision" or (not fields.get("kind") and looks_like_decision(body)):
         meta = _metadata(path, fields, body)
         sections = parse_decision(body)
         if not sections:
@@ -200,14 +209,16 @@ def _load_html(path: Path, data: bytes) -> LoadedDocument:
     sections: list[Section] = []
     locator = title or path.stem
     root = soup.body or soup
-    for element in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "pre"]):
+    for element in root.find_all(_HTML_BLOCKS):
+        if element.find(_HTML_BLOCKS):
+            continue  # only leaf blocks, so no text is read twice or skipped
         text = element.get_text(" ", strip=True)
         if not text:
             continue
-        if element.name and element.name.startswith("h"):
+        if element.name in _HTML_HEADINGS:
             locator = text
             title = title or text
-        elif not element.find_parent(["p", "li", "td"]):
+        else:
             sections.append(Section(text=text, locator=locator, heading=locator))
     if not sections:
         raise IngestError(path, "no readable text in the HTML (only markup or scripts)")
@@ -242,8 +253,7 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
     except (PdfReadError, ValueError, KeyError, TypeError):
         info_title = ""
     full = "\n".join(pages)
-    heading = find_decision_heading(full)
-    if heading:
+    if looks_like_decision(full):
         meta = _metadata(path, {}, full, title=info_title)
         sections = parse_decision(full)
     else:
@@ -275,7 +285,7 @@ def _load_docx(path: Path, data: bytes) -> LoadedDocument:
     full = "\n".join(text for _, text in paragraphs)
     if not full.strip():
         raise IngestError(path, "DOCX has no text")
-    if find_decision_heading(full):
+    if looks_like_decision(full):
         meta = _metadata(path, {}, full, title=title)
         return _document(path, data, meta, parse_decision(full))
     sections: list[Section] = []

