@@ -43,6 +43,13 @@ _OTHER_LANGUAGE = {
     "fr": "Les passages cités sont en {names}.",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Markdown list markers and emphasis are layout, not words of the passage.
+_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
+# Bounds on the sentences embedded per question (the composer's cost).
+MAX_SOURCES_SCANNED = 4
+MAX_SENTENCES_PER_SOURCE = 8
+MIN_SENTENCES = 2
+SCORE_MARGIN = 0.12
 
 
 def refusal_text(language: str) -> str:
@@ -117,7 +124,7 @@ class ExtractiveComposer:
         sources = retrieval.sources
         support = support_score(sources)
         trace = {"support": round(support, 4), "composer": "extractive"}
-        if not sources or support < self.settings.support_threshold:
+        if not sources or support < self.settings.effective_support_threshold:
             related = tuple(citation_for(i, s) for i, s in enumerate(sources[:3], start=1))
             return Answer(
                 text=refusal_text(language),
@@ -169,9 +176,12 @@ class ExtractiveComposer:
         """Score every sentence, then take the best ones without repeating."""
         terms = set(tokenize(question))
         raw: list[tuple[int, int, str]] = []
-        for rank, source in enumerate(sources):
+        for rank, source in enumerate(sources[:MAX_SOURCES_SCANNED]):
             for order, sentence in enumerate(split_sentences(source.text)):
-                if len(sentence) >= (6 if _CJK.search(sentence) else 20):
+                if order >= MAX_SENTENCES_PER_SOURCE:
+                    break
+                sentence = _MARKUP.sub("", sentence).strip()
+                if len(sentence) >= (6 if _CJK.search(sentence) else 20) and "://" not in sentence:
                     raw.append((rank, order, sentence))
         if not raw:
             return []
@@ -194,7 +204,7 @@ class ExtractiveComposer:
         for candidate in candidates:
             if len(chosen) >= self.settings.answer_sentences:
                 break
-            if chosen and candidate.score < best - 0.12:
+            if len(chosen) >= MIN_SENTENCES and candidate.score < best - SCORE_MARGIN:
                 break
             if any(_redundant(candidate, c) for c in chosen):
                 continue

@@ -256,6 +256,174 @@ def chat(
     launch(build_app(assistant), settings)
 
 
+@app.command("eval")
+def eval_(
+    sets: Annotated[
+        list[Path], typer.Argument(help="Eval sets (JSON Lines), e.g. evals/sets/*.jsonl.")
+    ],
+    store: StoreOpt = None,
+    config: ConfigOpt = None,
+    chroma_host: HostOpt = None,
+    chroma_port: PortOpt = None,
+    embedding_model: ModelOpt = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Run folder (default: evals/runs/<UTC YYYYmmdd-HHMMSS>)."),
+    ] = None,
+    compare: Annotated[
+        Path | None, typer.Option("--compare", help="A previous run folder to compare with.")
+    ] = None,
+    ids: Annotated[
+        Path | None, typer.Option("--ids", help="File of item ids, one a line: run only these.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Run only the first N items.")
+    ] = None,
+    validate: Annotated[
+        bool,
+        typer.Option("--validate", help="Only check the sets' format and gold references."),
+    ] = False,
+) -> None:
+    """Run eval sets through the assistant and write metrics and a report.
+
+    Writes items.jsonl, summary.json, report.md and report.html (with plots, no
+    network needed) to the run folder and prints the headline metrics.
+
+    --compare adds deltas, paired significance tests and the items that flipped.
+    --validate only checks the sets, one line per problem; exit code 1 if any.
+
+    Example: restoration-assistant eval evals/sets/*.jsonl --compare evals/baseline
+    """
+    apply_offline_switches()
+    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    if validate:
+        problems = _run(lambda: _validate_sets(settings, sets))
+        for problem in problems:
+            console.print(escape(str(problem)), soft_wrap=True)
+        if problems:
+            errors.print(f"[bold red]{len(problems)} problem(s)[/] in {len(sets)} set(s).")
+            raise typer.Exit(1)
+        console.print(f"[green]OK[/]: {len(sets)} set(s); every item and gold reference is valid.")
+        return
+    run_dir = out or Path("evals/runs") / _utc_stamp()
+    summary, comparison = _run(
+        lambda: _eval(settings, sets, run_dir, compare=compare, ids=ids, limit=limit)
+    )
+    _print_headline(summary, comparison)
+    report = escape(str(run_dir / "report.html"))
+    console.print(f"Run written to [bold]{escape(str(run_dir))}[/] — open {report}")
+
+
+def _utc_stamp() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+
+
+def _validate_sets(settings: Settings, sets: list[Path]) -> list[Any]:
+    from assistant.evaluation import check_sets
+    from assistant.store import open_store
+
+    # Gold references are checked against store metadata only: no model is needed.
+    return check_sets(sets, open_store(settings, embeddings=None))
+
+
+def _eval(
+    settings: Settings,
+    sets: list[Path],
+    run_dir: Path,
+    *,
+    compare: Path | None,
+    ids: Path | None,
+    limit: int | None,
+) -> tuple[dict[str, Any], Any]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from assistant.evaluation import (
+        load_items,
+        read_ids,
+        read_run,
+        run_config,
+        run_eval,
+        select_items,
+        summarize,
+        write_results,
+    )
+    from assistant.pipeline import build_assistant
+    from assistant.reports import compare_runs, write_report
+
+    items = select_items(load_items(sets), read_ids(ids) if ids else None, limit)
+    if compare is not None:
+        read_run(compare, require_items=False)  # fail before the long run, not after it
+    assistant = build_assistant(settings)
+    tally = {"gold": 0, "hits": 0, "refused": 0}
+    with Progress(
+        TextColumn("[bold]Evaluating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+    ) as progress:
+        task = progress.add_task("", total=len(items))
+
+        def on_item(result: Any, done: int, total: int) -> None:
+            if result.relevant_keys:
+                tally["gold"] += 1
+                tally["hits"] += bool(result.checks["hit@5"])
+            tally["refused"] += not result.supported
+            hit5 = f"{tally['hits'] / tally['gold']:.2f}" if tally["gold"] else "–"
+            progress.update(
+                task, completed=done, description=f"hit@5 {hit5}  refusals {tally['refused']}"
+            )
+
+        results = run_eval(assistant, items, on_item=on_item)
+    extra = {"ids_file": str(ids) if ids else None, "limit": limit}
+    summary = summarize(results, run_config(assistant, sets, **extra))
+    write_results(results, summary, run_dir)
+    comparison = compare_runs(summary, results, compare) if compare is not None else None
+    write_report(summary, results, run_dir, compare=comparison)
+    return summary, comparison
+
+
+def _print_headline(summary: dict[str, Any], comparison: Any) -> None:
+    from assistant.reports import HEADLINE, headline
+
+    table = Table(title=f"Eval: {summary['n_items']} items")
+    table.add_column("metric")
+    if comparison is not None:
+        table.add_column("previous", justify="right")
+    table.add_column("value", justify="right")
+    if comparison is not None:
+        table.add_column("delta", justify="right")
+    values = headline(summary)
+    for _, key, higher in HEADLINE:
+        digits = 0 if key.endswith("_ms") else 3
+        value = values[key]
+        row = [key, "–" if value is None else f"{value:.{digits}f}"]
+        if comparison is not None:
+            old = comparison.previous.get(key)
+            row.insert(1, "–" if old is None else f"{old:.{digits}f}")
+            delta = None if old is None or value is None else value - old
+            colour = "" if not delta else ("green" if (delta > 0) == higher else "red")
+            text = "–" if delta is None else f"{delta:+.{digits}f}"
+            row.append(f"[{colour}]{text}[/]" if colour else text)
+        table.add_row(*row)
+    console.print(table)
+    if comparison is not None and comparison.paired_items:
+        console.print(f"{len(comparison.changed)} item(s) changed outcome; see report.html.")
+    elif comparison is not None and comparison.significance_note:
+        console.print(escape(comparison.significance_note))
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

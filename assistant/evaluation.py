@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,20 @@ from assistant.errors import AssistantError
 
 __all__ = [
     "EvalItem",
+    "EvalRunError",
+    "EvalSetError",
     "ItemResult",
+    "SetProblem",
+    "check_sets",
     "load_items",
+    "ranx_qrels_and_run",
+    "read_ids",
+    "read_run",
+    "run_config",
     "run_eval",
+    "select_items",
     "summarize",
+    "write_results",
 ]
 
 RANKING_DEPTH = 10
@@ -49,40 +59,141 @@ class EvalSetError(AssistantError):
 def load_items(paths: Iterable[Path]) -> list[EvalItem]:
     """Read JSON Lines eval sets; raises :class:`EvalSetError` naming file and line."""
     items: list[EvalItem] = []
+    for where, parsed in _scan(paths):
+        if isinstance(parsed, str):
+            raise EvalSetError(f"{where}: {parsed}")
+        items.append(parsed)
+    return items
+
+
+@dataclass(frozen=True)
+class SetProblem:
+    """One problem found in an eval set, at ``file:line``."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+def check_sets(paths: Iterable[Path], store: Any | None = None) -> list[SetProblem]:
+    """Find every format problem in the sets and, given a store, every gold reference it lacks.
+
+    A gold entry must name a ``doc_id`` in the store; a ``paragraph`` or ``locator`` it
+    names must belong to a chunk of that document.
+    """
+    docs: set[str] = set()
+    places: set[tuple[str, str, str]] = set()
+    for page in store.iter_records(include=["metadatas"]) if store is not None else ():
+        for meta in page["metadatas"]:
+            doc_id = str(meta.get("doc_id", ""))
+            docs.add(doc_id)
+            places.add((doc_id, "paragraph", str(meta.get("paragraph", ""))))
+            places.add((doc_id, "locator", str(meta.get("locator", ""))))
+    problems: list[SetProblem] = []
+    for where, parsed in _scan(paths):
+        if isinstance(parsed, str):
+            problems.append(SetProblem(where, parsed))
+        elif store is not None:
+            problems.extend(SetProblem(where, m) for m in _missing_gold(parsed, docs, places))
+    return problems
+
+
+def _missing_gold(
+    item: EvalItem, docs: set[str], places: set[tuple[str, str, str]]
+) -> Iterator[str]:
+    for entry in item.gold:
+        doc_id = entry["doc_id"]
+        if doc_id not in docs:
+            yield f"item '{item.id}': gold doc_id '{doc_id}' is not in the store"
+            continue
+        for key in ("paragraph", "locator"):
+            if key in entry and (doc_id, key, entry[key]) not in places:
+                yield f"item '{item.id}': no chunk of '{doc_id}' has {key} '{entry[key]}'"
+
+
+def _scan(paths: Iterable[Path]) -> Iterator[tuple[str, EvalItem | str]]:
+    """Yield ``(file:line, item)`` for good lines and ``(file:line, problem)`` for bad ones."""
     seen: set[str] = set()
     for path in paths:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as e:
-            raise EvalSetError(f"{path}: cannot read ({e.strerror or e})") from e
+        except (OSError, UnicodeDecodeError) as e:
+            yield str(path), f"cannot read ({getattr(e, 'strerror', None) or e})"
+            continue
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
             where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise EvalSetError(f"{where}: not valid JSON ({e.msg})") from e
-            if not isinstance(data, dict) or not data.get("id") or not data.get("question"):
-                raise EvalSetError(f"{where}: each item needs an 'id' and a 'question'")
-            if data["id"] in seen:
-                raise EvalSetError(f"{where}: duplicate id '{data['id']}'")
-            seen.add(data["id"])
-            gold = data.get("gold", [])
-            if not isinstance(gold, list) or not all(isinstance(g, dict) and g.get("doc_id") for g in gold):
-                raise EvalSetError(f"{where}: 'gold' must be a list of {{'doc_id', ...}} objects")
-            items.append(
-                EvalItem(
-                    id=str(data["id"]),
-                    question=str(data["question"]),
-                    language=str(data.get("language", "en")),
-                    answerable=bool(data.get("answerable", True)),
-                    gold=tuple({k: str(v) for k, v in g.items()} for g in gold),
-                    key_facts=tuple(str(f) for f in data.get("key_facts", [])),
-                    tags=tuple(str(t) for t in data.get("tags", [])),
-                )
-            )
-    return items
+            parsed = _parse_item(line)
+            if isinstance(parsed, EvalItem):
+                if parsed.id in seen:
+                    parsed = f"duplicate id '{parsed.id}'"
+                else:
+                    seen.add(parsed.id)
+            yield where, parsed
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _parse_item(line: str) -> EvalItem | str:
+    """Parse one JSON line into an item, or return what is wrong with it."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as e:
+        return f"not valid JSON ({e.msg} at column {e.colno})"
+    if not isinstance(data, dict) or not data.get("id") or not data.get("question"):
+        return "each item needs an 'id' and a 'question'"
+    gold = data.get("gold", [])
+    if not isinstance(gold, list) or not all(
+        isinstance(g, dict) and isinstance(g.get("doc_id"), str) and g["doc_id"] for g in gold
+    ):
+        return "'gold' must be a list of {'doc_id', ...} objects"
+    for key in ("key_facts", "tags"):
+        if not _is_str_list(data.get(key, [])):
+            return f"'{key}' must be a list of strings"
+    if not isinstance(data.get("answerable", True), bool):
+        return "'answerable' must be true or false"
+    return EvalItem(
+        id=str(data["id"]),
+        question=str(data["question"]),
+        language=str(data.get("language", "en")),
+        answerable=data.get("answerable", True),
+        gold=tuple({k: str(v) for k, v in g.items()} for g in gold),
+        key_facts=tuple(data.get("key_facts", [])),
+        tags=tuple(data.get("tags", [])),
+    )
+
+
+def read_ids(path: Path) -> list[str]:
+    """Read item ids, one a line; blank lines and ``#`` comments are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise EvalSetError(f"{path}: cannot read ({e.strerror or e})") from e
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def select_items(
+    items: list[EvalItem], ids: list[str] | None = None, limit: int | None = None
+) -> list[EvalItem]:
+    """Keep the items named in ``ids`` (in set order), then the first ``limit`` of them.
+
+    Raises:
+        EvalSetError: an id names no item of the sets.
+
+    """
+    if ids is not None:
+        known = {item.id for item in items}
+        missing = [i for i in ids if i not in known]
+        if missing:
+            raise EvalSetError(f"ids not found in the eval sets: {', '.join(missing)}")
+        wanted = set(ids)
+        items = [item for item in items if item.id in wanted]
+    return items[:limit] if limit is not None else items
 
 
 @dataclass
@@ -113,11 +224,14 @@ def _unit(doc_id: str, where: str, originals: dict[str, str]) -> str:
 
 def _gold_units(item: EvalItem, originals: dict[str, str]) -> set[str]:
     return {
-        _unit(g["doc_id"], g.get("paragraph") or g.get("locator") or "*", originals) for g in item.gold
+        _unit(g["doc_id"], g.get("paragraph") or g.get("locator") or "*", originals)
+        for g in item.gold
     }
 
 
-def _ranked_units(retrieved: list[dict[str, Any]], gold: set[str], originals: dict[str, str]) -> list[str]:
+def _ranked_units(
+    retrieved: list[dict[str, Any]], gold: set[str], originals: dict[str, str]
+) -> list[str]:
     """Map retrieved chunks to relevance units, first occurrence only."""
     units: list[str] = []
     for r in retrieved:
@@ -148,7 +262,9 @@ def _sentence_supported(sentence: str, passages: list[str]) -> bool:
     return all(_squash(f) in body for f in fragments if f)
 
 
-def _answer_checks(answer: dict[str, Any], retrieved_ids: set[str]) -> tuple[float | None, float | None]:
+def _answer_checks(
+    answer: dict[str, Any], retrieved_ids: set[str]
+) -> tuple[float | None, float | None]:
     """Citation validity and supported-sentence rate of one answer."""
     if not answer["supported"]:
         return None, None
@@ -161,7 +277,11 @@ def _answer_checks(answer: dict[str, Any], retrieved_ids: set[str]) -> tuple[flo
     for sentence in sentences:
         cited = [by_n[n] for n in sentence.get("citations", []) if n in by_n]
         passages = [c["text"] + " " + c.get("context", "") for c in cited]
-        supported.append(bool(cited) and sentence.get("supported", True) and _sentence_supported(sentence["text"], passages))
+        supported.append(
+            bool(cited)
+            and sentence.get("supported", True)
+            and _sentence_supported(sentence["text"], passages)
+        )
     rate = sum(supported) / len(supported) if supported else 0.0
     return validity, rate
 
@@ -226,21 +346,43 @@ def _translation_map(assistant: Any) -> dict[str, str]:
     return originals
 
 
-def _ranking_metrics(results: list[ItemResult]) -> dict[str, float | None]:
-    from ranx import Qrels, Run, evaluate
+def ranx_qrels_and_run(
+    results: Sequence[ItemResult], name: str | None = None
+) -> tuple[Any, Any]:
+    """Build ranx ``Qrels`` and ``Run`` from the items that have gold references.
+
+    Each ranked relevance unit scores ``1/rank`` so ranx keeps our order; an item that
+    retrieved nothing gets a placeholder so it still counts (as a miss).
+    """
+    from ranx import Qrels, Run
 
     scored = [r for r in results if r.relevant_keys]
-    if not scored:
-        return dict.fromkeys(("hit@1", "hit@5", "mrr@10", "ndcg@10", "recall@5"))
     qrels = Qrels({r.id: dict.fromkeys(r.relevant_keys, 1) for r in scored})
     run_dict = {}
     for r in scored:
-        ranking = {key: 1.0 / rank for rank, key in enumerate(r.ranked_keys[:RANKING_DEPTH], start=1)}
+        ranked = r.ranked_keys[:RANKING_DEPTH]
+        ranking = {key: 1.0 / rank for rank, key in enumerate(ranked, start=1)}
         run_dict[r.id] = ranking or {"__none__": 0.0}
-    run = Run(run_dict)
-    names = {"hit@1": "hit_rate@1", "hit@5": "hit_rate@5", "mrr@10": "mrr@10", "ndcg@10": "ndcg@10", "recall@5": "recall@5"}
-    values = evaluate(qrels, run, list(names.values()), make_comparable=True)
-    return {ours: round(float(values[theirs]), 4) for ours, theirs in names.items()}
+    return qrels, Run(run_dict, name=name)
+
+
+RANX_METRICS = {
+    "hit@1": "hit_rate@1",
+    "hit@5": "hit_rate@5",
+    "mrr@10": "mrr@10",
+    "ndcg@10": "ndcg@10",
+    "recall@5": "recall@5",
+}
+
+
+def _ranking_metrics(results: list[ItemResult]) -> dict[str, float | None]:
+    from ranx import evaluate
+
+    if not any(r.relevant_keys for r in results):
+        return dict.fromkeys(RANX_METRICS)
+    qrels, run = ranx_qrels_and_run(results)
+    values = evaluate(qrels, run, list(RANX_METRICS.values()), make_comparable=True)
+    return {ours: round(float(values[theirs]), 4) for ours, theirs in RANX_METRICS.items()}
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -277,7 +419,9 @@ def summarize(results: list[ItemResult], config: dict[str, Any]) -> dict[str, An
     summary = _block(results)
     languages = sorted({r.language for r in results})
     tags = sorted({t for r in results for t in r.tags})
-    summary["by_language"] = {lang: _block([r for r in results if r.language == lang]) for lang in languages}
+    summary["by_language"] = {
+        lang: _block([r for r in results if r.language == lang]) for lang in languages
+    }
     summary["by_tag"] = {tag: _block([r for r in results if tag in r.tags]) for tag in tags}
     summary["config"] = config
     return summary
@@ -289,4 +433,62 @@ def write_results(results: list[ItemResult], summary: dict[str, Any], out: Path)
     with (out / "items.jsonl").open("w", encoding="utf-8") as handle:
         for r in results:
             handle.write(json.dumps(asdict(r), ensure_ascii=False) + "\n")
-    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "summary.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+
+
+class EvalRunError(AssistantError):
+    """A previous run folder is missing or unreadable."""
+
+
+def read_run(
+    run_dir: Path, *, require_items: bool = True
+) -> tuple[dict[str, Any], list[ItemResult]]:
+    """Read ``summary.json`` and ``items.jsonl`` written by :func:`write_results`.
+
+    With ``require_items=False`` a folder holding only ``summary.json`` (such as
+    ``evals/baseline``) reads as a run with no item results.
+    """
+    items_path = run_dir / "items.jsonl"
+    try:
+        summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+        if not require_items and not items_path.exists():
+            return summary, []
+        lines = items_path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise EvalRunError(
+            f"{run_dir} is not an eval run folder (needs summary.json and items.jsonl): "
+            f"{e.strerror or e}"
+        ) from e
+    except json.JSONDecodeError as e:
+        raise EvalRunError(f"{run_dir}/summary.json is not valid JSON ({e.msg})") from e
+    names = {f.name for f in fields(ItemResult)}
+    results: list[ItemResult] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            results.append(ItemResult(**{k: v for k, v in data.items() if k in names}))
+        except (json.JSONDecodeError, TypeError) as e:
+            raise EvalRunError(f"{run_dir}/items.jsonl:{number}: not an item result ({e})") from e
+    return summary, results
+
+
+def run_config(assistant: Any, set_paths: Sequence[Path], **extra: Any) -> dict[str, Any]:
+    """Describe what a run measured: settings, model, corpus and sets (for ``summary.json``)."""
+    from assistant.embeddings import model_id
+
+    settings = assistant.settings
+    fingerprint = settings.quality_fingerprint()
+    return {
+        "settings": fingerprint,
+        "embedding_model": model_id(settings.embedding_model),
+        "corpus_fingerprint": assistant.store.fingerprint(),
+        "sets": [p.name for p in set_paths],
+        # the threshold in force (the fingerprint resolves a calibrated default)
+        "support_threshold": fingerprint.get("support_threshold"),
+        "ranking_depth": RANKING_DEPTH,
+        **extra,
+    }

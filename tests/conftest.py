@@ -74,3 +74,46 @@ def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
         return Settings(**values)
 
     return build
+
+
+# --- real model and real corpus (e2e) ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _offline() -> None:
+    from assistant.offline import apply_offline_switches
+
+    apply_offline_switches()
+
+
+@pytest.fixture(scope="session")
+def real_embeddings() -> Any:
+    """The default bundled model, loaded once per test session."""
+    from assistant.embeddings import build_embeddings
+
+    return build_embeddings(Settings().embedding_model)
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Settings:
+    """Settings for a store built once from the bundled corpus with the default model."""
+    from assistant.store import open_store
+    from ingest.indexing import ingest_paths
+
+    base = tmp_path_factory.mktemp("corpus-store")
+    settings = Settings(store_dir=base / "store", cache_dir=base / "cache")
+    store = open_store(settings, real_embeddings, create=True)
+    report = ingest_paths([CORPUS], settings, store, real_embeddings)
+    assert not report.failed, report.failed
+    return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_assistant(corpus_store: Settings, real_embeddings: Any) -> Any:
+    """An assistant over the bundled corpus."""
+    from assistant.pipeline import build_assistant
+
+    return build_assistant(corpus_store, real_embeddings)

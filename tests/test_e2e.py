@@ -1,0 +1,164 @@
+"""End to end on the real model, real Chroma and the bundled corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.errors import InvalidQuestion
+from assistant.retrieval import Filters
+from assistant.settings import Settings
+from tests.conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.e2e
+SEED = CORPUS / "decisions" / "cbd-dec-xi-16-zh.md"
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("seed") / "store"
+    result = _cli("ingest", str(SEED), "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    assert "1 " in result.stdout  # one file added
+    return store
+
+
+def test_seed_causes_question_cites_paragraph_1b(seed_store: Path) -> None:
+    result = _cli("ask", "决定要求如何处理生态系统退化的原因？", "--store", str(seed_store), "--json")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["supported"] is True
+    first = answer["citations"][0]
+    assert (first["doc_id"], first["paragraph"]) == ("cbd-dec-xi-16-zh", "1(b)")
+    assert set(first) >= {"n", "doc_id", "title", "locator", "paragraph", "text"}
+    assert "根本原因" in first["text"]
+
+
+def test_reingest_of_seed_changes_nothing(seed_store: Path) -> None:
+    result = _cli("ingest", str(SEED), "--store", str(seed_store))
+    assert result.returncode == 0
+    row = [line for line in result.stdout.splitlines() if "│" in line][-1]
+    cells = [c.strip() for c in row.strip("│ ").split("│")]
+    assert cells == ["0", "1", "0", "0", "0", "0"]  # added unchanged updated pruned failed written
+
+
+def test_seed_chunks_one_per_paragraph(seed_store: Path) -> None:
+    result = _cli("info", "--store", str(seed_store))
+    assert result.returncode == 0, result.stderr
+    assert "Chunks 41" in " ".join(result.stdout.split())
+
+
+def test_bundled_corpus_every_sentence_cited(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("What does Target 2 of the Kunming-Montreal framework require?")
+    assert answer.supported
+    retrieved = {r["chunk_id"] for r in answer.trace["retrieved"]}
+    for sentence in answer.sentences:
+        assert sentence["citations"], sentence
+    for citation in answer.citations:
+        assert citation.chunk_id in retrieved
+        assert f"[{citation.n}]" in answer.text
+    assert any(c.doc_id == "kmgbf-target-2" for c in answer.citations)
+
+
+def test_chinese_question_answered_from_chinese_original(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("生态系统退化的根本原因和直接原因应该怎么处理？")
+    assert answer.language == "zh"
+    assert answer.citations[0].doc_id == "cbd-dec-xi-16-zh"
+    assert answer.citations[0].paragraph == "1(b)"
+
+
+def test_english_question_answered_from_translation(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask(
+        "What does decision XI/16 urge Parties to do about the underlying and direct causes of"
+        " degradation?",
+        filters=Filters.of(kind="decision"),
+    )
+    assert answer.language == "en"
+    assert (answer.citations[0].doc_id, answer.citations[0].paragraph) == ("cbd-dec-xi-16-en", "1(b)")
+    assert answer.text.startswith("1. Urges")  # the chapeau leads the sub-paragraph
+
+
+def test_off_topic_question_is_refused(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("What is the traditional recipe for paella valenciana?")
+    assert answer.supported is False
+    assert "does not cover" in answer.text or "no cubre" in answer.text
+    assert answer.citations == ()
+
+
+def test_filters_restrict_sources(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask(
+        "How were mangroves restored?", filters=Filters.of(kind="case-study", ecosystem="mangroves")
+    )
+    kinds = {r["doc_id"] for r in answer.trace["retrieved"]}
+    assert kinds and all(doc.startswith("case-") for doc in kinds)
+    assert {c.doc_id for c in answer.citations} <= {
+        "case-senegal-mangroves",
+        "case-viet-nam-mangroves",
+    }
+
+
+@pytest.mark.parametrize("question", ["", "   ", "🌱🌍🙂", "?!...", "x" * 20_000])
+def test_bad_questions_get_clear_errors(corpus_assistant: Any, question: str) -> None:
+    with pytest.raises(InvalidQuestion):
+        corpus_assistant.ask(question)
+
+
+def test_model_mismatch_is_a_clear_cli_error(corpus_store: Settings) -> None:
+    result = _cli("ask", "test", "--store", str(corpus_store.store_dir), "--embedding-model", "minilm")
+    assert result.returncode == 1
+    assert "rebuild" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_missing_store_is_a_clear_cli_error(tmp_path: Path) -> None:
+    result = _cli("ask", "test", "--store", str(tmp_path / "none"))
+    assert result.returncode == 1
+    assert "ingest" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ingest_and_ask_make_no_network_connection(tmp_path: Path) -> None:
+    """An audit hook records every socket connect/lookup that is not loopback."""
+    script = textwrap.dedent(
+        f"""
+        import sys
+        attempts = []
+        def hook(event, args):
+            if event in ("socket.connect", "socket.getaddrinfo"):
+                target = args[1] if event == "socket.connect" else args
+                text = str(target)
+                if not any(h in text for h in ("127.0.0.1", "localhost", "::1", "'/")):
+                    attempts.append((event, text))
+        sys.addaudithook(hook)
+        from assistant.cli import app
+        for argv in (["ingest", {str(SEED)!r}, "--store", {str(tmp_path / 'store')!r}],
+                     ["ask", "生态系统退化的原因", "--store", {str(tmp_path / 'store')!r}]):
+            try:
+                app(argv)
+            except SystemExit as e:
+                assert e.code in (0, None), e.code
+        print("ATTEMPTS", attempts)
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "GRADIO_ANALYTICS_ENABLED")}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ATTEMPTS []" in result.stdout, result.stdout[-2000:]
