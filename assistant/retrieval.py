@@ -17,7 +17,7 @@ import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, PrivateAttr
 
 from assistant.language import detect_language
 from assistant.lexical import LexicalIndex
@@ -97,6 +97,7 @@ class HybridRetriever(BaseRetriever):
     lexical: LexicalIndex | None
     settings: Settings
     filters: Filters = Filters()
+    _masks: dict[tuple[int, Filters], np.ndarray] = PrivateAttr(default_factory=dict)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun
@@ -155,9 +156,7 @@ class HybridRetriever(BaseRetriever):
 
         if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
             started = time.perf_counter()
-            mask = None
-            if filters.active():
-                mask = np.array([filters.matches(m) for m in self.lexical.metadatas], dtype=np.float32)
+            mask = self._mask(filters) if filters.active() else None
             for rank, hit in enumerate(self.lexical.search(query, settings.candidate_k, mask), start=1):
                 cid = self.lexical.ids[hit.index]
                 candidates.setdefault(
@@ -197,6 +196,17 @@ class HybridRetriever(BaseRetriever):
             for cid in chosen
         ]
         return Retrieval(sources, query_vector, language, timings)
+
+    def _mask(self, filters: Filters) -> np.ndarray:
+        """BM25 weight mask for ``filters``, computed once per filter set and index."""
+        assert self.lexical is not None
+        key = (id(self.lexical), filters)
+        if key not in self._masks:
+            metadatas = self.lexical.metadatas
+            self._masks = {key: np.array([filters.matches(m) for m in metadatas], dtype=np.float32)} | {
+                k: v for k, v in list(self._masks.items())[-31:] if k[0] == id(self.lexical)
+            }
+        return self._masks[key]
 
     def _diversify(
         self, ordered: list[str], candidates: dict[str, dict[str, Any]], language: str, k: int
