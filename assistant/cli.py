@@ -56,9 +56,15 @@ T = TypeVar("T")
 
 
 def _settings(
-    config: Path | None, store: Path | None, host: str | None, port: int | None, **extra: Any
+    config: Path | None,
+    store: Path | None,
+    chroma_host: str | None,
+    chroma_port: int | None,
+    **extra: Any,
 ) -> Settings:
-    return load_settings(config, store_dir=store, chroma_host=host, chroma_port=port, **extra)
+    return load_settings(
+        config, store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, **extra
+    )
 
 
 def _run(action: Callable[[], T]) -> T:

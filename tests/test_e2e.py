@@ -162,3 +162,32 @@ def test_ingest_and_ask_make_no_network_connection(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "ATTEMPTS []" in result.stdout, result.stdout[-2000:]
+
+
+def test_chat_command_serves_the_app(corpus_store: Settings) -> None:
+    """`restoration-assistant chat` starts and answers HTTP on the chosen port."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "chat", "--store", str(corpus_store.store_dir),
+         "--port", str(port)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        status = None
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).status
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, process.stdout.read() if process.poll() is not None else "no answer"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
