@@ -38,7 +38,7 @@ system-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	fi
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest
 
 test-fast: setup

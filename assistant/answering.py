@@ -11,6 +11,7 @@ refusal that lists the closest passages as possibly related.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,6 +172,21 @@ class ExtractiveComposer:
             notices=notices,
             trace=trace,
         )
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """Yield the answer sentence by sentence (the text so far), then the Answer.
+
+        Extractive answers are ready at once; streaming them keeps the chat's
+        behaviour the same in both modes.
+        """
+        answer = self.compose(question, retrieval)
+        joiner = "" if answer.language in ("zh", "ja") else " "
+        parts = [s["text"] + " " + "".join(f"[{n}]" for n in s["citations"]) for s in answer.sentences]
+        if not parts:
+            parts = [answer.text]
+        for i in range(1, len(parts) + 1):
+            yield joiner.join(parts[:i])
+        yield answer
 
     def _pick(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
         """Score every sentence, then take the best ones without repeating."""

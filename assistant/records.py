@@ -13,6 +13,7 @@ __all__ = [
     "LoadedDocument",
     "Section",
     "Source",
+    "Turn",
     "search_text",
 ]
 
@@ -171,6 +172,25 @@ class Answer:
             "notices": list(self.notices),
             "trace": self.trace,
         }
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, as follow-up condensation needs it."""
+
+    question: str
+    doc_ids: tuple[str, ...] = ()
+    condensed: str = ""
+
+    @classmethod
+    def of(cls, question: str, answer: Answer) -> Turn:
+        """Remember a question with the documents its answer cited and its condensed query."""
+        cited = answer.citations or answer.related
+        return cls(
+            question=question,
+            doc_ids=tuple(dict.fromkeys(c.doc_id for c in cited)),
+            condensed=str(answer.trace.get("condensed_query", "")),
+        )
 
 
 def search_text(text: str, metadata: dict[str, Any]) -> str:

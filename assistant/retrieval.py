@@ -119,8 +119,13 @@ class HybridRetriever(BaseRetriever):
         filters: Filters | None = None,
         k: int | None = None,
         language: str | None = None,
+        focus_docs: tuple[str, ...] = (),
     ) -> Retrieval:
-        """Return the ``k`` best passages for ``query`` under ``filters``."""
+        """Return the ``k`` best passages for ``query`` under ``filters``.
+
+        ``focus_docs`` (the documents a conversation is about) get a small fusion
+        bonus, as the question's language does.
+        """
         settings = self.settings
         filters = filters or Filters()
         k = k or settings.top_k
@@ -171,8 +176,11 @@ class HybridRetriever(BaseRetriever):
         fused: dict[str, float] = {}
         for cid, by_list in ranks.items():
             score = sum(weights[name] / (settings.rrf_k + rank) for name, rank in by_list.items())
-            if candidates[cid]["metadata"].get("language") == language:
+            meta = candidates[cid]["metadata"]
+            if meta.get("language") == language:
                 score += settings.language_weight / (settings.rrf_k + 1)
+            if focus_docs and meta.get("doc_id") in focus_docs:
+                score += settings.focus_weight / (settings.rrf_k + 1)
             fused[cid] = score
         ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
         chosen = self._diversify(ordered, candidates, language, k)

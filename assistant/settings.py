@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Weight of a ranking that prefers passages in the question's language.",
     )
+    focus_weight: float = Field(
+        0.5,
+        ge=0,
+        description="Weight of a ranking that prefers the documents a follow-up is about.",
+    )
     max_per_document: int = Field(
         10, ge=1, description="Most passages one document may contribute, so others get a say."
     )
@@ -169,6 +174,7 @@ QUALITY_FIELDS = (
     "dense_weight",
     "lexical_weight",
     "language_weight",
+    "focus_weight",
     "duplicate_similarity",
     "max_per_document",
     "answer_mode",
