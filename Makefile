@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup store chat test test-fast system-deps eval bench clean
+.PHONY: setup store chat test test-fast system-deps eval bench clean load-test
 
 # torch 2.13.0 (CPU build) goes in first: a bare torch requirement pulled in by a
 # dependency would otherwise fetch the multi-GB CUDA build.
@@ -46,6 +46,17 @@ test-fast: setup
 
 eval: store
 	$(RA) eval evals/sets/*.jsonl
+
+# 20 concurrent chat sessions for 60 s on a loopback port (p95 latency, errors, app memory),
+# then 30 questions at once against a queue of 2: those beyond it must get a "busy" reply.
+load-test: store
+	$(BIN)/python -m assistant.loadtest --sessions 20 --duration 60 --out var/loadtest/load.json
+	$(BIN)/python -m assistant.loadtest --sessions 0 --burst 30 --concurrency-limit 1 --queue-max-size 2 --out var/loadtest/burst.json
+
+# Ingest and query speed against the plain LangChain recipe (1k and 10k chunks, about
+# 15-20 min on 2 cores): tables on screen, var/bench/results.json and growth.png.
+bench: setup
+	$(RA) bench --out var/bench
 
 clean:
 	rm -rf var/ .pytest_cache test-artifacts

@@ -126,6 +126,10 @@ def ask(
     chroma_port: PortOpt = None,
     embedding_model: ModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer record as JSON.")] = False,
+    mode: Annotated[
+        str | None,
+        typer.Option("--mode", help="extractive (default) or llm (needs llm_base_url and llm_model)."),
+    ] = None,
     k: Annotated[int | None, typer.Option("-k", help="Passages to retrieve.")] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="decision, guidance, case-study.")] = None,
     lang: Annotated[list[str] | None, typer.Option("--lang", help="Passage language, e.g. en, zh.")] = None,
@@ -144,7 +148,12 @@ def ask(
 
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
     filters = Filters.of(kind=kind, language=lang, doc_id=doc, year=year, region=region, ecosystem=ecosystem)
-    answer = run_action(lambda: build_assistant(settings).ask(question, filters=filters, k=k))
+    from assistant.pipeline import validate_question
+
+    run_action(lambda: validate_question(question, settings.max_question_chars))  # fail fast
+    answer = run_action(
+        lambda: build_assistant(settings).ask(question, filters=filters, k=k, mode=mode)
+    )
     if as_json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
         return
@@ -220,7 +229,7 @@ def chat(
     )
     assistant = run_action(lambda: build_assistant(settings))
     console.print(f"Chat on http://{settings.host}:{settings.port}  (Ctrl-C to stop)")
-    launch(build_app(assistant), settings)
+    run_action(lambda: launch(build_app(assistant), settings))
 
 
 @app.command("eval")
@@ -389,6 +398,15 @@ def _print_headline(summary: dict[str, Any], comparison: Any) -> None:
         console.print(f"{len(comparison.changed)} item(s) changed outcome; see report.html.")
     elif comparison is not None and comparison.significance_note:
         console.print(escape(comparison.significance_note))
+
+
+from assistant.cli_faq import faq  # noqa: E402
+
+app.command("faq")(faq)
+
+from assistant.cli_bench import bench  # noqa: E402
+
+app.command("bench")(bench)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +74,29 @@ class LexicalIndex:
         self._bm25 = bm25
         self._position = {cid: i for i, cid in enumerate(ids)}
 
+    def language_share(self, language: str) -> float:
+        """Fraction of the indexed chunks written in ``language``."""
+        if not hasattr(self, "_languages"):
+            counts: dict[str, int] = {}
+            for meta in self.metadatas:
+                code = str(meta.get("language", ""))
+                counts[code] = counts.get(code, 0) + 1
+            self._languages = counts
+        return self._languages.get(language, 0) / max(1, len(self.metadatas))
+
+    def translated_into(self, language: str) -> tuple[str, ...]:
+        """Documents that have a version in ``language`` (themselves or a translation)."""
+        groups: dict[str, set[str]] = {}
+        languages: dict[str, set[str]] = {}
+        for meta in self.metadatas:
+            doc_id = str(meta.get("doc_id", ""))
+            root = str(meta.get("translation_of") or doc_id)
+            groups.setdefault(root, set()).add(doc_id)
+            languages.setdefault(root, set()).add(str(meta.get("language", "")))
+        return tuple(
+            sorted(d for root, docs in groups.items() if language in languages[root] for d in docs)
+        )
+
     def __len__(self) -> int:
         return len(self.ids)
 
@@ -117,17 +141,27 @@ class LexicalIndex:
         return index
 
     def _save(self, folder: Path, parent: Path, collection: str) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.ids:
-            self._bm25.save(str(tmp / "bm25"))
-        payload = {"ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
-        (tmp / "records.json").write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        for old in parent.glob(f"{collection}-*"):
-            if old != tmp:
-                shutil.rmtree(old, ignore_errors=True)  # older fingerprints are stale
-        tmp.rename(folder)
+        # Several processes may build the same index at once: each writes its own temp
+        # folder and renames it into place; the first rename wins, the others discard theirs.
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
+        try:
+            if self.ids:
+                self._bm25.save(str(tmp / "bm25"))
+            payload = {"ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
+            (tmp / "records.json").write_text(
+                json.dumps(payload, ensure_ascii=False), encoding="utf-8"
+            )
+            try:
+                tmp.rename(folder)
+            except OSError:
+                if not (folder / "records.json").is_file():
+                    raise
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in parent.glob(f"{collection}-*"):  # older fingerprints are stale
+            if old != folder and re.fullmatch(re.escape(collection) + r"-[0-9a-f]+(?:-\d+)?", old.name):
+                shutil.rmtree(old, ignore_errors=True)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
         """Return up to ``k`` chunks with a positive BM25 score, best first."""

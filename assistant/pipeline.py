@@ -151,6 +151,8 @@ class Assistant:
 
     def _composer(self, mode: AnswerMode | None) -> Composer:
         mode = mode or self.settings.answer_mode
+        if mode not in ("extractive", "llm"):
+            raise InvalidQuestion(f"Unknown answer mode {mode!r}: use 'extractive' or 'llm'.")
         if mode == "extractive":
             return self.composer
         if self.llm_composer is None:
@@ -186,16 +188,19 @@ class Assistant:
         )
         ranked = retrieval.sources
         retrieval = replace(retrieval, sources=ranked[:k])
+        # The LLM reads the standalone question; the extractive composer quotes passages
+        # by the user's own words.
+        asked = condensed.query if composer is self.llm_composer and condensed.follow_up else text
         compose_started = time.perf_counter()
         answer: Answer | None = None
         if stream:
-            for event in composer.stream(text, retrieval):
+            for event in composer.stream(asked, retrieval):
                 if isinstance(event, Answer):
                     answer = event
                 else:
                     yield event
         else:
-            answer = composer.compose(text, retrieval)
+            answer = composer.compose(asked, retrieval)
         assert answer is not None
         timings = dict(retrieval.timings_ms)
         timings["condense"] = condensed.elapsed_ms

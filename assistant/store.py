@@ -7,8 +7,9 @@ write and query carries precomputed vectors.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +58,71 @@ class _ChromaEmbeddingFunction:
         return ["cosine"]
 
 
+def _unreachable(settings: Settings) -> StoreUnavailable:
+    where = f"{settings.chroma_host}:{settings.chroma_port}"
+    return StoreUnavailable(
+        f"the Chroma server at {where} is unreachable — start it with `chroma run --path DIR"
+        f" --host {settings.chroma_host} --port {settings.chroma_port}` (or check"
+        " --chroma-host/--chroma-port), then try again"
+    )
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    import httpx
+
+    # TransportError covers refused and reset connections, protocol errors and timeouts:
+    # every way a request can fail before the server answers it.
+    return (httpx.TransportError,)
+
+
+class _Guarded:
+    """Proxy for a Chroma client or collection that reports a lost server as StoreUnavailable.
+
+    The HTTP client raises httpx's transport errors from any call once the server stops;
+    wrapping the two objects here spares every caller (retrieval, ingest, the UI) from
+    knowing about httpx. The wrapped object stays usable: the next call after the
+    server is back simply succeeds.
+    """
+
+    def __init__(self, target: Any, settings: Settings) -> None:
+        self._target = target
+        self._settings = settings
+
+    @property
+    def wrapped(self) -> Any:
+        """The Chroma object itself."""
+        return self._target
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+        return _guard(value, self._settings)
+
+    def __repr__(self) -> str:
+        return f"_Guarded({self._target!r})"
+
+
+def _guard(function: Callable[..., Any], settings: Settings) -> Callable[..., Any]:
+    errors = _connection_errors()
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except errors as e:
+            raise _unreachable(settings) from e
+
+    return call
+
+
 @dataclass
 class Store:
-    """A Chroma client and collection, with the model the collection was built with."""
+    """A Chroma client and collection, with the model the collection was built with.
+
+    Against a Chroma server both are wrapped so that a lost connection raises
+    :class:`StoreUnavailable` (host, port and what to do) instead of an httpx error.
+    """
 
     client: Any
     collection: Any
@@ -71,13 +134,35 @@ class Store:
         return str((self.collection.metadata or {}).get(MODEL_KEY, ""))
 
     def count(self) -> int:
-        """Number of chunks stored."""
+        """Return the number of chunks stored."""
         return int(self.collection.count())
 
     def fingerprint(self) -> str:
-        """Content fingerprint recorded by the last ingest, plus the live chunk count."""
+        """Content fingerprint recorded by the last ingest, plus the live chunk count.
+
+        The collection is looked up again first, so a long-running process sees what
+        another process (an ingest, a rebuild that re-created the collection) wrote.
+        """
+        self.reload()
         recorded = (self.collection.metadata or {}).get(FINGERPRINT_KEY, "")
         return f"{recorded}:{self.count()}"
+
+    def reload(self) -> None:
+        """Fetch the collection again by name: fresh metadata, and a new id after a rebuild."""
+        from chromadb.errors import NotFoundError
+
+        function = getattr(_unwrap(self.collection), "_embedding_function", None)
+        try:
+            collection = self.client.get_collection(
+                self.settings.collection, embedding_function=function
+            )
+        except (NotFoundError, ValueError) as e:
+            raise StoreNotFound(
+                f"the store has no collection '{self.settings.collection}' any more (being"
+                " rebuilt?) — wait for the ingest to finish, or run `restoration-assistant"
+                " ingest corpus/`"
+            ) from e
+        self.collection = _wrap(_unwrap(collection), self.settings)
 
     def record_fingerprint(self) -> str:
         """Hash every chunk id into the collection metadata (ingest calls this at the end)."""
@@ -121,18 +206,16 @@ def _client(settings: Settings, create: bool) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
+        # The constructor turns a refused connection into a ValueError.
+        refused: tuple[type[BaseException], ...] = (ValueError, *_connection_errors())
         try:
             client = chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
             client.heartbeat()
-        except Exception as e:  # noqa: BLE001 - httpx/chromadb raise many connection types
-            raise StoreUnavailable(
-                f"Chroma server at {settings.chroma_host}:{settings.chroma_port} is unreachable"
-                " — start it with `chroma run --path DIR --host HOST --port PORT`, or check"
-                " --chroma-host/--chroma-port"
-            ) from e
-        return client
+        except refused as e:
+            raise _unreachable(settings) from e
+        return _Guarded(client, settings)
     if not create and not (settings.store_dir / "chroma.sqlite3").is_file():
         raise StoreNotFound(
             f"no store at {settings.store_dir} — build it with "
@@ -169,7 +252,15 @@ def open_store(settings: Settings, embeddings: Any, *, create: bool = False) -> 
             f" configured — set RA_EMBEDDING_MODEL to match, or rebuild with"
             f" `restoration-assistant ingest corpus/ --rebuild`"
         )
-    return Store(client=client, collection=collection, settings=settings)
+    return Store(client=client, collection=_wrap(_unwrap(collection), settings), settings=settings)
+
+
+def _unwrap(target: Any) -> Any:
+    return target.wrapped if isinstance(target, _Guarded) else target
+
+
+def _wrap(target: Any, settings: Settings) -> Any:
+    return _Guarded(target, settings) if settings.chroma_host else target
 
 
 def delete_collection(settings: Settings) -> None:

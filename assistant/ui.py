@@ -1,141 +1,242 @@
-"""The Gradio chat: renders structured answers and citation cards, nothing more.
+"""The Gradio app: chat with visible evidence, a library, and tabs for trainers and evaluators.
 
-Callbacks call :class:`assistant.pipeline.Assistant` methods and render their typed
-results. Every piece of document or answer text is HTML-escaped before display, so a
-document containing markup or scripts shows as text and runs nothing.
+:func:`build_app` lays out the tabs around one :class:`assistant.pipeline.Assistant`;
+callbacks call its methods and render the typed results (never parsing answer text
+for sources). Every piece of document or answer text is HTML-escaped before display
+(:mod:`assistant.ui_render`), so a document containing markup or scripts shows as text.
+
+API endpoints (``gradio_client``): ``/ask`` (question + options → answer record),
+``/chat`` (the chat as the page runs it, with the session's memory), ``/feedback``,
+``/export``, ``/library``, ``/upload``, ``/delete_document``, ``/evaluate``.
 """
 
 from __future__ import annotations
 
-import html
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.records import Answer, Citation
 from assistant.settings import Settings
 
-__all__ = ["build_app", "launch", "render_citations"]
+__all__ = ["CSS", "app_credentials", "build_app", "launch"]
 
-EXAMPLES = [
-    "What does decision XI/16 ask Parties to do about the causes of degradation?",
-    "生态系统恢复能否取代保护？",
-    "What is Target 2 of the Kunming-Montreal Global Biodiversity Framework?",
-    "Which case studies restored mangroves, and what did they achieve?",
-]
-_KIND_LABEL = {"decision": "Decision", "guidance": "Guidance", "case-study": "Case study"}
 CSS = """
-.ra-card {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px; margin:8px 0;}
+.ra-card {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px;
+  margin:8px 0; background:var(--background-fill-primary);}
 .ra-card header {font-weight:600; margin-bottom:4px;}
-.ra-badge {display:inline-block; font-size:0.75em; padding:1px 6px; border-radius:6px;
-  background:var(--color-accent-soft); margin-right:6px;}
-.ra-meta {font-size:0.85em; opacity:0.8; margin-bottom:6px;}
+.ra-card .ra-n {color:var(--color-accent); margin-right:4px;}
+.ra-related {border-style:dashed; opacity:0.9;}
+.ra-meta {font-size:0.85em; display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin-bottom:6px;}
+.ra-badge {display:inline-block; font-size:0.8em; padding:1px 7px; border-radius:10px;
+  background:var(--color-accent-soft); border:1px solid var(--border-color-accent-subdued);}
+.ra-kind-decision {background:#e3ecff;} .ra-kind-guidance {background:#e6f6e6;}
+.ra-kind-case-study {background:#fff1dc;}
+.ra-lang {text-transform:uppercase;} .ra-maybe {background:#f1f1f1; font-style:italic;}
+.ra-context {font-size:0.85em; opacity:0.75; margin-bottom:4px; white-space:pre-wrap;}
 .ra-text {white-space:pre-wrap; font-size:0.92em;}
-.ra-text mark {background: #fff3a0; color: inherit;}
-.ra-related {opacity:0.85;}
+.ra-text mark {background:#fff3a0; color:inherit; padding:0 1px;}
+.ra-ref {font-size:0.8em; font-weight:600; color:var(--color-accent); margin-left:1px;}
+.ra-unsupported {background:#ffe3e3; text-decoration:underline wavy #d33;}
+.ra-notice {font-style:italic; opacity:0.85; margin-bottom:4px;}
+.ra-sources {font-size:0.85em; margin-top:6px; opacity:0.9;}
+.ra-sources ul {margin:2px 0 0 0; padding-left:1.1em;}
+.ra-sources-h {font-weight:600;}
+.ra-refusal > p {font-style:italic;}
+.ra-error {color:#b00020;}
+.ra-note {opacity:0.75; font-size:0.9em;}
+.ra-status-ok {color:#1a7f37;} .ra-status-error {color:#b00020;}
+.ra-results td, .ra-results th {padding:2px 8px; border-bottom:1px solid var(--border-color-primary);}
 """
+HEADER = (
+    "## Restoration Assistant\n"
+    "Answers ecosystem-restoration questions from CBD decision XI/16 (Chinese original and"
+    " English translation), later decisions, guidance and case studies. **Every sentence"
+    " cites its passage**; when the corpus does not cover a question, the assistant says so."
+)
 
 
-def _highlight(text: str, supporting: tuple[str, ...]) -> str:
-    """Escape ``text`` and mark the sentences the answer quoted from it."""
-    escaped = html.escape(text)
-    for sentence in supporting:
-        quoted = html.escape(sentence)
-        if quoted and quoted in escaped:
-            escaped = escaped.replace(quoted, f"<mark>{quoted}</mark>", 1)
-    return escaped
-
-
-def _card(citation: Citation, related: bool) -> str:
-    badge = _KIND_LABEL.get(citation.kind, citation.kind or "Document")
-    where = " · ".join(
-        html.escape(x)
-        for x in (citation.symbol and f"decision {citation.symbol}", citation.locator, citation.language)
-        if x
-    )
-    context = (
-        f'<div class="ra-meta">{html.escape(citation.context)}</div>' if citation.context else ""
-    )
-    return (
-        f'<div class="ra-card{" ra-related" if related else ""}" data-n="{citation.n}">'
-        f"<header>[{citation.n}] <span class=\"ra-badge\">{html.escape(badge)}</span>"
-        f"{html.escape(citation.title)}</header>"
-        f'<div class="ra-meta">{where}</div>{context}'
-        f'<div class="ra-text">{_highlight(citation.text, citation.supporting)}</div></div>'
-    )
-
-
-def render_citations(answer: Answer) -> str:
-    """HTML citation cards for an answer (or 'possibly related' cards for a refusal)."""
-    if answer.supported:
-        cards = "".join(_card(c, related=False) for c in answer.citations)
-        return f"<h4>Sources</h4>{cards}" if cards else ""
-    cards = "".join(_card(c, related=True) for c in answer.related)
-    return f"<h4>Possibly related</h4>{cards}" if cards else ""
-
-
-def _reply_text(answer: Answer) -> str:
-    notices = "".join(f"_{n}_\n\n" for n in answer.notices)
-    return notices + answer.text
-
-
-def build_app(assistant: Any) -> Any:
-    """Build the Blocks app around one assistant (no store access happens here)."""
+def _faq_tab(assistant: Any, settings: Settings) -> None:
+    """Show the FAQ builder when its module is installed, else one line saying it is coming."""
     import gradio as gr
 
-    def respond(message: str, history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str, dict[str, Any], str]:
-        history = list(history or [])
+    try:
+        from assistant.faq_tab import render_faq_tab
+    except ImportError as e:
+        gr.Markdown(f"The FAQ builder is not available in this version ({e.msg}).")
+        return
+    render_faq_tab(assistant, settings)
+
+
+def _api_endpoints(assistant: Any, settings: Settings) -> None:
+    """Register the API-only endpoints (typed functions, no components)."""
+    import gradio as gr
+
+    from assistant.feedback import record_feedback
+    from assistant.ui_chat import parse_filters, parse_history
+    from assistant.ui_render import answer_json, answer_markdown
+
+    def ask(
+        question: str,
+        mode: str = "",
+        k: int = 0,
+        filters: dict[str, Any] | None = None,
+        history: list[Any] | None = None,
+    ) -> dict[str, Any]:
+        """Answer a question with citations and return the answer record.
+
+        mode: 'extractive' or 'llm' (empty: the server's default). k: passages (0: default).
+        filters: {"kind", "language", "doc_id", "year", "region", "ecosystem"} → lists of values.
+        history: the conversation so far: earlier questions, or answer records from /ask.
+        """
+        if mode and mode not in assistant.modes:
+            raise gr.Error(
+                f"mode '{mode}' is not available here; use one of {', '.join(assistant.modes)}"
+            )
+        if k and not 1 <= k <= 50:
+            raise gr.Error("k must be between 1 and 50")
         try:
-            answer = assistant.ask(message)
+            answer = assistant.ask(
+                question,
+                history=parse_history(history),
+                filters=parse_filters(filters),
+                k=k or None,
+                mode=mode or None,
+            )
         except AssistantError as e:
             raise gr.Error(str(e)) from e
-        history += [
-            {"role": "user", "content": message},
-            {"role": "assistant", "content": _reply_text(answer)},
-        ]
-        return history, render_citations(answer), answer.to_dict(), ""
+        return answer.to_dict()
 
-    def ask_api(question: str) -> dict[str, Any]:
+    def feedback(record: dict[str, Any], rating: str, comment: str = "") -> dict[str, Any]:
+        """Rate an answer record ('up' or 'down'); a thumbs-down also becomes a candidate eval item."""
+        if rating not in ("up", "down"):
+            raise gr.Error("rating must be 'up' or 'down'")
+        if not isinstance(record, dict) or "trace" not in record:
+            raise gr.Error("record must be an answer record as returned by /ask")
         try:
-            return assistant.ask(question).to_dict()
+            receipt = record_feedback(
+                settings.feedback_dir,
+                question=str(record["trace"].get("question", "")),
+                answer=record,
+                rating="up" if rating == "up" else "down",
+                comment=comment,
+            )
         except AssistantError as e:
             raise gr.Error(str(e)) from e
+        return {"feedback_id": receipt.feedback_id, "candidate_id": receipt.candidate_id}
 
-    with gr.Blocks(title="Restoration Assistant") as demo:
-        gr.Markdown(
-            "## Restoration Assistant\nAnswers from CBD decisions, guidance and case studies —"
-            " every sentence cites its source."
+    def export(record: dict[str, Any], fmt: str = "markdown") -> str:
+        """Export an answer record with its citations and trace as 'markdown' or 'json' text."""
+        if fmt not in ("markdown", "json"):
+            raise gr.Error("fmt must be 'markdown' or 'json'")
+        return answer_markdown(record) if fmt == "markdown" else answer_json(record)
+
+    gr.api(ask, api_name="ask")
+    gr.api(feedback, api_name="feedback")
+    gr.api(export, api_name="export")
+
+
+def build_app(assistant: Any, settings: Settings | None = None) -> Any:
+    """Build the Blocks app around one assistant.
+
+    ``settings`` holds the app's own options (uploads, feedback folder, queue); by
+    default the assistant's settings.
+    """
+    import gradio as gr
+
+    from assistant.ui_chat import build_chat_tab, filter_updates
+    from assistant.ui_eval import build_eval_tab
+    from assistant.ui_library import build_library_tab, read_catalog
+
+    settings = settings or assistant.settings
+    downloads = Path(tempfile.mkdtemp(prefix="restoration-app-"))
+    catalog = read_catalog(assistant)
+    with gr.Blocks(title="Restoration Assistant", analytics_enabled=False) as demo:
+        gr.Markdown(HEADER)
+        with gr.Tabs():
+            with gr.Tab("Chat", id="chat"):
+                chat = build_chat_tab(assistant, settings, catalog, downloads)
+            with gr.Tab("Library", id="library"):
+                library, _ = build_library_tab(assistant, settings, catalog, chat.filters)
+            with gr.Tab("FAQ", id="faq"):
+                _faq_tab(assistant, settings)
+            if settings.eval_enabled:
+                with gr.Tab("Evaluate", id="evaluate"):
+                    build_eval_tab(assistant, settings, downloads)
+        _api_endpoints(assistant, settings)
+
+        def on_load() -> list[Any]:
+            fresh = read_catalog(assistant)
+            return [
+                gr.update(value=fresh.rows()),
+                gr.update(choices=fresh.document_choices()),
+                *filter_updates(fresh),
+            ]
+
+        demo.load(
+            on_load,
+            None,
+            [library.table, library.delete_choice, *chat.filters],
+            api_name="catalog",
+            api_visibility="undocumented",
         )
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(label="Chat", height=460, sanitize_html=True, render_markdown=False)
-                question = gr.Textbox(
-                    label="Your question", placeholder="Ask in English, 中文, español, français…", lines=1
-                )
-                with gr.Row():
-                    send = gr.Button("Ask", variant="primary")
-                    clear = gr.Button("Clear chat")
-                gr.Examples(EXAMPLES, inputs=question)
-            with gr.Column(scale=2):
-                cards = gr.HTML(label="Sources")
-        last = gr.JSON(visible=False)
-        outputs = [chatbot, cards, last, question]
-        question.submit(respond, [question, chatbot], outputs, api_name="chat")
-        send.click(respond, [question, chatbot], outputs, api_name=False)
-        clear.click(lambda: ([], "", None, ""), None, outputs, api_name=False)
-        gr.Button(visible=False).click(ask_api, gr.Textbox(visible=False), gr.JSON(visible=False), api_name="ask")
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.queue(
+        default_concurrency_limit=settings.concurrency_limit, max_size=settings.queue_max_size
+    )
+    weakref.finalize(demo, shutil.rmtree, downloads, ignore_errors=True)
     return demo
 
 
-def launch(demo: Any, settings: Settings, *, block: bool = True) -> Any:
-    """Serve the app on ``settings.host:settings.port``."""
+def app_credentials(
+    settings: Settings, environ: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """Return ``(user, password)`` when login is configured, reading the password variable.
+
+    Raises:
+        AssistantError: a user name is set but the password variable is empty.
+
+    """
+    if not settings.auth_username:
+        return None
+    password = (os.environ if environ is None else environ).get(settings.auth_password_env, "")
+    if not password:
+        raise AssistantError(
+            f"auth_username is set but the password variable {settings.auth_password_env}"
+            " is empty: set it before starting the app"
+        )
+    return settings.auth_username, password
+
+
+def launch(
+    demo: Any,
+    settings: Settings,
+    *,
+    block: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Any:
+    """Serve the app on ``settings.host:settings.port`` (with login when configured).
+
+    ``environ`` is where the password variable is read (default: the process environment).
+    """
     import gradio as gr
 
+    credentials = app_credentials(settings, environ)
     return demo.launch(
         server_name=settings.host,
         server_port=settings.port,
         prevent_thread_lock=not block,
         show_error=True,
+        auth=credentials,
+        auth_message="Restoration Assistant: please sign in." if credentials else None,
+        max_file_size=int(settings.max_upload_mb * 1_048_576),
+        ssr_mode=False,
+        mcp_server=False,
+        footer_links=["api"],
         theme=gr.themes.Soft(),
         css=CSS,
+        quiet=True,
     )

@@ -8,6 +8,7 @@ ones are deleted, so the store answers at every moment.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 __all__ = [
     "FileResult",
     "IngestReport",
+    "check_file",
     "collect_files",
     "index_text",
     "ingest_paths",
@@ -56,7 +58,7 @@ class IngestReport:
     chunks_deleted: int = 0
 
     def count(self, status: Status) -> int:
-        """Number of files with ``status``."""
+        """Return the number of files with ``status``."""
         return sum(1 for f in self.files if f.status == status)
 
     @property
@@ -76,9 +78,14 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     seen_dirs: set[str] = set()
     for path in paths:
         if not path.exists():
-            problems.append(FileResult(str(path), "failed", reason="no such file or folder"))
-        elif path.is_file():
-            files.append(path)
+            reason = (
+                "broken symbolic link (its target is missing or it loops)"
+                if path.is_symlink()
+                else "no such file or folder"
+            )
+            problems.append(FileResult(str(path), "failed", reason=reason))
+        elif not path.is_dir():
+            files.append(path)  # named explicitly: even an odd one gets a reason, not silence
         else:
             for root, dirs, names in os.walk(path, followlinks=True):
                 real = os.path.realpath(root)
@@ -95,6 +102,29 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
                     if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
                         files.append(candidate)
     return files, problems
+
+
+def check_file(path: Path, settings: Settings) -> None:
+    """Refuse what must not be read: special files, broken links, files over ``max_file_mb``.
+
+    Checked before reading, so a named pipe does not block the run and a huge file is
+    not read into memory (nor embedded for an hour).
+    """
+    try:
+        info = path.stat()
+    except OSError as e:
+        if path.is_symlink():
+            raise IngestError(path, "broken symbolic link (its target is missing or it loops)") from e
+        raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError(path, "not a regular file (a pipe, socket or device)")
+    limit = settings.max_file_mb * 1_000_000
+    if info.st_size > limit:
+        raise IngestError(
+            path,
+            f"file is {info.st_size / 1_000_000:,.1f} MB, over the {settings.max_file_mb:g} MB"
+            " limit — split it, or raise max_file_mb (RA_MAX_FILE_MB)",
+        )
 
 
 def index_text(chunk: Chunk) -> str:
@@ -159,8 +189,12 @@ def ingest_paths(
 
     Args:
         paths: files or folders to index.
+        settings: chunking and file-size settings.
+        store: the open store to write to.
+        embeddings: the model that embeds new chunks (``encode(texts)``).
         prune: also delete documents whose source file no longer exists.
         on_progress: called as ``(path, done, total)`` after each file.
+
     """
     files, problems = collect_files(paths)
     report = IngestReport(files=list(problems))
@@ -195,6 +229,7 @@ def _ingest_file(
     claimed: dict[str, str],
     report: IngestReport,
 ) -> FileResult:
+    check_file(path, settings)
     document = load_document(path)
     doc_id = document.meta.doc_id
     if doc_id in claimed:

@@ -7,7 +7,9 @@ one-line reason a user can act on (empty, binary, encrypted, no text layer...).
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ from ingest.decisions import find_decision_heading, looks_like_decision, parse_d
 __all__ = ["SUPPORTED_SUFFIXES", "load_document", "slugify"]
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL)
+# "---" then "field: value" lines with no closing "---": a front matter block cut short.
+_UNCLOSED_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\n[A-Za-z_][\w-]*[ \t]*:")
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
 _LANG_CODE = re.compile(r"^[a-z]{2}$")
 _META_FIELDS = set(DocumentMeta.__dataclass_fields__)
@@ -31,9 +35,27 @@ _HTML_BLOCKS = [*_HTML_HEADINGS, "p", "li", "td", "th", "pre", "blockquote", "di
 
 
 def slugify(text: str) -> str:
-    """Turn a file name or title into a stable lowercase id."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """Turn a file name or title into a stable lowercase id (accents folded: é → e)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", _fold(text).lower()).strip("-")
     return slug or "document"
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _doc_id_from_name(stem: str) -> str:
+    """Derive a doc_id from a file name; names in scripts a slug cannot spell stay distinct.
+
+    ``恢复指南.md`` and ``退化原因.md`` would both slug to nothing, so a short hash of the
+    name is added whenever letters were dropped.
+    """
+    slug = slugify(stem)
+    if not any(ord(c) > 0x7F and c.isalnum() for c in _fold(stem)):
+        return slug
+    digest = hashlib.sha256(stem.encode("utf-8")).hexdigest()[:8]
+    return f"doc-{digest}" if slug == "document" else f"{slug}-{digest}"
 
 
 def load_document(path: Path) -> LoadedDocument:
@@ -54,13 +76,58 @@ def load_document(path: Path) -> LoadedDocument:
 # --- text formats ------------------------------------------------------------------------
 
 
+_BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# C0 controls other than tab, newline, vertical tab, form feed and carriage return, and DEL:
+# text in any encoding read here has (almost) none of these bytes, binary data has many.
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_BINARY_RATIO = 0.01
+_BINARY_MIN = 8  # a short note with a stray NUL or two is still text
+_BAD_UTF8_RATIO = 0.1
+
+
 def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Decode text in any encoding seen in practice, with Unix newlines.
+
+    Stray control characters (a few NUL bytes in an otherwise good file) are dropped;
+    a file with many of them is binary and refused.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return _clean(data.decode(encoding))
+            except UnicodeDecodeError as e:
+                raise IngestError(path, f"starts with a {encoding} mark but is not {encoding} text") from e
+    sample = data[:65536]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > max(_BINARY_MIN, _BINARY_RATIO * len(sample)):
         raise IngestError(path, "binary content, not text (wrong extension?)")
+    return _clean(_decode_legacy(data))
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").replace("\v", "\n")
+    return _CONTROL_CHARS.sub("", text)
+
+
+def _decode_legacy(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Mostly UTF-8 with a few broken bytes (a truncated copy, one bad edit): keep the
+    # text and drop the broken bytes rather than misreading every character as Latin-1.
+    lenient = data.decode("utf-8", errors="replace")
+    broken = lenient.count("\ufffd")
+    wide = sum(1 for c in lenient if c > "\x7f") - broken
+    if wide > 0 and broken <= _BAD_UTF8_RATIO * wide:
+        return lenient.replace("\ufffd", "")
     # Legacy encodings: GB18030 decodes many Latin-1 byte pairs too, so it wins only
     # when most letters come out Chinese; otherwise Windows-1252, then Latin-1.
     try:
@@ -80,6 +147,8 @@ def _decode(path: Path, data: bytes) -> str:
 def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
     match = _FRONT_MATTER.match(text)
     if not match:
+        if _UNCLOSED_FRONT_MATTER.match(text):
+            raise IngestError(path, "front matter opened with '---' is never closed by a '---' line")
         return {}, text
     try:
         data = yaml.safe_load(match.group(1)) or {}
@@ -94,6 +163,10 @@ def _split_front_matter(path: Path, text: str) -> tuple[dict[str, Any], str]:
 def _metadata(path: Path, fields: dict[str, Any], body: str, title: str = "") -> DocumentMeta:
     """Validate front matter fields and fill what is missing from the file itself."""
     known = {k: v for k, v in fields.items() if k in _META_FIELDS and v is not None}
+    for name, value in known.items():
+        if isinstance(value, list | dict | set | bool) and name != "year":
+            kind_of = "true/false" if isinstance(value, bool) else f"a {type(value).__name__}"
+            raise IngestError(path, f"front matter field '{name}' must be text, not {kind_of}")
     heading = find_decision_heading(body) if looks_like_decision(body) or known.get("kind") == "decision" else None
     kind = str(known.get("kind") or ("decision" if heading else "other"))
     if kind not in KINDS:
@@ -107,15 +180,12 @@ def _metadata(path: Path, fields: dict[str, Any], body: str, title: str = "") ->
     elif heading and kind == "decision":
         doc_id = f"cbd-dec-{slugify(heading.symbol)}-{language}"
     else:
-        doc_id = slugify(path.stem)
+        doc_id = _doc_id_from_name(path.stem)
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", doc_id):
         raise IngestError(path, f"doc_id '{doc_id}' must be lowercase letters, digits, '-', '.'")
     year = known.get("year")
     if year is not None:
-        try:
-            year = int(year)
-        except (TypeError, ValueError) as e:
-            raise IngestError(path, f"year '{year}' is not a number") from e
+        year = _year(path, year)
     doc_title = str(
         known.get("title") or title or (heading.title if heading else "") or path.stem
     )
@@ -132,6 +202,14 @@ def _metadata(path: Path, fields: dict[str, Any], body: str, title: str = "") ->
         country=str(known.get("country", "")),
         ecosystem=str(known.get("ecosystem", "")),
     )
+
+
+def _year(path: Path, value: Any) -> int:
+    """Read a four-digit year from front matter (``2012`` or ``"2012"``)."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"\d{4}", text):
+        raise IngestError(path, f"year '{value}' is not a four-digit year such as 2012")
+    return int(text)
 
 
 def _paragraph_sections(text: str, locator: str) -> list[Section]:
@@ -230,8 +308,13 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
     import io
 
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
+    # pypdf logs every repair it makes to a damaged file; the one-line reason is enough.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+    if b"%PDF-" not in data[:1024]:
+        raise IngestError(path, "not a PDF file (no %PDF header; wrong extension?)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -239,12 +322,18 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
         pages = [page.extract_text() or "" for page in reader.pages]
     except IngestError:
         raise
+    except DependencyError as e:  # AES encryption without the optional crypto package
+        raise IngestError(
+            path, "encrypted PDF (AES) that cannot be opened here: remove the password and ingest again"
+        ) from e
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as e:
-        raise IngestError(path, f"not a readable PDF ({type(e).__name__}: {e})") from e
-    except Exception as e:  # noqa: BLE001 - pypdf raises bare errors on hostile files
-        if type(e).__module__.startswith("pypdf") or "crypt" in str(e).lower():
-            raise IngestError(path, f"not a readable PDF ({e})") from e
+        raise IngestError(path, f"not a readable PDF ({type(e).__name__}: {_first_line(e)})") from e
+    except (MemoryError, KeyboardInterrupt):
         raise
+    except Exception as e:  # noqa: BLE001 - a damaged PDF makes pypdf raise anything
+        # (IndexError, RecursionError, its own errors...): it is a fact about the file,
+        # reported with its type and message, and must not stop the rest of the batch.
+        raise IngestError(path, f"not a readable PDF ({type(e).__name__}: {_first_line(e)})") from e
     if not any(p.strip() for p in pages):
         raise IngestError(path, "PDF has no text layer (scanned?); run OCR first")
     info_title = ""
@@ -274,14 +363,16 @@ def _load_docx(path: Path, data: bytes) -> LoadedDocument:
 
     try:
         document = docx.Document(io.BytesIO(data))
+        title = (document.core_properties.title or "").strip()
+        paragraphs = [
+            (p.style.name if p.style is not None else "", p.text.strip()) for p in document.paragraphs
+        ]
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise IngestError(path, "not a valid DOCX (corrupt, or not a Word file)") from e
-    except Exception as e:  # noqa: BLE001 - lxml raises its own errors on junk XML
-        if type(e).__module__.startswith(("lxml", "docx")):
-            raise IngestError(path, f"not a valid DOCX ({type(e).__name__})") from e
+    except (MemoryError, KeyboardInterrupt):
         raise
-    title = (document.core_properties.title or "").strip()
-    paragraphs = [(p.style.name if p.style is not None else "", p.text.strip()) for p in document.paragraphs]
+    except Exception as e:  # noqa: BLE001 - junk XML or zip parts raise lxml/zipfile/docx errors
+        raise IngestError(path, f"not a valid DOCX ({type(e).__name__}: {_first_line(e)})") from e
     full = "\n".join(text for _, text in paragraphs)
     if not full.strip():
         raise IngestError(path, "DOCX has no text")
@@ -300,6 +391,11 @@ def _load_docx(path: Path, data: bytes) -> LoadedDocument:
             sections.append(Section(text=text, locator=locator, heading=locator))
     meta = _metadata(path, {}, full, title=title)
     return _document(path, data, meta, sections)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else "no details"
 
 
 def _document(
