@@ -40,7 +40,8 @@ _CJK_ANAPHORA = re.compile(r"它|其|该|这些|这个|这项|这一|此|上述|
 _GENERIC = frozenset(
     """say says said tell mean means ask asks asked should could would may might
     please explain list give example examples also more other about
-    decision decisions parties party cop paragraph para corpus document""".split()
+    decision decisions parties partie party cop paragraph para corpus document
+    urge urges invite invites request requests encourage encourages call calls""".split()
 )
 MAX_CARRIED_TERMS = 8
 MAX_CONTENT_TERMS_OF_A_FOLLOW_UP = 3

@@ -210,9 +210,11 @@ def test_thread_chooser_keeps_the_faster_setting_and_retries_the_other_later() -
     assert chooser.choose(5000) == 1  # ten times faster: kept
     clock.now = 31.0 + ThreadChooser.PROBE_S * 10 + 1
     assert chooser.choose(5000) == 2  # the loser is retried after an interval scaled by its loss
-    chooser.record(5000, 2, 0.5)  # the machine is idle again
-    chooser.record(5000, 2, 0.5)
-    assert chooser.choose(5000) == 2
+    chooser.record(5000, 2, 0.5)  # the machine is idle again: one retry replaces the old figure
+    assert chooser.choose(5000) == 1  # one thread's figure is old too: measured once more
+    chooser.record(5000, 1, 1.0)
+    assert chooser.choose(5000) == 2  # now twice as fast: kept
+    assert applied[-1] == 2
 
 
 @pytest.mark.e2e

@@ -1,0 +1,47 @@
+"""Signals the fusion uses beside dense and BM25: named symbols, languages, translations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.lexical import LexicalIndex
+from assistant.retrieval import _symbols
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What does decision XI/16 say about causes?", {"XI/16"}),
+        ("第XI/16号决定对能力建设有什么规定？", {"XI/16"}),
+        ("Compare decisions xii/19 and XIII/5", {"XII/19", "XIII/5"}),
+        ("What is Target 2 of the framework?", set()),
+        ("Articles 8(j) and 10(c)", set()),
+    ],
+)
+def test_decision_symbols_are_read_from_questions(question: str, expected: set[str]) -> None:
+    assert _symbols(question) == expected
+
+
+def _index(rows: list[dict[str, Any]]) -> LexicalIndex:
+    return LexicalIndex.build([(f"c{i}", f"text {i}", meta) for i, meta in enumerate(rows)])
+
+
+def test_language_share_and_translated_documents() -> None:
+    index = _index(
+        [
+            {"doc_id": "dec-zh", "language": "zh"},
+            {"doc_id": "dec-en", "language": "en", "translation_of": "dec-zh"},
+            {"doc_id": "brief", "language": "en"},
+            {"doc_id": "brief", "language": "en"},
+            {"doc_id": "summary-es", "language": "es"},
+        ]
+    )
+    assert index.language_share("en") == pytest.approx(0.6)
+    assert index.language_share("fr") == 0.0
+    # A Chinese question already has the decision in Chinese: its English translation is not
+    # "other-language evidence"; the English brief is.
+    assert index.translated_into("zh") == ("dec-en", "dec-zh")
+    assert set(index.translated_into("en")) == {"dec-en", "dec-zh", "brief"}
+    assert index.translated_into("es") == ("summary-es",)
