@@ -47,7 +47,7 @@ __all__ = [
 
 SCHEMA_VERSION = 1
 STAGES = ("embed", "dense", "lexical", "fusion", "compose", "total")
-TARGETS = {
+TARGETS: dict[str, Any] = {
     "ingest_speedup_min": 1.5,
     "warm_p95_ms": {10000: 150.0, 50000: 300.0},
     "cold_start_s": 10.0,
@@ -298,11 +298,11 @@ def _model_bench(
         )
     largest = max(synthetic) if synthetic else None
     query = []
-    for label, n, base in [("bundled", None, mwork / "bundled")] + [
-        (f"synthetic-{n}", n, mwork / f"mix-{n}") for n in synthetic
-    ]:
+    stores: list[tuple[str, int | None, Path]] = [("bundled", None, mwork / "bundled")]
+    stores += [(f"synthetic-{size}", size, mwork / f"mix-{size}") for size in synthetic]
+    for label, size, base in stores:
         log(f"  query {label}: {len(questions)} questions x {config.repeat}")
-        profile = config.profile and (n is None or n == largest)
+        profile = config.profile and (size is None or size == largest)
         profile_file = config.out_dir / f"profile-{model.replace('/', '_')}-{label}.txt"
         result = run({
             "kind": "query", "model": model, "questions": questions, "repeat": config.repeat,
@@ -310,7 +310,7 @@ def _model_bench(
             "scratch": str(_reset(mwork / "scratch")),
             "profile": str(profile_file) if profile else None,
         })
-        query.append(_query_row(label, n, result))
+        query.append(_query_row(label, size, result))
     cold = [
         _cold_start(model, "bundled", mwork / "bundled" / "ours", mwork / "bundled" / "baseline",
                     questions[0], config.cold_repeat, log)

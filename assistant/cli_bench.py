@@ -45,7 +45,8 @@ def bench(
     The recipe is RecursiveCharacterTextSplitter + the same embedding model +
     Chroma.from_documents + similarity_search, run on the same files in the same run.
     Prints tables and writes OUT/results.json and OUT/growth.png. With the defaults it
-    takes about 15-20 minutes on 2 cores; 50000 chunks adds about as much again.
+    takes about 15-20 minutes on an idle 2-core machine (much longer when others load
+    it); 50000 chunks adds about 10 minutes.
 
     Example: restoration-assistant bench --chunks 1000 --chunks 10000 --chunks 50000
     """
