@@ -111,15 +111,17 @@ def print_results(result: dict[str, Any]) -> None:
                 _f(ours["embed_share"], 2), f"{_f(ours['peak_rss_mb'], 0)}/{_f(base['peak_rss_mb'], 0)}",
             )
         console.print(table)
+        from assistant.bench import query_stages
+
+        stages = [s for s in query_stages(data["query"]) if s != "unattributed"]
         table = Table(title=f"Warm query, p50/p95 ms, {model}: ratio = ours total / baseline total")
-        for column in ("corpus", "chunks", "embed", "dense", "lexical", "fusion", "compose",
-                       "ours", "baseline", "ratio p50/p95"):
+        for column in ("corpus", "chunks", *stages[:-1], "ours", "baseline", "ratio p50/p95"):
             table.add_column(column, justify="right")
         for row in data["query"]:
             ours = row["ours"]
             table.add_row(
                 row["corpus"], str(row["chunks"]["ours"]),
-                *(_ms(ours.get(s)) for s in ("embed", "dense", "lexical", "fusion", "compose", "total")),
+                *(_ms(ours.get(s)) for s in stages),
                 _ms(row["baseline"]["total"]),
                 f"{_f(row['ratio']['p50'], 2)}/{_f(row['ratio']['p95'], 2)}",
             )

@@ -85,17 +85,27 @@ class LexicalIndex:
         return self._languages.get(language, 0) / max(1, len(self.metadatas))
 
     def translated_into(self, language: str) -> tuple[str, ...]:
-        """Documents that have a version in ``language`` (themselves or a translation)."""
-        groups: dict[str, set[str]] = {}
-        languages: dict[str, set[str]] = {}
-        for meta in self.metadatas:
-            doc_id = str(meta.get("doc_id", ""))
-            root = str(meta.get("translation_of") or doc_id)
-            groups.setdefault(root, set()).add(doc_id)
-            languages.setdefault(root, set()).add(str(meta.get("language", "")))
-        return tuple(
-            sorted(d for root, docs in groups.items() if language in languages[root] for d in docs)
-        )
+        """Documents in other languages whose original or a translation is in ``language``.
+
+        Computed once per index and language: the index never changes once built.
+        """
+        cache = self.__dict__.setdefault("_translated", {})
+        if language not in cache:
+            groups: dict[str, set[tuple[str, str]]] = {}
+            for meta in self.metadatas:
+                doc_id = str(meta.get("doc_id", ""))
+                root = str(meta.get("translation_of") or doc_id)
+                groups.setdefault(root, set()).add((doc_id, str(meta.get("language", ""))))
+            cache[language] = tuple(
+                sorted(
+                    doc
+                    for members in groups.values()
+                    if any(code == language for _, code in members)
+                    for doc, code in members
+                    if code != language
+                )
+            )
+        return cache[language]
 
     def __len__(self) -> int:
         return len(self.ids)

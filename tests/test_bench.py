@@ -83,6 +83,7 @@ def test_growth_exponent_and_question_pick(tmp_path: Path) -> None:
     assert growth_exponent([1000, 10000], [2.0, 20.0]) == pytest.approx(1.0)
     assert growth_exponent([1000, 10000], [5.0, 5.0]) == pytest.approx(0.0)
     assert growth_exponent([1000], [5.0]) is None
+    assert growth_exponent([1000, 10000, 50000], [1.0, 1.0, 5.0]) == pytest.approx(1.0)
 
     sets = tmp_path / "set.jsonl"
     sets.write_text(
