@@ -23,7 +23,13 @@ from assistant.retrieval import Retrieval
 from assistant.sentences import split_sentences
 from assistant.settings import Settings
 
-__all__ = ["ExtractiveComposer", "citation_for", "refusal_text", "support_score"]
+__all__ = [
+    "ExtractiveComposer",
+    "citation_for",
+    "refusal_answer",
+    "refusal_text",
+    "support_score",
+]
 
 LANGUAGE_NAMES = {
     "en": {"en": "English", "zh": "Chinese", "es": "Spanish", "fr": "French", "ru": "Russian", "ar": "Arabic"},
@@ -54,8 +60,21 @@ SCORE_MARGIN = 0.12
 
 
 def refusal_text(language: str) -> str:
-    """The refusal sentence in the question's language (English when not available)."""
+    """Return the refusal sentence in the question's language (English when not available)."""
     return _REFUSAL.get(language, _REFUSAL["en"])
+
+
+def refusal_answer(language: str, sources: list[Source], trace: dict[str, Any]) -> Answer:
+    """Say the corpus does not cover the question; list the closest passages as related."""
+    related = tuple(citation_for(i, s) for i, s in enumerate(sources[:3], start=1))
+    return Answer(
+        text=refusal_text(language),
+        supported=False,
+        language=language,
+        citations=(),
+        related=related,
+        trace=trace,
+    )
 
 
 def support_score(sources: list[Source]) -> float:
@@ -93,7 +112,7 @@ class _Candidate:
 
 
 def _chapeau_lead(chapeau: str) -> str:
-    """The start of a paragraph's chapeau, cut at a clause boundary: '1. Urges Parties, …'."""
+    """Return the start of a paragraph's chapeau, cut at a clause boundary: '1. Urges Parties, …'."""
     limit = 12 if _CJK.search(chapeau) else 30
     for match in re.finditer(r"[，,：:；;]", chapeau):
         if match.start() >= limit:
@@ -126,15 +145,7 @@ class ExtractiveComposer:
         support = support_score(sources)
         trace = {"support": round(support, 4), "composer": "extractive"}
         if not sources or support < self.settings.effective_support_threshold:
-            related = tuple(citation_for(i, s) for i, s in enumerate(sources[:3], start=1))
-            return Answer(
-                text=refusal_text(language),
-                supported=False,
-                language=language,
-                citations=(),
-                related=related,
-                trace=trace,
-            )
+            return refusal_answer(language, sources, trace)
         same_language = [s for s in sources if s.language == language]
         usable = same_language or sources
         notices: tuple[str, ...] = ()

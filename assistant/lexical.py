@@ -12,6 +12,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,23 +74,19 @@ class LexicalIndex:
         self.metadatas = metadatas
         self._bm25 = bm25
         self._position = {cid: i for i, cid in enumerate(ids)}
+        self._languages = Counter(str(m.get("language", "")) for m in metadatas)
+        self._translated: dict[str, tuple[str, ...]] = {}
 
     def language_share(self, language: str) -> float:
         """Fraction of the indexed chunks written in ``language``."""
-        if not hasattr(self, "_languages"):
-            counts: dict[str, int] = {}
-            for meta in self.metadatas:
-                code = str(meta.get("language", ""))
-                counts[code] = counts.get(code, 0) + 1
-            self._languages = counts
-        return self._languages.get(language, 0) / max(1, len(self.metadatas))
+        return self._languages[language] / max(1, len(self.metadatas))
 
     def translated_into(self, language: str) -> tuple[str, ...]:
         """Documents in other languages whose original or a translation is in ``language``.
 
         Computed once per index and language: the index never changes once built.
         """
-        cache = self.__dict__.setdefault("_translated", {})
+        cache = self._translated
         if language not in cache:
             groups: dict[str, set[tuple[str, str]]] = {}
             for meta in self.metadatas:

@@ -27,7 +27,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answering import LANGUAGE_NAMES, ExtractiveComposer, citation_for, refusal_text
+from assistant.answering import (
+    LANGUAGE_NAMES,
+    ExtractiveComposer,
+    citation_for,
+    refusal_answer,
+)
 from assistant.errors import AssistantError
 from assistant.records import Answer, Source, Turn
 from assistant.retrieval import Retrieval
@@ -348,15 +353,7 @@ class LLMComposer:
             },
         )
         if checked.refusal:
-            related = tuple(citation_for(i, s) for i, s in enumerate(sources[:3], start=1))
-            return Answer(
-                text=refusal_text(language),
-                supported=False,
-                language=language,
-                citations=(),
-                related=related,
-                trace={**trace, "llm_refused": True},
-            )
+            return refusal_answer(language, sources, {**trace, "llm_refused": True})
         if not checked.supported:
             return self._reject(question, retrieval, checked, trace)
         citations = tuple(

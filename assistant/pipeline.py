@@ -65,6 +65,8 @@ class StoreInfo:
     embedding_model: str
     chunks: int
     documents: list[dict[str, Any]] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    ecosystems: list[str] = field(default_factory=list)
 
     @property
     def languages(self) -> dict[str, int]:
@@ -94,6 +96,7 @@ class Assistant:
         self.composer = composer
         self.llm_composer = llm_composer
         self._fingerprint = store.fingerprint()
+        self._info: tuple[str, StoreInfo] | None = None
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -239,10 +242,20 @@ class Assistant:
         yield replace(answer, trace=trace)
 
     def info(self) -> StoreInfo:
-        """Describe the documents and chunks in the store."""
+        """Describe the documents, chunks and case-study facets in the store.
+
+        One scan of the metadata per store version: the app calls this on every page load.
+        """
+        fingerprint = self.store.fingerprint()
+        if self._info is not None and self._info[0] == fingerprint:
+            return self._info[1]
         documents: dict[str, dict[str, Any]] = {}
+        regions: set[str] = set()
+        ecosystems: set[str] = set()
         for page in self.store.iter_records(include=["metadatas"]):
             for meta in page["metadatas"]:
+                regions.add(str(meta.get("region") or ""))
+                ecosystems.add(str(meta.get("ecosystem") or ""))
                 doc = documents.setdefault(
                     str(meta.get("doc_id")),
                     {
@@ -260,13 +273,17 @@ class Assistant:
             if self.settings.chroma_host
             else str(self.settings.store_dir)
         )
-        return StoreInfo(
+        info = StoreInfo(
             location=location,
             collection=self.settings.collection,
             embedding_model=self.store.model,
             chunks=self.store.count(),
             documents=sorted(documents.values(), key=lambda d: (d["kind"], d["doc_id"])),
+            regions=sorted(regions - {""}),
+            ecosystems=sorted(ecosystems - {""}),
         )
+        self._info = (fingerprint, info)
+        return info
 
 
 def build_assistant(settings: Settings, embeddings: Any | None = None) -> Assistant:

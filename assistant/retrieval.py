@@ -53,7 +53,7 @@ class Filters:
         return cls(**clean)
 
     def active(self) -> dict[str, tuple[Any, ...]]:
-        """The filters that are set."""
+        """Return the filters that are set."""
         return {n: getattr(self, n) for n in FILTER_FIELDS if getattr(self, n)}
 
     def chroma_where(self) -> dict[str, Any] | None:
@@ -293,7 +293,7 @@ class HybridRetriever(BaseRetriever):
 
 
 def _pair_key(meta: dict[str, Any]) -> tuple[str, str] | None:
-    """The paragraph shared by a document and its translations, if the chunk is one."""
+    """Return the paragraph shared by a document and its translations, if the chunk is one."""
     paragraph = str(meta.get("paragraph") or "")
     if not paragraph:
         return None

@@ -76,22 +76,16 @@ class Catalog:
 
 
 def read_catalog(assistant: Any) -> Catalog:
-    """Describe the assistant's store: documents (``info()``) plus region/ecosystem values."""
+    """Describe the assistant's store: documents, kinds, languages, regions, ecosystems."""
     info = assistant.info()
-    regions: set[str] = set()
-    ecosystems: set[str] = set()
-    for page in assistant.store.iter_records(include=["metadatas"]):
-        for meta in page["metadatas"]:
-            regions.add(str(meta.get("region") or ""))
-            ecosystems.add(str(meta.get("ecosystem") or ""))
     return Catalog(
         documents=list(info.documents),
         chunks=info.chunks,
         embedding_model=info.embedding_model,
         kinds=sorted({str(d["kind"]) for d in info.documents if d["kind"]}),
         languages=sorted({str(d["language"]) for d in info.documents if d["language"]}),
-        regions=sorted(regions - {""}),
-        ecosystems=sorted(ecosystems - {""}),
+        regions=list(info.regions),
+        ecosystems=list(info.ecosystems),
     )
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 import json
 import re
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import free_port, serve_app  # tests/ is on sys.path under pytest
 
 from assistant.errors import AssistantError
 from assistant.evaluation import check_sets, load_items
@@ -45,25 +45,6 @@ table stayed within 40 centimetres of the surface.
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(
-    assistant: Any, settings: Settings, environ: dict[str, str] | None = None
-) -> Iterator[str]:
-    from assistant.ui import build_app, launch
-
-    demo = build_app(assistant, settings)
-    launch(demo, settings, block=False, environ=environ or {})
-    try:
-        yield f"http://127.0.0.1:{settings.port}/"
-    finally:
-        demo.close()
-
-
 def _client(url: str, **kwargs: Any) -> Any:
     from gradio_client import Client
 
@@ -90,14 +71,14 @@ def app_url(corpus_assistant: Any, app_dirs: Path) -> Iterator[str]:
     """The app over the bundled corpus, uploads off (the default)."""
     settings = corpus_assistant.settings.model_copy(
         update={
-            "port": _free_port(),
+            "port": free_port(),
             "feedback_dir": app_dirs / "feedback",
             "upload_dir": app_dirs / "uploads",
             "eval_runs_dir": app_dirs / "runs",
             "eval_sets_dir": ROOT / "evals" / "sets",
         }
     )
-    yield from _serve(corpus_assistant, settings)
+    yield from serve_app(corpus_assistant, settings)
 
 
 # --- chat and /ask -------------------------------------------------------------------------
@@ -315,7 +296,7 @@ def small_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) 
         upload_dir=base / "uploads",
         feedback_dir=base / "feedback",
         max_upload_mb=1,
-        port=_free_port(),
+        port=free_port(),
     )
     store = open_store(settings, real_embeddings, create=True)
     files = [CORPUS / "guidance" / "kmgbf-target-2.md", CORPUS / "guidance" / "flr-principles.md"]
@@ -327,7 +308,7 @@ def small_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) 
 def upload_url(small_store: Settings, real_embeddings: Any) -> Iterator[str]:
     from assistant.pipeline import build_assistant
 
-    yield from _serve(build_assistant(small_store, real_embeddings), small_store)
+    yield from serve_app(build_assistant(small_store, real_embeddings), small_store)
 
 
 def test_upload_indexes_a_document_the_chat_then_cites(
@@ -393,13 +374,13 @@ def test_uploads_of_other_types_or_over_the_size_limit_are_refused(
 def auth_url(corpus_assistant: Any, app_dirs: Path) -> Iterator[str]:
     settings = corpus_assistant.settings.model_copy(
         update={
-            "port": _free_port(),
+            "port": free_port(),
             "auth_username": "trainer",
             "auth_password_env": "RA_TEST_APP_PASSWORD",
             "feedback_dir": app_dirs / "auth-feedback",
         }
     )
-    yield from _serve(corpus_assistant, settings, {"RA_TEST_APP_PASSWORD": "s3cret-pass"})
+    yield from serve_app(corpus_assistant, settings, {"RA_TEST_APP_PASSWORD": "s3cret-pass"})
 
 
 def test_login_protects_the_app_and_its_api(auth_url: str) -> None:

@@ -10,13 +10,13 @@ import json
 import os
 import re
 import shutil
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import free_port, serve_app  # tests/ is on sys.path under pytest
 
 from assistant.settings import Settings
 
@@ -59,23 +59,6 @@ planting. <script>window.__pwned = 'script'; alert('script')</script> The banks 
 40 local collectors. <img src=x onerror="window.__pwned='img'; alert('img')"> See
 [the seed list](javascript:alert(1)) for details.
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _serve(assistant: Any, settings: Settings) -> Iterator[str]:
-    from assistant.ui import build_app, launch
-
-    demo = build_app(assistant, settings)
-    launch(demo, settings, block=False, environ={})
-    try:
-        yield f"http://127.0.0.1:{settings.port}/"
-    finally:
-        demo.close()
 
 
 def _squash(text: str) -> str:
@@ -133,13 +116,13 @@ def feedback_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def corpus_url(corpus_assistant: Any, feedback_dir: Path) -> Iterator[str]:
     settings = corpus_assistant.settings.model_copy(
         update={
-            "port": _free_port(),
+            "port": free_port(),
             "feedback_dir": feedback_dir,
             "eval_sets_dir": ROOT / "evals" / "sets",
             "eval_runs_dir": feedback_dir / "runs",
         }
     )
-    yield from _serve(corpus_assistant, settings)
+    yield from serve_app(corpus_assistant, settings)
 
 
 def _wait_for_text(page: Any, selector: str, text: str, *, present: bool = True) -> None:
@@ -262,12 +245,12 @@ def upload_url(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -
         uploads_enabled=True,
         upload_dir=base / "uploads",
         feedback_dir=base / "feedback",
-        port=_free_port(),
+        port=free_port(),
     )
     store = open_store(settings, real_embeddings, create=True)
     files = [ROOT / "corpus" / "guidance" / "kmgbf-target-2.md"]
     assert not ingest_paths(files, settings, store, real_embeddings).failed
-    yield from _serve(build_assistant(settings, real_embeddings), settings)
+    yield from serve_app(build_assistant(settings, real_embeddings), settings)
 
 
 def test_uploaded_document_with_markup_shows_as_text_and_runs_nothing(

@@ -166,13 +166,12 @@ def test_ingest_and_ask_make_no_network_connection(tmp_path: Path) -> None:
 
 def test_chat_command_serves_the_app(corpus_store: Settings) -> None:
     """`restoration-assistant chat` starts and answers HTTP on the chosen port."""
-    import socket
     import time
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from servers import free_port
+
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant", "chat", "--store", str(corpus_store.store_dir),
          "--port", str(port)],

@@ -10,12 +10,12 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import free_port  # tests/ is on sys.path under pytest
 
 from assistant.errors import AssistantError
 from assistant.faq import (
@@ -521,12 +521,6 @@ def test_cli_builds_checks_and_exports(corpus_store: Settings, tmp_path: Path) -
 # --- the FAQ tab over HTTP (e2e) --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def faq_tab_url(corpus_assistant: Any) -> Iterator[str]:
     import gradio as gr
@@ -535,7 +529,7 @@ def faq_tab_url(corpus_assistant: Any) -> Iterator[str]:
 
     with gr.Blocks() as demo, gr.Tab("FAQ"):
         render_faq_tab(corpus_assistant, corpus_assistant.settings)
-    port = _free_port()
+    port = free_port()
     demo.queue().launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True)
     try:
         yield f"http://127.0.0.1:{port}/"

@@ -7,29 +7,23 @@ of two, questions beyond it get Gradio's "queue is full" reply and the app answe
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from servers import free_port  # tests/ is on sys.path under pytest
 
 from assistant.loadtest import burst, rss_mb, run_load
 
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _app(assistant: Any, **queue: int) -> Iterator[str]:
     from assistant.ui import build_app, launch
 
-    settings = assistant.settings.model_copy(update={"port": _free_port(), **queue})
+    settings = assistant.settings.model_copy(update={"port": free_port(), **queue})
     demo = build_app(assistant, settings)
     launch(demo, settings, block=False)
     try:

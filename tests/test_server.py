@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from servers import free_port  # tests/ is on sys.path under pytest
 
 from assistant.errors import StoreUnavailable
 from assistant.settings import Settings
@@ -31,12 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTION = "What does decision XI/16 ask Parties to do about the causes of degradation?"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ChromaServer:
