@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup store chat test test-fast system-deps eval bench clean load-test
+.PHONY: setup store chat test test-fast fuzz system-deps eval bench clean load-test
 
 # torch 2.13.0 (CPU build) goes in first: a bare torch requirement pulled in by a
 # dependency would otherwise fetch the multi-GB CUDA build.
@@ -43,6 +43,10 @@ test: setup system-deps
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not e2e"
+
+# The fuzz tests with fresh random inputs and a 20x budget (the gate replays fixed ones).
+fuzz: setup
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest tests/test_fuzz.py tests/test_chunking.py
 
 eval: store
 	$(RA) eval evals/sets/*.jsonl

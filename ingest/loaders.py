@@ -11,6 +11,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -319,7 +320,7 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(path, "encrypted PDF: remove the password and ingest again")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_clean(page.extract_text() or "") for page in reader.pages]
     except IngestError:
         raise
     except DependencyError as e:  # AES encryption without the optional crypto package
@@ -365,7 +366,8 @@ def _load_docx(path: Path, data: bytes) -> LoadedDocument:
         document = docx.Document(io.BytesIO(data))
         title = (document.core_properties.title or "").strip()
         paragraphs = [
-            (p.style.name if p.style is not None else "", p.text.strip()) for p in document.paragraphs
+            (p.style.name if p.style is not None else "", _clean(p.text).strip())
+            for p in document.paragraphs
         ]
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise IngestError(path, "not a valid DOCX (corrupt, or not a Word file)") from e
@@ -401,8 +403,15 @@ def _first_line(error: BaseException) -> str:
 def _document(
     path: Path, data: bytes, meta: DocumentMeta, sections: list[Section]
 ) -> LoadedDocument:
+    # Last line of defence for every format: a damaged PDF or crafted markup can still
+    # smuggle control characters (NUL...) into extracted text or the title.
+    sections = [
+        replace(s, text=_clean(s.text).strip()) for s in sections if _clean(s.text).strip()
+    ]
     if not sections:
         raise IngestError(path, "no text to index")
+    if _CONTROL_CHARS.search(meta.title):
+        meta = replace(meta, title=_clean(meta.title).strip() or path.stem)
     return LoadedDocument(
         meta=meta,
         sections=tuple(sections),

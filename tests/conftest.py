@@ -8,8 +8,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import os
+
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property and fuzz tests: the gate replays the same examples on every run (a red CI must
+# mean a change broke something, not that a new random draw found an old bug);
+# `make fuzz` explores fresh random inputs at a larger budget.
+settings.register_profile(
+    "gate", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "explore", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 from assistant.settings import Settings
 
