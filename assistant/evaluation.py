@@ -252,7 +252,9 @@ def _key_fact_coverage(answer: str, facts: tuple[str, ...]) -> float | None:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text).casefold()
+    # Whitespace and Markdown emphasis do not change what a passage says (the composer
+    # quotes "**2022:** launch" as "2022: launch").
+    return re.sub(r"\s+|\*\*|__", "", text).casefold()
 
 
 def _sentence_supported(sentence: str, passages: list[str]) -> bool:

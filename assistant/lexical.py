@@ -27,9 +27,11 @@ _TOKEN = re.compile(
     r"\d+\([a-z]\)"  # paragraph references such as 1(b), 8(j)
     r"|[a-z]+/\d+"  # decision symbols such as xi/16
     r"|[\u3400-\u9fff\uf900-\ufaff]+"  # runs of Chinese characters, segmented below
-    r"|[^\W_]+",  # words in any other script
+    r"|[^\W_\u3400-\u9fff\uf900-\ufaff]+",  # words in any other script ("2023年" is two tokens)
     re.UNICODE,
 )
+# Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
+TOKENIZER_VERSION = 2
 _CJK_RUN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
@@ -131,7 +133,7 @@ class LexicalIndex:
         import bm25s
 
         fingerprint = re.sub(r"[^a-zA-Z0-9]+", "-", store.fingerprint())
-        folder = cache_dir / "lexical" / f"{store.settings.collection}-{fingerprint}"
+        folder = cache_dir / "lexical" / f"{store.settings.collection}-{fingerprint}-t{TOKENIZER_VERSION}"
         records_file = folder / "records.json"
         if records_file.is_file():
             try:
@@ -167,7 +169,7 @@ class LexicalIndex:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         for old in parent.glob(f"{collection}-*"):  # older fingerprints are stale
-            if old != folder and re.fullmatch(re.escape(collection) + r"-[0-9a-f]+(?:-\d+)?", old.name):
+            if old != folder and re.fullmatch(re.escape(collection) + r"-[0-9a-f]+(?:-\d+)?(?:-t\d+)?", old.name):
                 shutil.rmtree(old, ignore_errors=True)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:

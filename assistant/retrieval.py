@@ -225,6 +225,12 @@ class HybridRetriever(BaseRetriever):
                 score += settings.symbol_weight / (settings.rrf_k + 1)
             fused[cid] = score
         ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
+        if not _ASKS_FOR_SOURCES.search(query):
+            headings = {h.casefold() for h in settings.reference_headings}
+            ordered = [
+                c for c in ordered
+                if str(candidates[c]["metadata"].get("locator", "")).strip().casefold() not in headings
+            ]
         chosen = self._diversify(ordered, candidates, language, k)
         timings["fusion"] = _ms(started)
 
@@ -290,6 +296,14 @@ class HybridRetriever(BaseRetriever):
             if len(chosen) >= k:
                 break
         return chosen
+
+
+# Questions about provenance keep reference-list passages in the evidence.
+_ASKS_FOR_SOURCES = re.compile(
+    r"\b(?:sources?|references?|bibliograph\w*|cited|citations?|fuentes?|références?|bibliografía)\b"
+    r"|来源|出处|参考|文献",
+    re.IGNORECASE,
+)
 
 
 def _pair_key(meta: dict[str, Any]) -> tuple[str, str] | None:

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     duplicate_similarity: float = Field(
         0.97, ge=0, le=1, description="Character-trigram overlap (Jaccard) above which two passages count as duplicates."
     )
+    reference_headings: tuple[str, ...] = Field(
+        ("Sources", "References", "Bibliography", "参考文献", "资料来源", "来源"),
+        description=(
+            "Section headings of reference lists: their passages are left out of answers"
+            " unless the question asks for sources (they name works, they do not answer)."
+        ),
+    )
 
     # --- answers -------------------------------------------------------------------------
     answer_mode: Literal["extractive", "llm"] = Field(
@@ -276,6 +283,7 @@ QUALITY_FIELDS = (
     "symbol_weight",
     "duplicate_similarity",
     "max_per_document",
+    "reference_headings",
     "answer_mode",
     "answer_sentences",
     "support_threshold",

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import os
-
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+
+from assistant.settings import Settings
 
 # Property and fuzz tests: the gate replays the same examples on every run (a red CI must
 # mean a change broke something, not that a new random draw found an old bug);
@@ -25,7 +26,6 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
-from assistant.settings import Settings
 
 FAKE_DIM = 32
 FAKE_MODEL = "fake-test-model"

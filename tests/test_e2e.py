@@ -96,6 +96,15 @@ def test_english_question_answered_from_translation(corpus_assistant: Any) -> No
     assert answer.text.startswith("1. Urges")  # the chapeau leads the sub-paragraph
 
 
+def test_reference_lists_are_evidence_only_when_sources_are_asked_for(corpus_assistant: Any) -> None:
+    question = "How did farmers in Niger regreen their fields with FMNR?"
+    plain = corpus_assistant.ask(question, k=8)
+    assert plain.citations and all(c.locator != "Sources" for c in plain.citations)
+    assert all(r["locator"] != "Sources" for r in plain.trace["retrieved"])
+    sources = corpus_assistant.ask("Which sources document FMNR in Niger?", k=8)
+    assert any(r["locator"] == "Sources" for r in sources.trace["retrieved"])
+
+
 def test_off_topic_question_is_refused(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask("What is the traditional recipe for paella valenciana?")
     assert answer.supported is False

@@ -480,3 +480,12 @@ def test_gate_subset_holds_the_baseline(corpus_store: Settings, tmp_path: Path) 
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower()
     assert not _REMOTE_SRC.search(page), "report.html must be self-contained"
+
+
+def test_quoted_sentence_without_markdown_emphasis_counts_as_supported() -> None:
+    from assistant.evaluation import _sentence_supported
+
+    passage = "- **2022:** named a World Restoration Flagship.\n- **Cost:** USD 4.3 billion a year."
+    assert _sentence_supported("2022: named a World Restoration Flagship. [1]", [passage])
+    assert _sentence_supported("1. Urges … Cost: USD 4.3 billion a year. [1]", ["1. Urges Parties", passage])
+    assert not _sentence_supported("Cost: USD 9 billion a year. [1]", [passage])

@@ -76,6 +76,12 @@ def test_tokenize_keeps_paragraph_and_decision_references() -> None:
     assert "8(j)" in tokens
 
 
+def test_tokenize_splits_numbers_from_chinese() -> None:
+    # "2023年NBA总冠军" used to be one token: a number glued to Chinese text.
+    assert tokenize("2023年NBA总冠军") == ["2023", "年", "nba", "冠军", "总冠军"]
+    assert tokenize("第6段规定") == ["第", "6", "段", "规定"]
+
+
 def test_tokenize_lowercases_and_folds_plurals() -> None:
     tokens = tokenize("Aichi Biodiversity Targets 14 and 15")
     assert tokens == ["aichi", "biodiversity", "target", "14", "15"]
