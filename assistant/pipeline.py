@@ -97,6 +97,7 @@ class Assistant:
         self.llm_composer = llm_composer
         self._fingerprint = store.fingerprint()
         self._info: tuple[str, StoreInfo] | None = None
+        self.composer.sentences = store.sentence_vectors()
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -113,6 +114,7 @@ class Assistant:
         if fingerprint == self._fingerprint and self.retriever.lexical is not None:
             return False
         self.retriever.lexical = LexicalIndex.load_or_build(self.store, self.settings.cache_dir)
+        self.composer.sentences = self.store.sentence_vectors()
         self._fingerprint = fingerprint
         return True
 

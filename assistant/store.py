@@ -15,6 +15,7 @@ from typing import Any
 
 from assistant.embeddings import model_id
 from assistant.errors import ModelMismatch, StoreNotFound, StoreUnavailable
+from assistant.sentence_vectors import SUFFIX, SentenceVectors
 from assistant.settings import Settings
 
 __all__ = ["Store", "open_store"]
@@ -164,6 +165,27 @@ class Store:
             ) from e
         self.collection = _wrap(_unwrap(collection), self.settings)
 
+    def sentence_vectors(self, *, create: bool = False) -> SentenceVectors | None:
+        """The sibling collection of answer-sentence vectors; ``None`` when there is none.
+
+        ``create`` makes it (ingest). Without it a store built before these vectors
+        existed simply has none, and answers embed their sentences themselves.
+        """
+        from chromadb.errors import NotFoundError
+
+        name = self.settings.collection + SUFFIX
+        function = getattr(_unwrap(self.collection), "_embedding_function", None)
+        try:
+            if create:
+                collection = self.client.get_or_create_collection(
+                    name, embedding_function=function, metadata={"hnsw:space": "cosine"}
+                )
+            else:
+                collection = self.client.get_collection(name, embedding_function=function)
+        except (NotFoundError, ValueError):
+            return None
+        return SentenceVectors(_wrap(_unwrap(collection), self.settings))
+
     def record_fingerprint(self) -> str:
         """Hash every chunk id into the collection metadata (ingest calls this at the end)."""
         digest = hashlib.sha256()
@@ -268,7 +290,8 @@ def delete_collection(settings: Settings) -> None:
     from chromadb.errors import NotFoundError
 
     client = _client(settings, create=True)
-    try:
-        client.delete_collection(settings.collection)
-    except (NotFoundError, ValueError):
-        pass
+    for name in (settings.collection, settings.collection + SUFFIX):
+        try:
+            client.delete_collection(name)
+        except (NotFoundError, ValueError):
+            pass

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from assistant.errors import IngestError
 from assistant.records import Chunk, LoadedDocument, search_text
+from assistant.sentence_vectors import SentenceVectors
 from assistant.settings import Settings
 from assistant.store import Store
 from ingest.chunking import chunk_document
@@ -164,10 +165,20 @@ def _version_hash(document: LoadedDocument, settings: Settings) -> str:
     return f"{document.content_hash[:40]}:{settings.chunk_size}:{settings.chunk_overlap}:{PIPELINE_VERSION}"
 
 
-def _write(store: Store, embeddings: Any, chunks: list[Chunk], extra: dict[str, Any]) -> None:
+def _write(
+    store: Store,
+    embeddings: Any,
+    chunks: list[Chunk],
+    extra: dict[str, Any],
+    sentences: SentenceVectors | None,
+) -> None:
     size = min(WRITE_BATCH, store.max_batch_size())
     for batch in _batches(chunks, size):
         vectors = embeddings.encode([index_text(c) for c in batch])
+        if sentences is not None:
+            # Sentences first: a kill between the two writes leaves vectors without a
+            # chunk (overwritten by the re-run), never a chunk that lacks them.
+            sentences.add(((c.chunk_id, c.text, c.as_metadata()) for c in batch), embeddings)
         store.collection.upsert(
             ids=[c.chunk_id for c in batch],
             embeddings=vectors,
@@ -199,10 +210,13 @@ def ingest_paths(
     files, problems = collect_files(paths)
     report = IngestReport(files=list(problems))
     stored = _stored_documents(store)
+    sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
     claimed: dict[str, str] = {}
     for done, path in enumerate(files, start=1):
         try:
-            report.files.append(_ingest_file(path, settings, store, embeddings, stored, claimed, report))
+            report.files.append(
+                _ingest_file(path, settings, store, embeddings, stored, claimed, report, sentences)
+            )
         except IngestError as e:
             report.files.append(FileResult(str(path), "failed", reason=e.reason))
         if on_progress:
@@ -214,6 +228,8 @@ def ingest_paths(
             renamed = doc.source_path in seen_paths  # its file now declares another doc_id
             if doc_id not in claimed and (gone or renamed):
                 store.collection.delete(ids=sorted(doc.ids))
+                if sentences is not None:
+                    sentences.delete(sorted(doc.ids))
                 report.chunks_deleted += len(doc.ids)
                 report.files.append(FileResult(doc.source_path, "pruned", doc_id=doc_id))
     store.record_fingerprint()
@@ -228,6 +244,7 @@ def _ingest_file(
     stored: dict[str, _StoredDoc],
     claimed: dict[str, str],
     report: IngestReport,
+    sentences: SentenceVectors | None = None,
 ) -> FileResult:
     check_file(path, settings)
     document = load_document(path)
@@ -271,7 +288,7 @@ def _ingest_file(
     # version metadata changes. Only new text is embedded.
     missing = [c for c in chunks if c.chunk_id not in old_ids]
     kept = [c for c in chunks if c.chunk_id in old_ids]
-    _write(store, embeddings, missing, extra)
+    _write(store, embeddings, missing, extra, sentences)
     if kept:
         store.collection.update(
             ids=[c.chunk_id for c in kept],
@@ -280,6 +297,8 @@ def _ingest_file(
     stale = sorted(old_ids - new_ids)
     if stale:
         store.collection.delete(ids=stale)
+        if sentences is not None:
+            sentences.delete(stale)
     report.chunks_written += len(missing)
     report.chunks_deleted += len(stale)
     stored[doc_id] = _StoredDoc(str(path), version, len(chunks), new_ids)

@@ -1,0 +1,117 @@
+"""Sentence vectors computed at ingest, so answering a question embeds only the question.
+
+The extractive composer scores every sentence of the passages it quotes against the
+question. Embedding those sentences at question time was most of an answer's latency,
+so ingest embeds them once, beside the chunks, in a sibling collection
+(``<collection>__sentences``: id ``<chunk_id>:<n>``, the text as embedded, its vector).
+
+The vectors are derived data, never required: a chunk without them (a store built by an
+older version, an ingest killed between the two writes) is embedded at question time as
+before, and a stored vector is used only if it was embedded from exactly the text the
+composer would embed now.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.sentences import split_sentences
+
+__all__ = ["SUFFIX", "EvidenceSentence", "SentenceVectors", "evidence_sentences"]
+
+SUFFIX = "__sentences"
+MAX_SENTENCES_PER_CHUNK = 8
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Markdown list markers and emphasis are layout, not words of the passage.
+_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
+# Text addressed to a chat model (a planted prompt injection) is never evidence: an
+# answer must not relay it, even as a quote.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget)\b.{0,30}\b(?:instructions?|prompts?|rules)\b"
+    r"|\b(?:reply|respond|answer|say|output)\s+only\b|\bsystem\s+prompt\b|\bnew\s+rule\s*:"
+    r"|</?\s*(?:passages?|system|instructions?)\s*>"
+    r"|(?:忽略|无视).{0,10}(?:指示|指令|提示)|系统提示",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class EvidenceSentence:
+    """A sentence a passage can contribute to an answer, and the text its vector is of."""
+
+    order: int
+    text: str
+    embed_text: str
+
+
+def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSentence]:
+    """The sentences of a chunk that may be quoted, in order, each with its embedding text.
+
+    One definition for ingest and the composer, so stored vectors match what is quoted.
+    A sentence is embedded led by its document's title and section ("Extent: about 200
+    million trees" then still knows it is about FMNR in Niger); a decision paragraph
+    carries its own subject and is embedded as it stands.
+    """
+    lead = "" if metadata.get("paragraph") else _lead(metadata)
+    found: list[EvidenceSentence] = []
+    for order, sentence in enumerate(split_sentences(text)):
+        if order >= MAX_SENTENCES_PER_CHUNK:
+            break
+        sentence = _MARKUP.sub("", sentence).strip()
+        if (
+            len(sentence) >= (6 if _CJK.search(sentence) else 20)
+            and "://" not in sentence
+            and not _INSTRUCTION.search(sentence)
+        ):
+            found.append(EvidenceSentence(order, sentence, f"{lead}: {sentence}" if lead else sentence))
+    return found
+
+
+def _lead(metadata: dict[str, Any]) -> str:
+    title = str(metadata.get("title", "")).strip()
+    section = str(metadata.get("locator", "")).strip()
+    return title if not section or section == title else f"{title}, {section}"
+
+
+class SentenceVectors:
+    """The sibling collection of sentence vectors of one chunk collection."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+
+    def add(self, chunks: Iterable[tuple[str, str, dict[str, Any]]], embeddings: Any) -> int:
+        """Embed and store the evidence sentences of ``(chunk_id, text, metadata)`` chunks."""
+        ids: list[str] = []
+        texts: list[str] = []
+        metadatas: list[dict[str, Any]] = []
+        for chunk_id, text, metadata in chunks:
+            for sentence in evidence_sentences(text, metadata):
+                ids.append(f"{chunk_id}:{sentence.order}")
+                texts.append(sentence.embed_text)
+                metadatas.append({"chunk_id": chunk_id, "order": sentence.order})
+        if ids:
+            vectors = embeddings.encode(texts)
+            self.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+        return len(ids)
+
+    def delete(self, chunk_ids: list[str]) -> None:
+        """Drop the sentences of removed chunks."""
+        if chunk_ids:
+            self.collection.delete(where={"chunk_id": {"$in": chunk_ids}})
+
+    def lookup(self, chunk_ids: list[str]) -> dict[tuple[str, str], np.ndarray]:
+        """Stored vectors of these chunks' sentences, keyed by (chunk id, embedded text)."""
+        if not chunk_ids:
+            return {}
+        got = self.collection.get(
+            where={"chunk_id": {"$in": chunk_ids}}, include=["embeddings", "documents", "metadatas"]
+        )
+        return {
+            (str(meta["chunk_id"]), text): np.asarray(vector, dtype=np.float32)
+            for text, meta, vector in zip(got["documents"], got["metadatas"], got["embeddings"], strict=True)
+        }

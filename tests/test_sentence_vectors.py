@@ -1,0 +1,129 @@
+"""Answer-sentence vectors embedded at ingest: stored, kept in step with the chunks, used.
+
+Real embedded Chroma on tmp_path with the deterministic fake embedding, whose recorded
+calls show what was embedded when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.pipeline import build_assistant
+from assistant.sentence_vectors import MAX_SENTENCES_PER_CHUNK, evidence_sentences
+from assistant.settings import Settings
+from assistant.store import delete_collection, open_store
+from ingest.indexing import ingest_paths
+from tests.conftest import FakeEmbeddings
+
+SettingsFactory = Callable[..., Settings]
+
+GUIDE = """\
+---
+doc_id: peat-guide
+title: Peatland rewetting
+kind: guidance
+language: en
+---
+# Peatland rewetting
+
+## Methods
+
+Blocking the drains raises the water table within a season. **Dams** of peat or plastic
+hold the water back. Monitoring the water level every month shows whether it worked.
+
+## Costs
+
+Ditch blocking costs about 500 euros per hectare on blanket bog. Bare peat needs
+nurse crops first, which adds to the cost.
+"""
+
+
+def test_evidence_sentences_strip_layout_and_carry_their_context() -> None:
+    meta = {"title": "Peatland rewetting", "locator": "Costs"}
+    found = evidence_sentences("- **Cost:** about 500 euros per hectare. See https://x.org/a b.", meta)
+    assert [s.text for s in found] == ["Cost: about 500 euros per hectare."]
+    assert found[0].embed_text == "Peatland rewetting, Costs: Cost: about 500 euros per hectare."
+    # A decision paragraph carries its own subject: embedded as it stands.
+    decision = evidence_sentences(
+        "Urges Parties to restore degraded ecosystems.", {"title": "XI/16", "paragraph": "1"}
+    )
+    assert decision[0].embed_text == decision[0].text
+    long_text = " ".join(f"Sentence number {i} is long enough to count." for i in range(20))
+    assert len(evidence_sentences(long_text, meta)) == MAX_SENTENCES_PER_CHUNK
+
+
+@pytest.fixture
+def guide(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "peat.md").write_text(GUIDE, encoding="utf-8")
+    return folder
+
+
+def _settings(settings_factory: SettingsFactory, **overrides: object) -> Settings:
+    return settings_factory(support_threshold=0.0, chunk_size=300, chunk_overlap=0, **overrides)
+
+
+def test_ingest_stores_sentences_and_answers_embed_only_the_question(
+    settings_factory: SettingsFactory, guide: Path
+) -> None:
+    settings = _settings(settings_factory)
+    embeddings = FakeEmbeddings()
+    store = open_store(settings, embeddings, create=True)
+    ingest_paths([guide], settings, store, embeddings)
+    sentences = store.sentence_vectors()
+    assert sentences is not None
+    stored = sentences.collection.get(include=["documents", "metadatas"])
+    chunk_ids = set(store.collection.get()["ids"])
+    assert stored["ids"] and {m["chunk_id"] for m in stored["metadatas"]} <= chunk_ids
+    assert "Peatland rewetting, Costs: Ditch blocking costs about 500 euros per hectare on blanket bog." in stored["documents"]
+
+    assistant = build_assistant(settings, embeddings)
+    embeddings.calls.clear()
+    answer = assistant.ask("How much does ditch blocking cost per hectare?")
+    assert answer.supported and "500 euros" in answer.text
+    assert embeddings.calls == [["How much does ditch blocking cost per hectare?"]]
+
+
+def test_answers_are_the_same_without_stored_sentences(
+    settings_factory: SettingsFactory, guide: Path
+) -> None:
+    embeddings = FakeEmbeddings()
+    with_vectors = _settings(settings_factory)
+    store = open_store(with_vectors, embeddings, create=True)
+    ingest_paths([guide], with_vectors, store, embeddings)
+    without = _settings(settings_factory, store_dir=with_vectors.store_dir.parent / "plain", sentence_vectors=False)
+    plain_store = open_store(without, embeddings, create=True)
+    ingest_paths([guide], without, plain_store, embeddings)
+    assert plain_store.sentence_vectors() is None  # e.g. a store built by an older version
+
+    question = "What holds the water back after the drains are blocked?"
+    fast = build_assistant(with_vectors, embeddings).ask(question)
+    embeddings.calls.clear()
+    slow = build_assistant(without, embeddings).ask(question)
+    assert fast.text == slow.text and fast.supported
+    assert len(embeddings.calls) == 2  # the question, then the passages' sentences
+
+
+def test_changed_and_rebuilt_documents_leave_no_stale_sentences(
+    settings_factory: SettingsFactory, guide: Path
+) -> None:
+    settings = _settings(settings_factory)
+    embeddings = FakeEmbeddings()
+    store = open_store(settings, embeddings, create=True)
+    ingest_paths([guide], settings, store, embeddings)
+    (guide / "peat.md").write_text(GUIDE.replace("500 euros", "650 euros"), encoding="utf-8")
+    ingest_paths([guide], settings, store, embeddings)
+    sentences = store.sentence_vectors()
+    assert sentences is not None
+    stored = sentences.collection.get(include=["documents", "metadatas"])
+    assert {m["chunk_id"] for m in stored["metadatas"]} <= set(store.collection.get()["ids"])
+    assert not any("500 euros" in text for text in stored["documents"])
+    assert any("650 euros" in text for text in stored["documents"])
+
+    delete_collection(settings)  # ingest --rebuild
+    rebuilt = open_store(settings, embeddings, create=True)
+    assert rebuilt.sentence_vectors() is None
