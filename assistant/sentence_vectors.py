@@ -50,7 +50,7 @@ class EvidenceSentence:
 
 
 def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSentence]:
-    """The sentences of a chunk that may be quoted, in order, each with its embedding text.
+    """Return the sentences of a chunk that may be quoted, in order, with their embedding text.
 
     One definition for ingest and the composer, so stored vectors match what is quoted.
     A sentence is embedded led by its document's title and section ("Extent: about 200
@@ -105,7 +105,7 @@ class SentenceVectors:
             self.collection.delete(where={"chunk_id": {"$in": chunk_ids}})
 
     def lookup(self, chunk_ids: list[str]) -> dict[tuple[str, str], np.ndarray]:
-        """Stored vectors of these chunks' sentences, keyed by (chunk id, embedded text)."""
+        """Return the stored vectors of these chunks' sentences, keyed by (chunk id, embedded text)."""
         if not chunk_ids:
             return {}
         got = self.collection.get(

@@ -166,7 +166,7 @@ class Store:
         self.collection = _wrap(_unwrap(collection), self.settings)
 
     def sentence_vectors(self, *, create: bool = False) -> SentenceVectors | None:
-        """The sibling collection of answer-sentence vectors; ``None`` when there is none.
+        """Open the sibling collection of answer-sentence vectors; ``None`` when there is none.
 
         ``create`` makes it (ingest). Without it a store built before these vectors
         existed simply has none, and answers embed their sentences themselves.
