@@ -156,7 +156,7 @@ def _stored_documents(store: Store) -> dict[str, _StoredDoc]:
     return docs
 
 
-def _batches(items: list[Chunk], size: int) -> Iterator[list[Chunk]]:
+def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -187,6 +187,21 @@ def _write(
         )
 
 
+def _backfill(
+    store: Store, sentences: SentenceVectors, embeddings: Any, on_progress: ProgressFn | None
+) -> None:
+    """Embed the sentences of a store built before sentence vectors existed (once)."""
+    total = store.count()
+    done = 0
+    for page in store.iter_records():
+        rows = list(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+        for batch in _batches(rows, WRITE_BATCH):
+            sentences.add(batch, embeddings)
+            done += len(batch)
+            if on_progress:
+                on_progress("sentence vectors of the stored chunks", done, total)
+
+
 def ingest_paths(
     paths: Iterable[Path],
     settings: Settings,
@@ -211,6 +226,8 @@ def ingest_paths(
     report = IngestReport(files=list(problems))
     stored = _stored_documents(store)
     sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
+    if sentences is not None and sentences.collection.count() == 0 and store.count() > 0:
+        _backfill(store, sentences, embeddings, on_progress)
     claimed: dict[str, str] = {}
     for done, path in enumerate(files, start=1):
         try:

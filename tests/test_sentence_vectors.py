@@ -127,3 +127,24 @@ def test_changed_and_rebuilt_documents_leave_no_stale_sentences(
     delete_collection(settings)  # ingest --rebuild
     rebuilt = open_store(settings, embeddings, create=True)
     assert rebuilt.sentence_vectors() is None
+
+
+def test_a_store_built_without_sentence_vectors_gets_them_on_the_next_ingest(
+    settings_factory: SettingsFactory, guide: Path
+) -> None:
+    embeddings = FakeEmbeddings()
+    old = _settings(settings_factory, sentence_vectors=False)
+    ingest_paths([guide], old, open_store(old, embeddings, create=True), embeddings)
+    store = open_store(_settings(settings_factory), embeddings)
+    assert store.sentence_vectors() is None
+
+    progress: list[tuple[str, int, int]] = []
+    report = ingest_paths(
+        [guide], _settings(settings_factory), store, embeddings, on_progress=lambda *a: progress.append(a)
+    )
+    assert [f.status for f in report.files] == ["unchanged"]  # chunks not re-embedded
+    sentences = store.sentence_vectors()
+    assert sentences is not None and sentences.collection.count() > 0
+    stored = sentences.collection.get(include=["metadatas"])
+    assert {m["chunk_id"] for m in stored["metadatas"]} == set(store.collection.get()["ids"])
+    assert progress[0][0] == "sentence vectors of the stored chunks"
