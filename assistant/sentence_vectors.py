@@ -22,9 +22,12 @@ import numpy as np
 
 from assistant.sentences import split_sentences
 
-__all__ = ["SUFFIX", "EvidenceSentence", "SentenceVectors", "evidence_sentences"]
+__all__ = ["SUFFIX", "VERSION", "VERSION_KEY", "EvidenceSentence", "SentenceVectors", "evidence_sentences"]
 
 SUFFIX = "__sentences"
+# Bump when evidence_sentences() changes: stores with another version re-embed at ingest.
+VERSION = 2
+VERSION_KEY = "evidence_sentences_version"
 MAX_SENTENCES_PER_CHUNK = 8
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Markdown list markers and emphasis are layout, not words of the passage.
@@ -59,10 +62,20 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
     """
     lead = "" if metadata.get("paragraph") else _lead(metadata)
     found: list[EvidenceSentence] = []
+    intro = ""
     for order, sentence in enumerate(split_sentences(text)):
         if order >= MAX_SENTENCES_PER_CHUNK:
             break
         sentence = _MARKUP.sub("", sentence).strip()
+        if lead and sentence.endswith((":", "：")):
+            intro = sentence  # introduces a list: quoted with its items, not alone
+            continue
+        if intro and sentence[:1].islower():
+            # A list item ("drought and reduced inflow…") needs the line that introduces
+            # it ("…lists a mix of climatic and human causes:") to make sense alone.
+            sentence = f"{intro} … {sentence}"
+        else:
+            intro = ""
         if (
             len(sentence) >= (6 if _CJK.search(sentence) else 20)
             and "://" not in sentence

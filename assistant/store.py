@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.embeddings import model_id
 from assistant.errors import ModelMismatch, StoreNotFound, StoreUnavailable
-from assistant.sentence_vectors import SUFFIX, SentenceVectors
+from assistant.sentence_vectors import SUFFIX, VERSION, VERSION_KEY, SentenceVectors
 from assistant.settings import Settings
 
 __all__ = ["Store", "open_store"]
@@ -176,14 +176,22 @@ class Store:
         name = self.settings.collection + SUFFIX
         function = getattr(_unwrap(self.collection), "_embedding_function", None)
         try:
-            if create:
-                collection = self.client.get_or_create_collection(
-                    name, embedding_function=function, metadata={"hnsw:space": "cosine"}
-                )
-            else:
-                collection = self.client.get_collection(name, embedding_function=function)
+            collection = self.client.get_collection(name, embedding_function=function)
         except (NotFoundError, ValueError):
-            return None
+            collection = None
+        if collection is not None and (collection.metadata or {}).get(VERSION_KEY) != VERSION:
+            # Embedded from differently cut sentences: useless to answers (they would
+            # embed at question time); ingest drops them and embeds anew.
+            if not create:
+                return None
+            self.client.delete_collection(name)
+            collection = None
+        if collection is None:
+            if not create:
+                return None
+            collection = self.client.create_collection(
+                name, embedding_function=function, metadata={"hnsw:space": "cosine", VERSION_KEY: VERSION}
+            )
         return SentenceVectors(_wrap(_unwrap(collection), self.settings))
 
     def record_fingerprint(self) -> str:

@@ -148,3 +148,32 @@ def test_a_store_built_without_sentence_vectors_gets_them_on_the_next_ingest(
     stored = sentences.collection.get(include=["metadatas"])
     assert {m["chunk_id"] for m in stored["metadatas"]} == set(store.collection.get()["ids"])
     assert progress[0][0] == "sentence vectors of the stored chunks"
+
+
+def test_list_items_are_quoted_with_the_line_that_introduces_them() -> None:
+    text = "The summary lists several causes:\n\n- drought and reduced inflow;\n- cutting of mangroves.\n\nFishers returned to the estuary."
+    found = evidence_sentences(text, {"title": "Senegal", "locator": "Drivers"})
+    assert [s.text for s in found] == [
+        "The summary lists several causes: … drought and reduced inflow;",
+        "The summary lists several causes: … cutting of mangroves.",
+        "Fishers returned to the estuary.",
+    ]
+
+
+def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
+    settings_factory: SettingsFactory, guide: Path
+) -> None:
+    from assistant.sentence_vectors import VERSION_KEY
+
+    settings = _settings(settings_factory)
+    embeddings = FakeEmbeddings()
+    store = open_store(settings, embeddings, create=True)
+    ingest_paths([guide], settings, store, embeddings)
+    sentences = store.sentence_vectors()
+    assert sentences is not None
+    count = sentences.collection.count()
+    sentences.collection.modify(metadata={VERSION_KEY: -1})
+    assert store.sentence_vectors() is None  # answers embed at question time meanwhile
+    ingest_paths([guide], settings, store, embeddings)
+    rebuilt = store.sentence_vectors()
+    assert rebuilt is not None and rebuilt.collection.count() == count
