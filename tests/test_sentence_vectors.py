@@ -14,7 +14,7 @@ import pytest
 from assistant.pipeline import build_assistant
 from assistant.sentence_vectors import MAX_SENTENCES_PER_CHUNK, evidence_sentences
 from assistant.settings import Settings
-from assistant.store import delete_collection, open_store
+from assistant.store import Store, delete_collection, open_store
 from ingest.indexing import ingest_paths
 from tests.conftest import FakeEmbeddings
 
@@ -67,13 +67,21 @@ def _settings(settings_factory: SettingsFactory, **overrides: object) -> Setting
     return settings_factory(support_threshold=0.0, chunk_size=300, chunk_overlap=0, **overrides)
 
 
+def _ingested(
+    settings_factory: SettingsFactory, folder: Path, embeddings: FakeEmbeddings, **overrides: object
+) -> tuple[Settings, Store]:
+    """Settings and a store with ``folder`` ingested into it."""
+    settings = _settings(settings_factory, **overrides)
+    store = open_store(settings, embeddings, create=True)
+    ingest_paths([folder], settings, store, embeddings)
+    return settings, store
+
+
 def test_ingest_stores_sentences_and_answers_embed_only_the_question(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
-    settings = _settings(settings_factory)
     embeddings = FakeEmbeddings()
-    store = open_store(settings, embeddings, create=True)
-    ingest_paths([guide], settings, store, embeddings)
+    settings, store = _ingested(settings_factory, guide, embeddings)
     sentences = store.sentence_vectors()
     assert sentences is not None
     stored = sentences.collection.get(include=["documents", "metadatas"])
@@ -92,12 +100,10 @@ def test_answers_are_the_same_without_stored_sentences(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
     embeddings = FakeEmbeddings()
-    with_vectors = _settings(settings_factory)
-    store = open_store(with_vectors, embeddings, create=True)
-    ingest_paths([guide], with_vectors, store, embeddings)
-    without = _settings(settings_factory, store_dir=with_vectors.store_dir.parent / "plain", sentence_vectors=False)
-    plain_store = open_store(without, embeddings, create=True)
-    ingest_paths([guide], without, plain_store, embeddings)
+    with_vectors, _ = _ingested(settings_factory, guide, embeddings)
+    without, plain_store = _ingested(
+        settings_factory, guide, embeddings, store_dir=with_vectors.store_dir.parent / "plain", sentence_vectors=False
+    )
     assert plain_store.sentence_vectors() is None  # e.g. a store built by an older version
 
     question = "What holds the water back after the drains are blocked?"
@@ -111,10 +117,8 @@ def test_answers_are_the_same_without_stored_sentences(
 def test_changed_and_rebuilt_documents_leave_no_stale_sentences(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
-    settings = _settings(settings_factory)
     embeddings = FakeEmbeddings()
-    store = open_store(settings, embeddings, create=True)
-    ingest_paths([guide], settings, store, embeddings)
+    settings, store = _ingested(settings_factory, guide, embeddings)
     (guide / "peat.md").write_text(GUIDE.replace("500 euros", "650 euros"), encoding="utf-8")
     ingest_paths([guide], settings, store, embeddings)
     sentences = store.sentence_vectors()
@@ -133,8 +137,7 @@ def test_a_store_built_without_sentence_vectors_gets_them_on_the_next_ingest(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
     embeddings = FakeEmbeddings()
-    old = _settings(settings_factory, sentence_vectors=False)
-    ingest_paths([guide], old, open_store(old, embeddings, create=True), embeddings)
+    _ingested(settings_factory, guide, embeddings, sentence_vectors=False)
     store = open_store(_settings(settings_factory), embeddings)
     assert store.sentence_vectors() is None
 
@@ -165,10 +168,8 @@ def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
 ) -> None:
     from assistant.sentence_vectors import VERSION_KEY
 
-    settings = _settings(settings_factory)
     embeddings = FakeEmbeddings()
-    store = open_store(settings, embeddings, create=True)
-    ingest_paths([guide], settings, store, embeddings)
+    settings, store = _ingested(settings_factory, guide, embeddings)
     sentences = store.sentence_vectors()
     assert sentences is not None
     count = sentences.collection.count()
