@@ -103,7 +103,10 @@ class SentenceVectors:
         texts: list[str] = []
         metadatas: list[dict[str, Any]] = []
         for chunk_id, text, metadata in chunks:
-            for sentence in evidence_sentences(text, metadata):
+            found = evidence_sentences(text, metadata)
+            if len(found) < 2:
+                continue  # a one-sentence chunk is scored by its own vector: nothing to store
+            for sentence in found:
                 ids.append(f"{chunk_id}:{sentence.order}")
                 texts.append(sentence.embed_text)
                 metadatas.append({"chunk_id": chunk_id, "order": sentence.order})
