@@ -141,54 +141,49 @@ class HybridRetriever(BaseRetriever):
         similarity: dict[str, float] = {}
         lexical_score: dict[str, float] = {}
 
-        if settings.retrieval_mode in ("hybrid", "dense"):
-            started = time.perf_counter()
-            result = self.store.collection.query(
-                query_embeddings=[query_vector],
-                n_results=settings.candidate_k,
-                where=filters.chroma_where(),
-                include=["documents", "metadatas", "distances"],
-            )
-            for rank, (cid, text, meta, distance) in enumerate(
-                zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
-                    result["distances"][0], strict=True),
-                start=1,
-            ):
-                candidates[cid] = {"text": text, "metadata": meta}
-                ranks.setdefault(cid, {})["dense"] = rank
-                similarity[cid] = 1.0 - float(distance)
-            timings["dense"] = _ms(started)
-
         # The rarer the question's language in the corpus, the more the passages in other
         # languages must be heard: a Chinese question otherwise only finds Chinese text.
         share = self.lexical.language_share(language) if self.lexical is not None else 0.0
         crosslingual_weight = settings.crosslingual_weight * (1.0 - share)
-        if settings.retrieval_mode in ("hybrid", "dense") and crosslingual_weight > 0:
-            # Passages in other languages than the question's: a Spanish question should
-            # reach the decision's English and Chinese text, not only Spanish summaries.
+        if settings.retrieval_mode in ("hybrid", "dense"):
             started = time.perf_counter()
-            # ... but not their translations of what the question's language already has.
-            covered = list(self.lexical.translated_into(language)) if self.lexical else []
-            where = _and(
-                filters.chroma_where(),
-                {"language": {"$ne": language}},
-                {"doc_id": {"$nin": covered}} if covered else None,
-            )
+            # One query, read twice: its head is the dense ranking; its passages in other
+            # languages than the question's are the cross-lingual one (a Spanish question
+            # should reach the decision's English and Chinese text, not only Spanish
+            # summaries). A metadata filter would make Chroma scan every matching record,
+            # which grows with the corpus; a deeper plain HNSW query does not.
+            depth = settings.candidate_k * (CROSSLINGUAL_DEPTH if crosslingual_weight > 0 else 1)
             result = self.store.collection.query(
                 query_embeddings=[query_vector],
-                n_results=settings.candidate_k,
-                where=where,
+                n_results=depth,
+                where=filters.chroma_where(),
                 include=["documents", "metadatas", "distances"],
             )
+            # ... but not their translations of what the question's language already has.
+            covered = set(self.lexical.translated_into(language)) if self.lexical else set()
+            other_rank = 0
             for rank, (cid, text, meta, distance) in enumerate(
                 zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
                     result["distances"][0], strict=True),
                 start=1,
             ):
-                candidates.setdefault(cid, {"text": text, "metadata": meta})
-                ranks.setdefault(cid, {})["crosslingual"] = rank
+                in_head = rank <= settings.candidate_k
+                crosslingual = (
+                    crosslingual_weight > 0
+                    and other_rank < settings.candidate_k
+                    and meta.get("language") != language
+                    and meta.get("doc_id") not in covered
+                )
+                if not (in_head or crosslingual):
+                    continue
+                candidates[cid] = {"text": text, "metadata": meta}
                 similarity[cid] = 1.0 - float(distance)
-            timings["crosslingual"] = _ms(started)
+                if in_head:
+                    ranks.setdefault(cid, {})["dense"] = rank
+                if crosslingual:
+                    other_rank += 1
+                    ranks.setdefault(cid, {})["crosslingual"] = other_rank
+            timings["dense"] = _ms(started)
 
         if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
             started = time.perf_counter()
@@ -298,6 +293,10 @@ class HybridRetriever(BaseRetriever):
         return chosen
 
 
+# How much deeper than ``candidate_k`` the dense query reads to find passages in other
+# languages than the question's.
+CROSSLINGUAL_DEPTH = 4
+
 # Questions about provenance keep reference-list passages in the evidence.
 _ASKS_FOR_SOURCES = re.compile(
     r"\b(?:sources?|references?|bibliograph\w*|cited|citations?|fuentes?|références?|bibliografía)\b"
@@ -335,11 +334,6 @@ _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
 def _symbols(query: str) -> set[str]:
     """Decision symbols named in a question ("XI/16", "第XI/16号决定")."""
     return {m.upper() for m in _SYMBOL.findall(query)}
-
-
-def _and(*clauses: dict[str, Any] | None) -> dict[str, Any]:
-    present = [c for c in clauses if c]
-    return present[0] if len(present) == 1 else {"$and": present}
 
 
 def _ms(started: float) -> float:
