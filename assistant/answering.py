@@ -178,6 +178,8 @@ class ExtractiveComposer:
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
         picked = self._pick(question, retrieval.query_vector, usable)
+        if not picked:  # nothing quotable (only headings or chapeaus): say so, do not guess
+            return refusal_answer(language, sources, trace)
         notices: tuple[str, ...] = ()
         foreign = sorted({usable[c.source_rank].language for c in picked} - {language})
         if foreign:

@@ -178,3 +178,19 @@ def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
     ingest_paths([guide], settings, store, embeddings)
     rebuilt = store.sentence_vectors()
     assert rebuilt is not None and rebuilt.collection.count() == count
+
+
+def test_passages_with_nothing_quotable_give_a_refusal_not_an_empty_answer(
+    settings_factory: SettingsFactory, tmp_path: Path
+) -> None:
+    folder = tmp_path / "intro-only"
+    folder.mkdir()
+    (folder / "intro.md").write_text(
+        "---\ndoc_id: intro\ntitle: Grazing plans\nkind: guidance\nlanguage: en\n---\n"
+        "# Grazing plans\n\nThe grazing plans that work best on degraded rangeland are the following:\n",
+        encoding="utf-8",
+    )
+    embeddings = FakeEmbeddings()
+    settings, _ = _ingested(settings_factory, folder, embeddings)
+    answer = build_assistant(settings, embeddings).ask("Which grazing plans work best on degraded rangeland?")
+    assert not answer.supported and answer.text and answer.related
