@@ -76,8 +76,7 @@ def _api_endpoints(assistant: Any, settings: Settings) -> None:
     """Register the API-only endpoints (typed functions, no components)."""
     import gradio as gr
 
-    from assistant.feedback import record_feedback
-    from assistant.ui_chat import parse_filters, parse_history
+    from assistant.ui_chat import parse_filters, parse_history, save_rating
     from assistant.ui_render import answer_json, answer_markdown
 
     def ask(
@@ -117,16 +116,7 @@ def _api_endpoints(assistant: Any, settings: Settings) -> None:
             raise gr.Error("rating must be 'up' or 'down'")
         if not isinstance(record, dict) or "trace" not in record:
             raise gr.Error("record must be an answer record as returned by /ask")
-        try:
-            receipt = record_feedback(
-                settings.feedback_dir,
-                question=str(record["trace"].get("question", "")),
-                answer=record,
-                rating="up" if rating == "up" else "down",
-                comment=comment,
-            )
-        except AssistantError as e:
-            raise gr.Error(str(e)) from e
+        receipt = save_rating(settings, record, rating, comment)
         return {"feedback_id": receipt.feedback_id, "candidate_id": receipt.candidate_id}
 
     def export(record: dict[str, Any], fmt: str = "markdown") -> str:

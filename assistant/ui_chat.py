@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError, InvalidQuestion
-from assistant.feedback import record_feedback
+from assistant.feedback import FeedbackReceipt, record_feedback
 from assistant.pipeline import validate_question
 from assistant.records import Turn
 from assistant.retrieval import FILTER_FIELDS, Filters
@@ -74,6 +74,22 @@ def filter_updates(catalog: Any) -> list[Any]:
         gr.update(choices=catalog.regions),
         gr.update(choices=catalog.ecosystems),
     ]
+
+
+def save_rating(settings: Settings, record: dict[str, Any], rating: str, comment: str) -> FeedbackReceipt:
+    """Store a rating of an answer record for the chat and the API alike; errors reach the user."""
+    import gradio as gr
+
+    try:
+        return record_feedback(
+            settings.feedback_dir,
+            question=str(record["trace"].get("question", "")),
+            answer=record,
+            rating="up" if rating == "up" else "down",
+            comment=comment,
+        )
+    except AssistantError as e:
+        raise gr.Error(str(e)) from e
 
 
 def parse_filters(values: dict[str, Any] | None) -> Filters:
@@ -296,16 +312,7 @@ def build_chat_tab(assistant: Any, settings: Settings, catalog: Any, downloads: 
             raise gr.Error("Ask a question first: there is no answer to rate yet.")
         data = records[index]
         assert data is not None
-        try:
-            receipt = record_feedback(
-                settings.feedback_dir,
-                question=str(data["trace"].get("question", "")),
-                answer=data,
-                rating="up" if rating == "up" else "down",
-                comment=note,
-            )
-        except AssistantError as e:
-            raise gr.Error(str(e)) from e
+        receipt = save_rating(settings, data, rating, note)
         message = "Thanks, your feedback is saved."
         if receipt.candidate_id:
             message += f" It is queued for review as eval item {receipt.candidate_id}."
@@ -355,27 +362,10 @@ def build_chat_tab(assistant: Any, settings: Settings, catalog: Any, downloads: 
     ]
     question_box.submit(respond, inputs, outputs, api_name="chat")
     ask.click(respond, inputs, outputs, api_name="chat_button", api_visibility="undocumented")
-    up.click(
-        rate_up,
-        [answers, comment],
-        [feedback_status, comment],
-        api_name="rate_up",
-        api_visibility="undocumented",
-    )
-    down.click(
-        rate_down,
-        [answers, comment],
-        [feedback_status, comment],
-        api_name="rate_down",
-        api_visibility="undocumented",
-    )
-    chatbot.like(
-        on_like,
-        [answers, comment],
-        [feedback_status, comment],
-        api_name="like",
-        api_visibility="undocumented",
-    )
+    for event, handler, name in ((up.click, rate_up, "rate_up"), (down.click, rate_down, "rate_down"),
+                                 (chatbot.like, on_like, "like")):
+        event(handler, [answers, comment], [feedback_status, comment], api_name=name,
+              api_visibility="undocumented")
 
     def reset() -> tuple[Any, ...]:
         off = gr.update(value=None, interactive=False)

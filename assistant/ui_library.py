@@ -265,32 +265,14 @@ def build_library_tab(
 
     outputs = [table, summary, delete_choice, *refresh_outputs]
     search.change(list_documents, search, table, api_name="library")
-    add.click(
-        add_files,
-        files,
-        [upload_status, upload_report],
-        api_name="upload",
-        concurrency_limit=1,
-        concurrency_id="library-write",
-    ).then(
-        refreshed,
-        search,
-        outputs,
-        api_name="library_refresh_after_upload",
-        api_visibility="private",
-    )
-    delete.click(
-        delete_document_by_id,
-        delete_choice,
-        delete_status,
-        api_name="delete_document",
-        concurrency_limit=1,
-        concurrency_id="library-write",
-    ).then(
-        refreshed,
-        search,
-        outputs,
-        api_name="library_refresh_after_delete",
-        api_visibility="private",
-    )
+    # Writes to the store run one at a time, then the table and filters are read again.
+    for button, handler, inputs, status, name, after in (
+        (add, add_files, files, [upload_status, upload_report], "upload", "upload"),
+        (delete, delete_document_by_id, delete_choice, delete_status, "delete_document", "delete"),
+    ):
+        button.click(
+            handler, inputs, status, api_name=name, concurrency_limit=1, concurrency_id="library-write"
+        ).then(
+            refreshed, search, outputs, api_name=f"library_refresh_after_{after}", api_visibility="private"
+        )
     return LibraryTab(table, summary, delete_choice), refreshed
