@@ -78,10 +78,21 @@ class LexicalIndex:
         self._position = {cid: i for i, cid in enumerate(ids)}
         self._languages = Counter(str(m.get("language", "")) for m in metadatas)
         self._translated: dict[str, tuple[str, ...]] = {}
+        self._official: set[str] | None = None
 
     def language_share(self, language: str) -> float:
         """Fraction of the indexed chunks written in ``language``."""
         return self._languages[language] / max(1, len(self.metadatas))
+
+    def official_symbols(self) -> set[str]:
+        """Symbols of the decisions whose own text is indexed (not only briefs about them)."""
+        if self._official is None:
+            self._official = {
+                str(m.get("symbol", "")).upper()
+                for m in self.metadatas
+                if m.get("kind") == "decision" and m.get("symbol")
+            }
+        return self._official
 
     def translated_into(self, language: str) -> tuple[str, ...]:
         """Documents in other languages whose original or a translation is in ``language``.
@@ -171,6 +182,18 @@ class LexicalIndex:
         for old in parent.glob(f"{collection}-*"):  # older fingerprints are stale
             if old != folder and re.fullmatch(re.escape(collection) + r"-[0-9a-f]+(?:-\d+)?(?:-t\d+)?", old.name):
                 shutil.rmtree(old, ignore_errors=True)
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's terms that occur anywhere in the index (0 when none).
+
+        BM25 can only rank by the words it knows: an Arabic question over English and
+        Chinese text matches on "XI/16" alone, which names a document, not a paragraph.
+        """
+        tokens = tokenize(query)
+        if not tokens:
+            return 0.0
+        vocabulary = getattr(self._bm25, "vocab_dict", None) or {}
+        return sum(t in vocabulary for t in tokens) / len(tokens)
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
         """Return up to ``k`` chunks with a positive BM25 score, best first."""

@@ -137,6 +137,7 @@ class HybridRetriever(BaseRetriever):
         timings["embed"] = _ms(started)
 
         candidates: dict[str, dict[str, Any]] = {}
+        lexical_trust = 1.0
         ranks: dict[str, dict[str, int]] = {}
         similarity: dict[str, float] = {}
         lexical_score: dict[str, float] = {}
@@ -187,6 +188,8 @@ class HybridRetriever(BaseRetriever):
 
         if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
             started = time.perf_counter()
+            # BM25 counts in full only when it can read most of the question.
+            lexical_trust = min(1.0, self.lexical.coverage(query) / settings.lexical_full_coverage)
             mask = self._mask(filters) if filters.active() else None
             for rank, hit in enumerate(self.lexical.search(query, settings.candidate_k, mask), start=1):
                 cid = self.lexical.ids[hit.index]
@@ -200,10 +203,12 @@ class HybridRetriever(BaseRetriever):
         started = time.perf_counter()
         weights = {
             "dense": settings.dense_weight,
-            "lexical": settings.lexical_weight,
+            "lexical": settings.lexical_weight * lexical_trust,
             "crosslingual": crosslingual_weight,
         }
         symbols = _symbols(query)
+        paragraphs = _paragraphs(query)
+        official = self.lexical.official_symbols() if self.lexical is not None and symbols else set()
         fused: dict[str, float] = {}
         group_ranks = _group_ranks(ranks, candidates)
         for cid, by_list in ranks.items():
@@ -216,8 +221,11 @@ class HybridRetriever(BaseRetriever):
                 score += settings.language_weight / (settings.rrf_k + 1)
             if focus_docs and meta.get("doc_id") in focus_docs:
                 score += settings.focus_weight / (settings.rrf_k + 1)
-            if symbols and str(meta.get("symbol", "")).upper() in symbols:
+            named = _names_document(meta, symbols, official)
+            if named:
                 score += settings.symbol_weight / (settings.rrf_k + 1)
+            if paragraphs and str(meta.get("paragraph", "")) in paragraphs and (named or not symbols):
+                score += settings.paragraph_weight / (settings.rrf_k + 1)
             fused[cid] = score
         ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
         if not _ASKS_FOR_SOURCES.search(query):
@@ -334,6 +342,37 @@ _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
 def _symbols(query: str) -> set[str]:
     """Decision symbols named in a question ("XI/16", "第XI/16号决定")."""
     return {m.upper() for m in _SYMBOL.findall(query)}
+
+
+_PARAGRAPH = re.compile(
+    r"(?P<pre>preambular\s+)?(?:sub-?)?(?:paragraph|para\.?|párrafo|paragraphe|пункт[а-я]*)\s*"
+    r"(?P<n>\d{1,2})\s*(?:\(\s*(?P<l>[a-z])\s*\)|(?P<l2>[a-z])\))?"
+    r"|(?P<zpre>序言部分?)?第\s*(?P<zn>\d{1,2})\s*(?:\(\s*(?P<zl>[a-z])\s*\)\s*)?段",
+    re.IGNORECASE,
+)
+
+
+def _paragraphs(query: str) -> set[str]:
+    """Paragraphs a question names ("paragraph 2", "para. 1(b)", "第2(e)段", "párrafo 5 c)")."""
+    found: set[str] = set()
+    for m in _PARAGRAPH.finditer(query):
+        number = m.group("n") or m.group("zn")
+        letter = (m.group("l") or m.group("l2") or m.group("zl") or "").lower()
+        preamble = m.group("pre") or m.group("zpre")
+        found.add(f"pp{number}" if preamble else f"{number}({letter})" if letter else number)
+    return found
+
+
+def _names_document(meta: dict[str, Any], symbols: set[str], official: set[str]) -> bool:
+    """Whether a chunk belongs to a document the question names by symbol.
+
+    Where the corpus holds the decision itself, it is the one named: summaries and
+    briefs about it carry its symbol too, but they are not the text being asked about.
+    """
+    symbol = str(meta.get("symbol", "")).upper()
+    if not symbols or symbol not in symbols:
+        return False
+    return symbol not in official or meta.get("kind") == "decision"
 
 
 def _ms(started: float) -> float:

@@ -90,6 +90,16 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    lexical_full_coverage: float = Field(
+        0.6,
+        gt=0,
+        le=1,
+        description=(
+            "Share of a question's terms the BM25 index must know for its ranking to count in"
+            " full; below it the BM25 weight shrinks in proportion (an Arabic question over"
+            " English and Chinese text matches only on symbols and numbers)."
+        ),
+    )
     language_weight: float = Field(
         0.0,
         ge=0,
@@ -99,6 +109,11 @@ class Settings(BaseSettings):
         2.0,
         ge=0,
         description="Weight of a dense ranking over passages in other languages than the question's.",
+    )
+    paragraph_weight: float = Field(
+        1.0,
+        ge=0,
+        description='Weight of a ranking that prefers the paragraph a question names ("paragraph 2(b)").',
     )
     symbol_weight: float = Field(
         1.0,
@@ -286,10 +301,12 @@ QUALITY_FIELDS = (
     "rrf_k",
     "dense_weight",
     "lexical_weight",
+    "lexical_full_coverage",
     "language_weight",
     "focus_weight",
     "crosslingual_weight",
     "symbol_weight",
+    "paragraph_weight",
     "duplicate_similarity",
     "max_per_document",
     "reference_headings",

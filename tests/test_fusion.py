@@ -1,0 +1,167 @@
+"""Fusion of the dense, BM25 and cross-lingual rankings, on a fake vector store.
+
+The dense ranking is scripted (a fake Chroma collection returns a fixed order) and the
+BM25 index is real, so each test isolates one rule of the fusion. The end-to-end tests
+run the same retriever on the real store and model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from assistant.lexical import LexicalIndex
+from assistant.retrieval import Filters, HybridRetriever, _paragraphs
+from assistant.settings import Settings
+
+
+class _Collection:
+    """Answers ``query`` with a scripted order, honouring ``$in`` filters like Chroma."""
+
+    def __init__(self, records: dict[str, tuple[str, dict[str, Any]]], order: list[str]) -> None:
+        self.records = records
+        self.order = order
+
+    def query(self, *, query_embeddings: Any, n_results: int, where: Any, include: Any) -> dict[str, Any]:
+        ids = [cid for cid in self.order if _passes(self.records[cid][1], where)][:n_results]
+        return {
+            "ids": [ids],
+            "documents": [[self.records[c][0] for c in ids]],
+            "metadatas": [[self.records[c][1] for c in ids]],
+            "distances": [[0.1 + 0.01 * i for i in range(len(ids))]],
+        }
+
+    def get(self, *, ids: list[str], include: Any) -> dict[str, Any]:
+        return {"ids": ids, "embeddings": [np.zeros(3, dtype=np.float32) for _ in ids]}
+
+
+def _passes(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
+    if not where:
+        return True
+    clauses = where.get("$and", [where])
+    return all(meta.get(name) in cond["$in"] for clause in clauses for name, cond in clause.items())
+
+
+class _Store:
+    def __init__(self, collection: _Collection) -> None:
+        self.collection = collection
+
+
+class _Embeddings:
+    def encode(self, texts: list[str], query: bool = False) -> list[np.ndarray]:
+        return [np.ones(3, dtype=np.float32) / np.sqrt(3) for _ in texts]
+
+
+def _meta(doc_id: str, **extra: Any) -> dict[str, Any]:
+    base = {"doc_id": doc_id, "title": doc_id, "kind": "guidance", "language": "en", "locator": "Text"}
+    return base | extra
+
+
+def _retriever(
+    records: dict[str, tuple[str, dict[str, Any]]], dense: list[str], **settings: Any
+) -> HybridRetriever:
+    lexical = LexicalIndex.build([(cid, text, meta) for cid, (text, meta) in records.items()])
+    return HybridRetriever(
+        store=_Store(_Collection(records, dense)),
+        embeddings=_Embeddings(),
+        lexical=lexical,
+        settings=Settings(**settings),
+    )
+
+
+def _ids(retriever: HybridRetriever, query: str, **kwargs: Any) -> list[str]:
+    return [s.chunk_id for s in retriever.search(query, **kwargs).sources]
+
+
+def test_a_passage_both_retrievers_find_comes_before_those_only_one_finds() -> None:
+    records = {
+        "dense-only": ("Sahel farmers regrow trees from living stumps.", _meta("a")),
+        "both": ("Check dams hold sediment on the Loess Plateau.", _meta("b")),
+        "bm25-only": ("Sediment budgets of the Loess Plateau rivers.", _meta("c")),
+    }
+    retriever = _retriever(records, ["dense-only", "both"], crosslingual_weight=0)
+    assert _ids(retriever, "Loess Plateau check dams sediment")[0] == "both"
+
+
+def test_bm25_counts_less_when_it_cannot_read_most_of_the_question() -> None:
+    records = {
+        "d1": ("Ecosystem restoration and poverty eradication.", _meta("dec", symbol="XI/16")),
+        "d2": ("Parties are urged to restore degraded ecosystems.", _meta("dec2", symbol="XI/16")),
+        "symbol-only": ("Report on XI/16 XI/16 progress.", _meta("brief", symbol="XI/16")),
+    }
+    retriever = _retriever(
+        records, ["d1", "d2"], crosslingual_weight=0, symbol_weight=0, language_weight=0
+    )
+    # English: BM25 reads every word, and its first hit outranks the second dense hit.
+    assert _ids(retriever, "progress report XI/16").index("symbol-only") < 2
+    # Arabic: BM25 matches on the symbol alone; that names a document, not an answer.
+    arabic = "كيف يربط المقرر XI/16 بين القضاء على الفقر واستعادة النظم الإيكولوجية؟"
+    assert retriever.lexical is not None and retriever.lexical.coverage(arabic) < 0.2
+    assert _ids(retriever, arabic) == ["d1", "d2", "symbol-only"]
+
+
+def test_a_named_decision_is_preferred_to_summaries_that_carry_its_symbol() -> None:
+    records = {
+        "summary": ("Resumen de la decisión sobre restauración.", _meta("sum-es", symbol="XI/16", language="es")),
+        "decision": ("Urges Parties to restore ecosystems.", _meta("dec-en", symbol="XI/16", kind="decision")),
+        "brief": ("Forest ecosystem restoration initiative.", _meta("brief", symbol="XII/19")),
+        "other": ("Peatland rewetting in Germany.", _meta("case", kind="case-study")),
+    }
+    retriever = _retriever(records, ["summary", "other", "decision", "brief"], lexical_weight=0, crosslingual_weight=0)
+    assert _ids(retriever, "¿Qué pide la decisión XI/16?")[0] == "decision"
+    # With no decision text for XII/19 in the corpus, its brief is what the question names.
+    assert _ids(retriever, "What does XII/19 welcome?")[0] == "brief"
+
+
+def test_a_named_paragraph_is_preferred() -> None:
+    dec = {"symbol": "XI/16", "kind": "decision"}
+    records = {
+        "p1a": ("Implement earlier decisions on restoration.", _meta("dec", paragraph="1(a)", **dec)),
+        "p2": ("Invites organizations to support restoration.", _meta("dec", paragraph="2", **dec)),
+        "p2a": ("E-learning tools.", _meta("dec", paragraph="2(a)", **dec)),
+    }
+    retriever = _retriever(records, ["p1a", "p2a", "p2"], lexical_weight=0, crosslingual_weight=0)
+    assert _ids(retriever, "Which organizations does paragraph 2 of decision XI/16 invite?")[0] == "p2"
+    assert _ids(retriever, "第XI/16号决定第2(a)段说了什么？")[0] == "p2a"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Which organizations does paragraph 2 of decision XI/16 invite?", {"2"}),
+        ("What does para. 1(d) of XI/16 say?", {"1(d)"}),
+        ("What does subparagraph 1 (b) ask?", {"1(b)"}),
+        ("preambular paragraph 3", {"pp3"}),
+        ("第XI/16号决定第1(a)段要求切实执行哪些规定？", {"1(a)"}),
+        ("序言部分第2段", {"pp2"}),
+        ("¿Qué organizaciones invita el párrafo 2 de la decisión XI/16?", {"2"}),
+        ("Que dit le paragraphe 5 c) ?", {"5(c)"}),
+        ("Which sub-paragraph deals with resilience?", set()),
+        ("What is Target 2 of the framework?", set()),
+    ],
+)
+def test_paragraph_references_are_read_from_questions(question: str, expected: set[str]) -> None:
+    assert _paragraphs(question) == expected
+
+
+def test_filters_apply_to_both_retrievers() -> None:
+    records = {
+        "case": ("Mangrove planting in Senegal.", _meta("senegal", kind="case-study", ecosystem="mangroves")),
+        "guide": ("Mangrove restoration guidance.", _meta("ramsar")),
+    }
+    retriever = _retriever(records, ["guide", "case"])
+    assert _ids(retriever, "mangrove restoration", filters=Filters.of(kind="case-study")) == ["case"]
+    assert _ids(retriever, "mangrove restoration", filters=Filters.of(kind=["guidance"])) == ["guide"]
+
+
+def test_a_paragraph_and_its_translation_fill_one_slot_in_the_question_language() -> None:
+    records = {
+        "en": ("Identify the causes of degradation.", _meta("dec-en", paragraph="1(b)", translation_of="dec-zh")),
+        "zh": ("查明退化的根本原因。", _meta("dec-zh", paragraph="1(b)", language="zh")),
+        "other": ("Degradation of drylands.", _meta("ipbes")),
+    }
+    retriever = _retriever(records, ["en", "zh", "other"], crosslingual_weight=0)
+    assert _ids(retriever, "退化的原因是什么？") == ["zh", "other"]
+    assert _ids(retriever, "What causes degradation?") == ["en", "other"]
