@@ -253,7 +253,7 @@ class ExtractiveComposer:
             else:
                 vector = vectors[(sources[rank].chunk_id, sentence.embed_text)]
                 similarity = float(np.dot(vector, query_vector))
-            overlap = len(terms & set(tokenize(text))) / max(1, len(terms))
+            overlap = len(terms & set(tokenize(sentence.embed_text))) / max(1, len(terms))
             prior = RANK_PRIOR / (1 + rank)
             # "How many/much…" is answered by a sentence with a figure in it.
             quantity = QUANTITY_BONUS if wants_number and _FIGURE.search(text) else 0.0

@@ -26,12 +26,15 @@ __all__ = ["SUFFIX", "VERSION", "VERSION_KEY", "EvidenceSentence", "SentenceVect
 
 SUFFIX = "__sentences"
 # Bump when evidence_sentences() changes: stores with another version re-embed at ingest.
-VERSION = 2
+VERSION = 3
 VERSION_KEY = "evidence_sentences_version"
 MAX_SENTENCES_PER_CHUNK = 8
+# A list longer than this is quoted item by item (each led by its introduction).
+MAX_LIST_CHARS = 700
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Markdown list markers and emphasis are layout, not words of the passage.
 _MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\))\s+")
 # Text addressed to a chat model (a planted prompt injection) is never evidence: an
 # answer must not relay it, even as a quote.
 _INSTRUCTION = re.compile(
@@ -58,31 +61,45 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
     One definition for ingest and the composer, so stored vectors match what is quoted.
     A sentence is embedded led by its document's title and section ("Extent: about 200
     million trees" then still knows it is about FMNR in Niger); a decision paragraph
-    carries its own subject and is embedded as it stands.
+    carries its own subject and is embedded as it stands. A list is quoted whole with
+    the line that introduces it ("six key attributes: absence of threats; …"): a
+    question about a list wants all of it, and an item alone rarely makes sense.
     """
     lead = "" if metadata.get("paragraph") else _lead(metadata)
+    pieces = split_sentences(text)
     found: list[EvidenceSentence] = []
-    intro = ""
-    for order, sentence in enumerate(split_sentences(text)):
-        if order >= MAX_SENTENCES_PER_CHUNK:
-            break
-        sentence = _MARKUP.sub("", sentence).strip()
-        if lead and sentence.endswith((":", "：")):
-            intro = sentence  # introduces a list: quoted with its items, not alone
-            continue
-        if intro and sentence[:1].islower():
-            # A list item ("drought and reduced inflow…") needs the line that introduces
-            # it ("…lists a mix of climatic and human causes:") to make sense alone.
-            sentence = f"{intro} … {sentence}"
-        else:
-            intro = ""
+
+    def add(order: int, sentence: str) -> None:
         if (
             len(sentence) >= (6 if _CJK.search(sentence) else 20)
             and "://" not in sentence
             and not _INSTRUCTION.search(sentence)
         ):
             found.append(EvidenceSentence(order, sentence, f"{lead}: {sentence}" if lead else sentence))
-    return found
+
+    i = 0
+    while i < len(pieces) and len(found) < MAX_SENTENCES_PER_CHUNK:
+        sentence = _clean(pieces[i])
+        if lead and sentence.endswith((":", "：")):
+            end = i + 1
+            while end < len(pieces) and (_ITEM.match(pieces[end]) or pieces[end][:1].islower()):
+                end += 1
+            items = [_clean(p) for p in pieces[i + 1 : end] if not _INSTRUCTION.search(p)]
+            whole = " ".join([sentence, *items])
+            if items and len(whole) <= MAX_LIST_CHARS:
+                add(i, whole)
+            else:  # a long list: each item with its introduction
+                for offset, item in enumerate(items, start=1):
+                    add(i + offset, f"{sentence} … {item}")
+            i = max(end, i + 1)
+            continue
+        add(i, sentence)
+        i += 1
+    return found[:MAX_SENTENCES_PER_CHUNK]
+
+
+def _clean(piece: str) -> str:
+    return _MARKUP.sub("", piece).strip()
 
 
 def _lead(metadata: dict[str, Any]) -> str:

@@ -489,3 +489,13 @@ def test_quoted_sentence_without_markdown_emphasis_counts_as_supported() -> None
     assert _sentence_supported("2022: named a World Restoration Flagship. [1]", [passage])
     assert _sentence_supported("1. Urges … Cost: USD 4.3 billion a year. [1]", ["1. Urges Parties", passage])
     assert not _sentence_supported("Cost: USD 9 billion a year. [1]", [passage])
+
+
+def test_a_list_quoted_inline_counts_as_supported_but_not_a_reordered_one() -> None:
+    from assistant.evaluation import _sentence_supported
+
+    passage = "Six attributes:\n\n- absence of threats;\n- physical conditions;\n1) species composition."
+    assert _sentence_supported(
+        "Six attributes: absence of threats; physical conditions; species composition. [1]", [passage]
+    )
+    assert not _sentence_supported("Six attributes: physical conditions; absence of threats. [1]", [passage])

@@ -153,14 +153,22 @@ def test_a_store_built_without_sentence_vectors_gets_them_on_the_next_ingest(
     assert progress[0][0] == "sentence vectors of the stored chunks"
 
 
-def test_list_items_are_quoted_with_the_line_that_introduces_them() -> None:
-    text = "The summary lists several causes:\n\n- drought and reduced inflow;\n- cutting of mangroves.\n\nFishers returned to the estuary."
+def test_a_list_is_quoted_whole_with_the_line_that_introduces_it() -> None:
+    text = "The summary lists several causes:\n\n- drought and reduced inflow;\n- **cutting** of mangroves.\n\nFishers returned to the estuary."
     found = evidence_sentences(text, {"title": "Senegal", "locator": "Drivers"})
     assert [s.text for s in found] == [
-        "The summary lists several causes: … drought and reduced inflow;",
-        "The summary lists several causes: … cutting of mangroves.",
+        "The summary lists several causes: drought and reduced inflow; cutting of mangroves.",
         "Fishers returned to the estuary.",
     ]
+    assert found[0].embed_text.startswith("Senegal, Drivers: The summary lists")
+
+
+def test_a_long_list_is_quoted_item_by_item_each_with_its_introduction() -> None:
+    items = "".join(f"\n- measure number {i} described at some length, with details and figures;" for i in range(12))
+    found = evidence_sentences(f"The programme used many measures:{items}", {"title": "Case", "locator": "Interventions"})
+    assert len(found) == 8  # bounded per chunk
+    assert all(s.text.startswith("The programme used many measures: … measure number") for s in found)
+    assert found[0].text.endswith("measure number 0 described at some length, with details and figures;")
 
 
 def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
