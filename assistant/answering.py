@@ -51,7 +51,7 @@ _OTHER_LANGUAGE = {
 }
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Bounds on the sentences embedded per question (the composer's cost).
-MAX_SOURCES_SCANNED = 4
+MAX_SOURCES_SCANNED = 5
 MIN_SENTENCES = 2
 # Questions about a quantity, in the languages the eval sets use.
 _QUANTITY = re.compile(

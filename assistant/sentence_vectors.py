@@ -34,7 +34,8 @@ MAX_LIST_CHARS = 700
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Markdown list markers and emphasis are layout, not words of the passage.
 _MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
-_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\))\s+")
+# A list item: "- text", "1) text" or "1. text" (the number is kept when quoted).
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # Text addressed to a chat model (a planted prompt injection) is never evidence: an
 # answer must not relay it, even as a quote.
 _INSTRUCTION = re.compile(
