@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.lexical import tokenize
+from assistant.premises import asked_figure, states_figure
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval
 from assistant.sentence_vectors import SentenceVectors, evidence_sentences
@@ -73,7 +74,9 @@ def refusal_text(language: str) -> str:
     return _REFUSAL.get(language, _REFUSAL["en"])
 
 
-def refusal_answer(language: str, sources: list[Source], trace: dict[str, Any]) -> Answer:
+def refusal_answer(
+    language: str, sources: list[Source], trace: dict[str, Any], notices: tuple[str, ...] = ()
+) -> Answer:
     """Say the corpus does not cover the question; list the closest passages as related."""
     related = tuple(citation_for(i, s) for i, s in enumerate(sources[:3], start=1))
     return Answer(
@@ -82,6 +85,7 @@ def refusal_answer(language: str, sources: list[Source], trace: dict[str, Any]) 
         language=language,
         citations=(),
         related=related,
+        notices=notices,
         trace=trace,
     )
 
@@ -245,6 +249,7 @@ class ExtractiveComposer:
             [(sources[rank].chunk_id, s.embed_text) for rank, s in raw if rank not in single]
         )
         wants_number = bool(_QUANTITY.search(question))
+        figure = asked_figure(question)
         candidates: list[_Candidate] = []
         for rank, sentence in raw:
             order, text = sentence.order, sentence.text
@@ -257,6 +262,8 @@ class ExtractiveComposer:
             prior = RANK_PRIOR / (1 + rank)
             # "How many/much…" is answered by a sentence with a figure in it.
             quantity = QUANTITY_BONUS if wants_number and _FIGURE.search(text) else 0.0
+            if figure and states_figure(text, figure):  # "how many hectares": one in hectares
+                quantity += QUANTITY_BONUS
             score = similarity + OVERLAP_WEIGHT * overlap + prior + quantity
             candidates.append(_Candidate(rank, order, text, score, vector))
         candidates.sort(key=lambda c: c.score, reverse=True)

@@ -78,21 +78,22 @@ class LexicalIndex:
         self._position = {cid: i for i, cid in enumerate(ids)}
         self._languages = Counter(str(m.get("language", "")) for m in metadatas)
         self._translated: dict[str, tuple[str, ...]] = {}
-        self._official: set[str] | None = None
+        self._decisions: dict[str, set[str]] | None = None
 
     def language_share(self, language: str) -> float:
         """Fraction of the indexed chunks written in ``language``."""
         return self._languages[language] / max(1, len(self.metadatas))
 
-    def official_symbols(self) -> set[str]:
-        """Symbols of the decisions whose own text is indexed (not only briefs about them)."""
-        if self._official is None:
-            self._official = {
-                str(m.get("symbol", "")).upper()
-                for m in self.metadatas
-                if m.get("kind") == "decision" and m.get("symbol")
-            }
-        return self._official
+    def decision_paragraphs(self) -> dict[str, set[str]]:
+        """Paragraphs of each decision whose own text is indexed (not only briefs about it)."""
+        if self._decisions is None:
+            self._decisions = {}
+            for meta in self.metadatas:
+                if meta.get("kind") == "decision" and meta.get("symbol"):
+                    paragraphs = self._decisions.setdefault(str(meta["symbol"]).upper(), set())
+                    if meta.get("paragraph"):
+                        paragraphs.add(str(meta["paragraph"]))
+        return self._decisions
 
     def translated_into(self, language: str) -> tuple[str, ...]:
         """Documents in other languages whose original or a translation is in ``language``.

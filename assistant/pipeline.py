@@ -13,11 +13,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-from assistant.answering import ExtractiveComposer
+from assistant.answering import ExtractiveComposer, refusal_answer, support_score
 from assistant.condense import condense_question
 from assistant.embeddings import build_embeddings, model_id
 from assistant.errors import InvalidQuestion, LLMUnavailable
 from assistant.lexical import LexicalIndex
+from assistant.premises import check_premises
 from assistant.records import Answer, Turn
 from assistant.retrieval import Filters, HybridRetriever, Retrieval
 from assistant.settings import Settings
@@ -198,7 +199,22 @@ class Assistant:
         asked = condensed.query if composer is self.llm_composer and condensed.follow_up else text
         compose_started = time.perf_counter()
         answer: Answer | None = None
-        if stream:
+        decisions = self.retriever.lexical.decision_paragraphs() if self.retriever.lexical else {}
+        problem = check_premises(condensed.query, retrieval.language, retrieval.sources, decisions)
+        if problem is not None:
+            answer = refusal_answer(
+                retrieval.language,
+                retrieval.sources,
+                {
+                    "support": round(support_score(retrieval.sources), 4),
+                    "composer": "premise check",
+                    "refusal_reason": problem.reason,
+                },
+                (problem.notice,),
+            )
+            if stream:
+                yield answer.text
+        elif stream:
             for event in composer.stream(asked, retrieval):
                 if isinstance(event, Answer):
                     answer = event

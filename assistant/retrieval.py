@@ -206,9 +206,9 @@ class HybridRetriever(BaseRetriever):
             "lexical": settings.lexical_weight * lexical_trust,
             "crosslingual": crosslingual_weight,
         }
-        symbols = _symbols(query)
-        paragraphs = _paragraphs(query)
-        official = self.lexical.official_symbols() if self.lexical is not None and symbols else set()
+        symbols = named_symbols(query)
+        paragraphs = named_paragraphs(query)
+        official = set(self.lexical.decision_paragraphs()) if self.lexical is not None and symbols else set()
         fused: dict[str, float] = {}
         group_ranks = _group_ranks(ranks, candidates)
         for cid, by_list in ranks.items():
@@ -339,7 +339,7 @@ def _group_ranks(
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
 
 
-def _symbols(query: str) -> set[str]:
+def named_symbols(query: str) -> set[str]:
     """Decision symbols named in a question ("XI/16", "第XI/16号决定")."""
     return {m.upper() for m in _SYMBOL.findall(query)}
 
@@ -352,7 +352,7 @@ _PARAGRAPH = re.compile(
 )
 
 
-def _paragraphs(query: str) -> set[str]:
+def named_paragraphs(query: str) -> set[str]:
     """Paragraphs a question names ("paragraph 2", "para. 1(b)", "第2(e)段", "párrafo 5 c)")."""
     found: set[str] = set()
     for m in _PARAGRAPH.finditer(query):

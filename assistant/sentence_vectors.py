@@ -38,7 +38,7 @@ _MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # Text addressed to a chat model (a planted prompt injection) is never evidence: an
 # answer must not relay it, even as a quote.
-_INSTRUCTION = re.compile(
+INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget)\b.{0,30}\b(?:instructions?|prompts?|rules)\b"
     r"|\b(?:reply|respond|answer|say|output)\s+only\b|\bsystem\s+prompt\b|\bnew\s+rule\s*:"
     r"|</?\s*(?:passages?|system|instructions?)\s*>"
@@ -74,7 +74,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
         if (
             len(sentence) >= (6 if _CJK.search(sentence) else 20)
             and "://" not in sentence
-            and not _INSTRUCTION.search(sentence)
+            and not INSTRUCTION.search(sentence)
         ):
             found.append(EvidenceSentence(order, sentence, f"{lead}: {sentence}" if lead else sentence))
 
@@ -85,7 +85,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
             end = i + 1
             while end < len(pieces) and (_ITEM.match(pieces[end]) or pieces[end][:1].islower()):
                 end += 1
-            items = [_clean(p) for p in pieces[i + 1 : end] if not _INSTRUCTION.search(p)]
+            items = [_clean(p) for p in pieces[i + 1 : end] if not INSTRUCTION.search(p)]
             whole = " ".join([sentence, *items])
             if items and len(whole) <= MAX_LIST_CHARS:
                 add(i, whole)

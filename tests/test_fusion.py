@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from assistant.lexical import LexicalIndex
-from assistant.retrieval import Filters, HybridRetriever, _paragraphs
+from assistant.retrieval import Filters, HybridRetriever, named_paragraphs
 from assistant.settings import Settings
 
 
@@ -143,7 +143,7 @@ def test_a_named_paragraph_is_preferred() -> None:
     ],
 )
 def test_paragraph_references_are_read_from_questions(question: str, expected: set[str]) -> None:
-    assert _paragraphs(question) == expected
+    assert named_paragraphs(question) == expected
 
 
 def test_filters_apply_to_both_retrievers() -> None:

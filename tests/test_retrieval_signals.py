@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from assistant.lexical import LexicalIndex
-from assistant.retrieval import _symbols
+from assistant.retrieval import named_symbols
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from assistant.retrieval import _symbols
     ],
 )
 def test_decision_symbols_are_read_from_questions(question: str, expected: set[str]) -> None:
-    assert _symbols(question) == expected
+    assert named_symbols(question) == expected
 
 
 def _index(rows: list[dict[str, Any]]) -> LexicalIndex:

@@ -1,0 +1,139 @@
+"""Checks of a question's premises against the corpus, made before answering.
+
+An extractive answer quotes the closest sentences; it cannot notice that the question
+asks for something the corpus does not hold, and quoting the nearest text then misleads.
+Three checks catch the common cases cheaply:
+
+- a request addressed to the assistant itself ("ignore your instructions…"), not a
+  question about restoration;
+- a paragraph the named decision does not have ("paragraph 6 of XI/16");
+- an amount of a kind (hectares, money, a percentage) that no retrieved passage states.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from assistant.records import Source
+from assistant.retrieval import named_paragraphs, named_symbols
+from assistant.sentence_vectors import INSTRUCTION
+
+__all__ = ["Problem", "asked_figure", "check_premises", "states_figure"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a question is refused before composing: a code for the trace, a notice for people."""
+
+    reason: str
+    notice: str
+
+
+# What a question asks an amount of, and what a passage's statement of one looks like.
+_FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "area": (
+        re.compile(
+            r"\bhow many (?:hectares|ha|acres|square kilomet)|\bwhat area\b|\bhow large an area\b"
+            r"|多少(?:公顷|亩|平方公里)|面积[^？?]{0,12}多少|cu[aá]ntas hect[aá]reas|combien d'hectares"
+            r"|quelle superficie",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\d[\d,.]*\s*(?:million |billion )?(?:ha\b|hectares?|km²|km2|square kilomet|acres?)"
+            r"|\d\s*(?:万|亿)?\s*(?:公顷|亩|平方公里)",
+            re.IGNORECASE,
+        ),
+    ),
+    "money": (
+        re.compile(
+            r"\bhow much money\b|\bhow much (?:was|is|did|does|would|will)\b[^?]{0,40}"
+            r"\b(?:cost|invest|spen[dt]|pa(?:y|id)|need)"
+            r"|\bwhat (?:is|was|are|were) the (?:\w+ ){0,3}price\b|\bprice (?:of|per)\b"
+            r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b"
+            r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"(?:USD|US\$|\$|GBP|EUR|€|£|¥)\s*\d|\d[\d,.]*\s*(?:million |billion |thousand )?"
+            r"(?:yuan|dollars|euros?|pounds|美元|元|欧元)"
+            r"|\d\s*(?:%|per ?cent)\s+of\s+(?:\w+\s+){0,3}(?:GDP|gross (?:domestic |world )?product|income|budget|output)",
+            re.IGNORECASE,
+        ),
+    ),
+    "percent": (
+        re.compile(
+            r"\bwhat (?:share|percentage|proportion)\b|\bwhat [\w\s-]{0,25}\brate\b|比例|百分之多少"
+            r"|quel pourcentage|quelle part|qu[eé] porcentaje|qu[eé] proporci[oó]n",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d\s*(?:%|％|per ?cent|percent|pour cent|por ciento)|百分之|\d\s*成", re.IGNORECASE),
+    ),
+}
+
+_NOTICES: dict[str, dict[str, str]] = {
+    "instruction": {
+        "en": "This assistant answers questions from its documents; it does not take instructions about itself.",
+        "zh": "本助手只根据文献回答问题，不执行关于自身的指令。",
+        "es": "Este asistente responde preguntas a partir de sus documentos; no acepta instrucciones sobre sí mismo.",
+        "fr": "Cet assistant répond aux questions à partir de ses documents ; il n'accepte pas d'instructions sur lui-même.",
+    },
+    "paragraph": {
+        "en": "Decision {symbol} has no paragraph {paragraph}.",
+        "zh": "第{symbol}号决定没有第{paragraph}段。",
+        "es": "La decisión {symbol} no tiene párrafo {paragraph}.",
+        "fr": "La décision {symbol} n'a pas de paragraphe {paragraph}.",
+    },
+    "figure": {
+        "en": "None of the closest passages states an amount of this kind.",
+        "zh": "最接近的段落都没有给出这类数值。",
+        "es": "Ninguno de los pasajes más cercanos indica una cantidad de este tipo.",
+        "fr": "Aucun des passages les plus proches n'indique une valeur de ce type.",
+    },
+}
+
+
+def asked_figure(question: str) -> str | None:
+    """The kind of amount a question asks for ("area", "money", "percent"), if any."""
+    for kind, (asks, _) in _FIGURES.items():
+        if asks.search(question):
+            return kind
+    return None
+
+
+def states_figure(text: str, kind: str) -> bool:
+    """Whether ``text`` states an amount of ``kind``."""
+    return bool(_FIGURES[kind][1].search(text))
+
+
+def check_premises(
+    question: str,
+    language: str,
+    sources: Sequence[Source],
+    decisions: Mapping[str, set[str]],
+) -> Problem | None:
+    """Return why the question cannot be answered from ``sources``, or ``None``.
+
+    ``decisions`` maps each decision symbol whose text is indexed to its paragraphs.
+    """
+    if INSTRUCTION.search(question):
+        return Problem("instruction", _notice("instruction", language))
+    named = named_symbols(question) & set(decisions)
+    for symbol in sorted(named):
+        wanted = named_paragraphs(question)
+        if wanted and not wanted & decisions[symbol]:
+            paragraph = sorted(wanted)[0]
+            return Problem("no-such-paragraph", _notice("paragraph", language, symbol=symbol, paragraph=paragraph))
+    kind = asked_figure(question)
+    if kind and sources:
+        # "How many hectares does XI/16 require…" asks what XI/16 says, not any passage.
+        about = [s for s in sources if str(s.metadata.get("symbol", "")).upper() in named] if named else sources
+        if not any(states_figure(s.text, kind) for s in about):
+            return Problem(f"no-{kind}-figure", _notice("figure", language))
+    return None
+
+
+def _notice(key: str, language: str, **values: str) -> str:
+    texts = _NOTICES[key]
+    return texts.get(language, texts["en"]).format(**values)
