@@ -95,7 +95,7 @@ _NOTICES: dict[str, dict[str, str]] = {
 
 
 def asked_figure(question: str) -> str | None:
-    """The kind of amount a question asks for ("area", "money", "percent"), if any."""
+    """Return the kind of amount a question asks for ("area", "money", "percent"), if any."""
     for kind, (asks, _) in _FIGURES.items():
         if asks.search(question):
             return kind
