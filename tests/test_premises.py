@@ -113,3 +113,13 @@ def test_amount_questions_the_corpus_answers_are_not_refused(corpus_assistant: A
     answer = corpus_assistant.ask("How many hectares does the Bonn Challenge aim to restore by 2030?")
     assert answer.supported is True
     assert "350 million" in answer.text
+
+
+def test_a_prohibition_no_passage_states_is_refused() -> None:
+    decision = [_source("2. Invites organizations to support restoration.", symbol="XI/16", kind="decision")]
+    problem = check_premises("Quel paragraphe de la décision XI/16 interdit les espèces exotiques ?", "fr", decision, DECISIONS)
+    assert problem is not None and problem.reason == "no-such-prohibition"
+    assert problem.notice.startswith("Aucun des passages")
+    law = [_source("Forestry Law 7575 of 1996 prohibited the conversion of forest.", symbol="")]
+    assert check_premises("What did Costa Rica's forestry law ban?", "en", law, DECISIONS) is None
+    assert check_premises("哥斯达黎加的《森林法》禁止了什么？", "zh", law, DECISIONS) is None
