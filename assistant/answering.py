@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.lexical import tokenize
-from assistant.premises import asked_figure, states_figure
+from assistant.premises import asked_figure, asks_number, states_figure
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval
 from assistant.sentence_vectors import SentenceVectors, evidence_sentences
@@ -54,12 +54,6 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # Bounds on the sentences embedded per question (the composer's cost).
 MAX_SOURCES_SCANNED = 5
 MIN_SENTENCES = 2
-# Questions about a quantity, in the languages the eval sets use.
-_QUANTITY = re.compile(
-    r"\bhow (?:many|much|far|long|large)\b|\bwhat (?:share|percentage|proportion|area|rate|amount)\b"
-    r"|\bcu[aá]nt[oa]s?\b|\bcombien\b|\bquelle (?:superficie|part)\b|多少|几|多大|多长|多久|比例",
-    re.IGNORECASE,
-)
 _FIGURE = re.compile(r"\d")
 QUANTITY_BONUS = 0.04
 # Sentence score = cosine + OVERLAP_WEIGHT x share of question terms + a small prior for
@@ -248,7 +242,7 @@ class ExtractiveComposer:
         vectors = self._sentence_vectors(
             [(sources[rank].chunk_id, s.embed_text) for rank, s in raw if rank not in single]
         )
-        wants_number = bool(_QUANTITY.search(question))
+        wants_number = asks_number(question)
         figure = asked_figure(question)
         candidates: list[_Candidate] = []
         for rank, sentence in raw:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.sentence_vectors import MARKUP
 
 __all__ = [
     "EvalItem",
@@ -251,13 +252,10 @@ def _key_fact_coverage(answer: str, facts: tuple[str, ...]) -> float | None:
     return found / len(facts)
 
 
-_LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+\))\s+", re.MULTILINE)
-
-
 def _squash(text: str) -> str:
     # Whitespace, Markdown emphasis and list markers do not change what a passage says
     # (the composer quotes "**2022:** launch" as "2022: launch", and a list inline).
-    return re.sub(r"\s+|\*\*|__", "", _LIST_MARKER.sub("", text)).casefold()
+    return re.sub(r"\s+", "", MARKUP.sub("", text)).casefold()
 
 
 def _sentence_supported(sentence: str, passages: list[str]) -> bool:

@@ -184,21 +184,22 @@ class LexicalIndex:
             if old != folder and re.fullmatch(re.escape(collection) + r"-[0-9a-f]+(?:-\d+)?(?:-t\d+)?", old.name):
                 shutil.rmtree(old, ignore_errors=True)
 
-    def coverage(self, query: str) -> float:
+    def coverage(self, query: str | list[str]) -> float:
         """Share of the query's terms that occur anywhere in the index (0 when none).
 
         BM25 can only rank by the words it knows: an Arabic question over English and
         Chinese text matches on "XI/16" alone, which names a document, not a paragraph.
+        ``query`` may be given already tokenized.
         """
-        tokens = tokenize(query)
+        tokens = tokenize(query) if isinstance(query, str) else query
         if not tokens:
             return 0.0
         vocabulary = getattr(self._bm25, "vocab_dict", None) or {}
         return sum(t in vocabulary for t in tokens) / len(tokens)
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
-        """Return up to ``k`` chunks with a positive BM25 score, best first."""
-        tokens = tokenize(query)
+    def search(self, query: str | list[str], k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
+        """Return up to ``k`` chunks with a positive BM25 score, best first (``query`` may be tokens)."""
+        tokens = tokenize(query) if isinstance(query, str) else query
         if not tokens or not self.ids:
             return []
         scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

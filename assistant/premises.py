@@ -21,7 +21,7 @@ from assistant.records import Source
 from assistant.retrieval import named_paragraphs, named_symbols
 from assistant.sentence_vectors import INSTRUCTION
 
-__all__ = ["Problem", "asked_figure", "check_premises", "states_figure"]
+__all__ = ["Problem", "asked_figure", "asks_number", "check_premises", "states_figure"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,12 @@ class Problem:
     notice: str
 
 
+# Questions about a quantity of any kind, in the languages the eval sets use.
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much|far|long|large)\b|\bwhat (?:share|percentage|proportion|area|rate|amount)\b"
+    r"|\bcu[aá]nt[oa]s?\b|\bcombien\b|\bquelle (?:superficie|part)\b|多少|几|多大|多长|多久|比例",
+    re.IGNORECASE,
+)
 # What a question asks an amount of, and what a passage's statement of one looks like.
 _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "area": (
@@ -111,6 +117,11 @@ _NOTICES: dict[str, dict[str, str]] = {
 }
 
 
+def asks_number(question: str) -> bool:
+    """Whether a question asks "how many/how much/多少…" (a figure of any kind)."""
+    return bool(_QUANTITY.search(question))
+
+
 def asked_figure(question: str) -> str | None:
     """Return the kind of amount a question asks for ("area", "money", "percent"), if any."""
     for kind, (asks, _) in _FIGURES.items():
@@ -137,8 +148,8 @@ def check_premises(
     if INSTRUCTION.search(question):
         return Problem("instruction", _notice("instruction", language))
     named = named_symbols(question) & set(decisions)
+    wanted = named_paragraphs(question)
     for symbol in sorted(named):
-        wanted = named_paragraphs(question)
         if wanted and not wanted & decisions[symbol]:
             paragraph = sorted(wanted)[0]
             return Problem("no-such-paragraph", _notice("paragraph", language, symbol=symbol, paragraph=paragraph))

@@ -20,7 +20,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.language import detect_language
-from assistant.lexical import LexicalIndex
+from assistant.lexical import LexicalIndex, tokenize
 from assistant.records import Source
 from assistant.settings import Settings
 
@@ -188,10 +188,11 @@ class HybridRetriever(BaseRetriever):
 
         if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
             started = time.perf_counter()
+            terms = tokenize(query)
             # BM25 counts in full only when it can read most of the question.
-            lexical_trust = min(1.0, self.lexical.coverage(query) / settings.lexical_full_coverage)
+            lexical_trust = min(1.0, self.lexical.coverage(terms) / settings.lexical_full_coverage)
             mask = self._mask(filters) if filters.active() else None
-            for rank, hit in enumerate(self.lexical.search(query, settings.candidate_k, mask), start=1):
+            for rank, hit in enumerate(self.lexical.search(terms, settings.candidate_k, mask), start=1):
                 cid = self.lexical.ids[hit.index]
                 candidates.setdefault(
                     cid, {"text": self.lexical.texts[hit.index], "metadata": self.lexical.metadatas[hit.index]}
@@ -208,7 +209,7 @@ class HybridRetriever(BaseRetriever):
         }
         symbols = named_symbols(query)
         paragraphs = named_paragraphs(query)
-        official = set(self.lexical.decision_paragraphs()) if self.lexical is not None and symbols else set()
+        decisions = self.lexical.decision_paragraphs() if self.lexical is not None else {}
         fused: dict[str, float] = {}
         group_ranks = _group_ranks(ranks, candidates)
         for cid, by_list in ranks.items():
@@ -221,7 +222,7 @@ class HybridRetriever(BaseRetriever):
                 score += settings.language_weight / (settings.rrf_k + 1)
             if focus_docs and meta.get("doc_id") in focus_docs:
                 score += settings.focus_weight / (settings.rrf_k + 1)
-            named = _names_document(meta, symbols, official)
+            named = _names_document(meta, symbols, decisions)
             if named:
                 score += settings.symbol_weight / (settings.rrf_k + 1)
             if paragraphs and str(meta.get("paragraph", "")) in paragraphs and (named or not symbols):
@@ -363,7 +364,7 @@ def named_paragraphs(query: str) -> set[str]:
     return found
 
 
-def _names_document(meta: dict[str, Any], symbols: set[str], official: set[str]) -> bool:
+def _names_document(meta: dict[str, Any], symbols: set[str], decisions: dict[str, set[str]]) -> bool:
     """Whether a chunk belongs to a document the question names by symbol.
 
     Where the corpus holds the decision itself, it is the one named: summaries and
@@ -372,7 +373,7 @@ def _names_document(meta: dict[str, Any], symbols: set[str], official: set[str])
     symbol = str(meta.get("symbol", "")).upper()
     if not symbols or symbol not in symbols:
         return False
-    return symbol not in official or meta.get("kind") == "decision"
+    return symbol not in decisions or meta.get("kind") == "decision"
 
 
 def _ms(started: float) -> float:

@@ -22,7 +22,16 @@ import numpy as np
 
 from assistant.sentences import split_sentences
 
-__all__ = ["SUFFIX", "VERSION", "VERSION_KEY", "EvidenceSentence", "SentenceVectors", "evidence_sentences"]
+__all__ = [
+    "INSTRUCTION",
+    "MARKUP",
+    "SUFFIX",
+    "VERSION",
+    "VERSION_KEY",
+    "EvidenceSentence",
+    "SentenceVectors",
+    "evidence_sentences",
+]
 
 SUFFIX = "__sentences"
 # Bump when evidence_sentences() changes: stores with another version re-embed at ingest.
@@ -33,7 +42,8 @@ MAX_SENTENCES_PER_CHUNK = 8
 MAX_LIST_CHARS = 700
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Markdown list markers and emphasis are layout, not words of the passage.
-_MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__")
+# (Multiline, so the eval's support check can strip it from whole passages alike.)
+MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__", re.MULTILINE)
 # A list item: "- text", "1) text" or "1. text" (the number is kept when quoted).
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 # Text addressed to a chat model (a planted prompt injection) is never evidence: an
@@ -100,7 +110,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
 
 
 def _clean(piece: str) -> str:
-    return _MARKUP.sub("", piece).strip()
+    return MARKUP.sub("", piece).strip()
 
 
 def _lead(metadata: dict[str, Any]) -> str:

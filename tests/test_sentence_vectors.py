@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.pipeline import build_assistant
-from assistant.sentence_vectors import MAX_SENTENCES_PER_CHUNK, evidence_sentences
+from assistant.sentence_vectors import MAX_SENTENCES_PER_CHUNK, SentenceVectors, evidence_sentences
 from assistant.settings import Settings
 from assistant.store import Store, delete_collection, open_store
 from ingest.indexing import ingest_paths
@@ -77,13 +77,21 @@ def _ingested(
     return settings, store
 
 
+def _with_sentences(
+    settings_factory: SettingsFactory, folder: Path
+) -> tuple[FakeEmbeddings, Settings, Store, SentenceVectors]:
+    """A store with ``folder`` ingested, and its sentence vectors (which must exist)."""
+    embeddings = FakeEmbeddings()
+    settings, store = _ingested(settings_factory, folder, embeddings)
+    sentences = store.sentence_vectors()
+    assert sentences is not None
+    return embeddings, settings, store, sentences
+
+
 def test_ingest_stores_sentences_and_answers_embed_only_the_question(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
-    embeddings = FakeEmbeddings()
-    settings, store = _ingested(settings_factory, guide, embeddings)
-    sentences = store.sentence_vectors()
-    assert sentences is not None
+    embeddings, settings, store, sentences = _with_sentences(settings_factory, guide)
     stored = sentences.collection.get(include=["documents", "metadatas"])
     chunk_ids = set(store.collection.get()["ids"])
     assert stored["ids"] and {m["chunk_id"] for m in stored["metadatas"]} <= chunk_ids
@@ -176,10 +184,7 @@ def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
 ) -> None:
     from assistant.sentence_vectors import VERSION_KEY
 
-    embeddings = FakeEmbeddings()
-    settings, store = _ingested(settings_factory, guide, embeddings)
-    sentences = store.sentence_vectors()
-    assert sentences is not None
+    embeddings, settings, store, sentences = _with_sentences(settings_factory, guide)
     count = sentences.collection.count()
     sentences.collection.modify(metadata={VERSION_KEY: -1})
     assert store.sentence_vectors() is None  # answers embed at question time meanwhile
