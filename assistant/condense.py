@@ -83,7 +83,7 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
 
 def _key_terms(text: str, exclude: set[str]) -> list[str]:
     """Topic terms of ``text``: symbols and paragraph numbers first, then other words."""
-    terms = [t for t in tokenize(text) if t not in _GENERIC and t not in exclude and len(t) > 1]
+    terms = [t for t in tokenize(text, stem=False) if t not in _GENERIC and t not in exclude and len(t) > 1]
     unique = list(dict.fromkeys(terms))
     return sorted(unique, key=lambda t: not re.search(r"\d", t))[:MAX_CARRIED_TERMS]
 
@@ -107,7 +107,7 @@ def condense_question(
         if rewritten:
             return Condensed(rewritten, language, True, focus, "llm", _ms(started))
     topic = previous.condensed or previous.question
-    carried = _key_terms(topic, set(tokenize(question)))
+    carried = _key_terms(topic, set(tokenize(question, stem=False)))
     query = f"{question} {' '.join(carried)}".strip() if carried else question
     return Condensed(query, language, True, focus, "rules", _ms(started))
 

@@ -1,4 +1,4 @@
-"""BM25 over the stored chunks, with Chinese word segmentation.
+"""BM25 over the stored chunks, with Chinese word segmentation and Snowball stemming.
 
 The index is derived data: it is rebuilt from the chunks in Chroma alone (so it works
 the same against a Chroma server) and cached on local disk under the collection's
@@ -14,11 +14,13 @@ import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.acronyms import find_acronyms
 from assistant.records import search_text
 
 __all__ = ["LexicalHit", "LexicalIndex", "tokenize"]
@@ -31,7 +33,7 @@ _TOKEN = re.compile(
     re.UNICODE,
 )
 # Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
-TOKENIZER_VERSION = 2
+TOKENIZER_VERSION = 3
 _CJK_RUN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
@@ -42,8 +44,21 @@ _STOP = frozenset(
 )
 
 
-def tokenize(text: str) -> list[str]:
-    """Lowercase, NFKC-normalise and split into search terms; Chinese via jieba."""
+# Snowball stemmer per script. Latin-script words take the English one whatever the
+# text's language: the corpus is mostly English, English words turn up inside Chinese
+# questions ("Reef Stars"), and it still folds Spanish and French plurals.
+_STEMMERS = {"latin": "english", "cyrillic": "russian", "arabic": "arabic"}
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+
+
+def tokenize(text: str, *, stem: bool = True) -> list[str]:
+    """Lowercase, NFKC-normalise and split into search terms; Chinese via jieba.
+
+    With ``stem`` words are reduced to their Snowball stem, so a paraphrase finds the
+    text: "restoring degraded land" matches "restoration of degradation". Without it
+    only plurals fold ("targets" finds "target"): for terms that are shown or embedded.
+    """
     import rjieba
 
     text = unicodedata.normalize("NFKC", text).lower()
@@ -53,10 +68,23 @@ def tokenize(text: str) -> list[str]:
         if _CJK_RUN.match(token):
             tokens.extend(t for t in rjieba.cut_for_search(token) if t not in _STOP)
         elif token not in _STOP:
-            if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
-                token = token[:-1]  # plural folding: "targets" finds "target"
+            if stem and token.isalpha():
+                token = _stemmer(_script(token)).stemWord(token)
+            elif len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+                token = token[:-1]
             tokens.append(token)
     return tokens
+
+
+def _script(word: str) -> str:
+    return "cyrillic" if _CYRILLIC.search(word) else "arabic" if _ARABIC.search(word) else "latin"
+
+
+@lru_cache(maxsize=None)
+def _stemmer(script: str) -> Any:
+    import Stemmer  # PyStemmer: the C Snowball stemmers
+
+    return Stemmer.Stemmer(_STEMMERS[script])
 
 
 @dataclass(frozen=True)
@@ -70,10 +98,19 @@ class LexicalHit:
 class LexicalIndex:
     """BM25 (bm25s) over every chunk of a collection, with the chunks' text and metadata."""
 
-    def __init__(self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], bm25: Any):
+    def __init__(
+        self,
+        ids: list[str],
+        texts: list[str],
+        metadatas: list[dict[str, Any]],
+        bm25: Any,
+        acronyms: dict[str, str] | None = None,
+    ):
         self.ids = ids
         self.texts = texts
         self.metadatas = metadatas
+        # Abbreviations the indexed text defines ("COP" → "Conference of the Parties").
+        self.acronyms = find_acronyms(texts) if acronyms is None else acronyms
         self._bm25 = bm25
         self._position = {cid: i for i, cid in enumerate(ids)}
         self._languages = Counter(str(m.get("language", "")) for m in metadatas)
@@ -151,7 +188,7 @@ class LexicalIndex:
             try:
                 data = json.loads(records_file.read_text(encoding="utf-8"))
                 bm25 = bm25s.BM25.load(str(folder / "bm25")) if data["ids"] else bm25s.BM25()
-                return cls(data["ids"], data["texts"], data["metadatas"], bm25)
+                return cls(data["ids"], data["texts"], data["metadatas"], bm25, data["acronyms"])
             except (OSError, ValueError, KeyError):
                 shutil.rmtree(folder, ignore_errors=True)  # corrupt cache: rebuild below
         records: list[tuple[str, str, dict[str, Any]]] = []
@@ -169,7 +206,12 @@ class LexicalIndex:
         try:
             if self.ids:
                 self._bm25.save(str(tmp / "bm25"))
-            payload = {"ids": self.ids, "texts": self.texts, "metadatas": self.metadatas}
+            payload = {
+                "ids": self.ids,
+                "texts": self.texts,
+                "metadatas": self.metadatas,
+                "acronyms": self.acronyms,
+            }
             (tmp / "records.json").write_text(
                 json.dumps(payload, ensure_ascii=False), encoding="utf-8"
             )

@@ -230,6 +230,7 @@ class Assistant:
         trace = {
             "question": question,
             "condensed_query": condensed.query,
+            "search_query": retrieval.searched,
             "follow_up": condensed.follow_up,
             "focus_docs": list(condensed.focus_docs),
             "history": [t.question for t in history],

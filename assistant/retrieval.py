@@ -19,6 +19,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
+from assistant.acronyms import expand_acronyms
 from assistant.language import detect_language
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.records import Source
@@ -70,12 +71,16 @@ class Filters:
 
 @dataclass
 class Retrieval:
-    """Retrieved sources, best first, with the query embedding and stage timings."""
+    """Retrieved sources, best first, with the query embedding and stage timings.
+
+    ``searched`` is the text that was searched: the query with its abbreviations spelled out.
+    """
 
     sources: list[Source]
     query_vector: np.ndarray
     language: str
     timings_ms: dict[str, float] = field(default_factory=dict)
+    searched: str = ""
 
 
 def _near_duplicate(a: str, b: str, threshold: float) -> bool:
@@ -131,6 +136,9 @@ class HybridRetriever(BaseRetriever):
         k = k or settings.top_k
         language = language or detect_language(query)
         timings: dict[str, float] = {}
+        if self.lexical is not None:
+            # "COP" finds "Conference of the Parties" in both retrievers.
+            query = expand_acronyms(query, self.lexical.acronyms)
 
         started = time.perf_counter()
         query_vector = np.asarray(self.embeddings.encode([query], query=True)[0], dtype=np.float32)
@@ -255,7 +263,7 @@ class HybridRetriever(BaseRetriever):
             )
             for cid in chosen
         ]
-        return Retrieval(sources, query_vector, language, timings)
+        return Retrieval(sources, query_vector, language, timings, query)
 
     def _mask(self, filters: Filters) -> np.ndarray:
         """BM25 weight mask for ``filters``, computed once per filter set and index."""

@@ -82,16 +82,26 @@ def test_tokenize_splits_numbers_from_chinese() -> None:
     assert tokenize("第6段规定") == ["第", "6", "段", "规定"]
 
 
-def test_tokenize_lowercases_and_folds_plurals() -> None:
+def test_tokenize_lowercases_and_stems() -> None:
     tokens = tokenize("Aichi Biodiversity Targets 14 and 15")
-    assert tokens == ["aichi", "biodiversity", "target", "14", "15"]
+    assert tokens == ["aichi", "biodivers", "target", "14", "15"]
     assert tokenize("Targets") == tokenize("target") == ["target"]
-    # Short words and "-ss" endings are not folded.
-    assert tokenize("grass gas") == ["grass", "gas"]
+    # A paraphrase's word forms meet the text's: the point of stemming for BM25.
+    assert tokenize("restoring degraded land") == tokenize("restoration of degradation in lands")
+    assert tokenize("restoring degraded land") == ["restor", "degrad", "land"]
+    assert tokenize("communities") == tokenize("community")
+    # Russian words take the Russian stemmer, not the English one.
+    assert tokenize("восстановления") == tokenize("восстановление")
+
+
+def test_tokenize_without_stemming_only_folds_plurals() -> None:
+    # Terms carried into a follow-up's query must stay readable words.
+    assert tokenize("Aichi Biodiversity Targets", stem=False) == ["aichi", "biodiversity", "target"]
+    assert tokenize("grass gas restoring", stem=False) == ["grass", "gas", "restoring"]
 
 
 def test_tokenize_drops_english_stopwords_and_punctuation() -> None:
-    assert tokenize("What is the role of the communities?") == ["role", "communitie"]
+    assert tokenize("What is the role of the communities?") == ["role", "communiti"]
     assert tokenize("?!., ;") == []
 
 
