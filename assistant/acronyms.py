@@ -28,8 +28,11 @@ def _is_short_form(token: str) -> bool:
 
 
 def _long_form(short: str, text: str) -> str | None:
-    """Schwartz & Hearst (2003): match the short form's letters right to left in ``text``;
-    its first letter must start a word. Returns the shortest matching tail of ``text``."""
+    """Return the shortest tail of ``text`` whose letters spell ``short``.
+
+    Schwartz & Hearst (2003): the short form's letters are matched right to left; its
+    first letter must start a word.
+    """
     letters = [c.lower() for c in short if c.isalnum()]
     i = len(text) - 1
     for n in range(len(letters) - 1, -1, -1):

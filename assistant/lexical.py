@@ -11,10 +11,10 @@ import json
 import re
 import shutil
 import tempfile
+import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +80,17 @@ def _script(word: str) -> str:
     return "cyrillic" if _CYRILLIC.search(word) else "arabic" if _ARABIC.search(word) else "latin"
 
 
-@lru_cache(maxsize=None)
+_THREAD = threading.local()
+
+
 def _stemmer(script: str) -> Any:
+    """Return the calling thread's stemmer for ``script`` (PyStemmer objects are not thread-safe)."""
     import Stemmer  # PyStemmer: the C Snowball stemmers
 
-    return Stemmer.Stemmer(_STEMMERS[script])
+    stemmers: dict[str, Any] = _THREAD.__dict__.setdefault("stemmers", {})
+    if script not in stemmers:
+        stemmers[script] = Stemmer.Stemmer(_STEMMERS[script])
+    return stemmers[script]
 
 
 @dataclass(frozen=True)
