@@ -123,6 +123,11 @@ class LexicalIndex:
         self._translated: dict[str, tuple[str, ...]] = {}
         self._decisions: dict[str, set[str]] | None = None
 
+    @property
+    def main_language(self) -> str:
+        """The language most chunks are written in ("" for an empty index)."""
+        return self._languages.most_common(1)[0][0] if self._languages else ""
+
     def language_share(self, language: str) -> float:
         """Fraction of the indexed chunks written in ``language``."""
         return self._languages[language] / max(1, len(self.metadatas))

@@ -18,7 +18,7 @@ from assistant.condense import condense_question
 from assistant.embeddings import build_embeddings, model_id
 from assistant.errors import InvalidQuestion, LLMUnavailable
 from assistant.lexical import LexicalIndex
-from assistant.premises import check_premises
+from assistant.premises import check_answer, check_premises
 from assistant.records import Answer, Turn
 from assistant.retrieval import Filters, HybridRetriever, Retrieval
 from assistant.settings import Settings
@@ -223,6 +223,16 @@ class Assistant:
         else:
             answer = composer.compose(asked, retrieval)
         assert answer is not None
+        unanswered = check_answer(condensed.query, retrieval.language, answer.text) if answer.supported else None
+        if unanswered is not None:
+            answer = refusal_answer(
+                retrieval.language,
+                retrieval.sources,
+                {**answer.trace, "refusal_reason": unanswered.reason},
+                (unanswered.notice,),
+            )
+            if stream:
+                yield answer.text
         timings = dict(retrieval.timings_ms)
         timings["condense"] = condensed.elapsed_ms
         timings["compose"] = round((time.perf_counter() - compose_started) * 1000, 2)

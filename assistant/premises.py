@@ -21,7 +21,7 @@ from assistant.records import Source
 from assistant.retrieval import named_paragraphs, named_symbols
 from assistant.sentence_vectors import INSTRUCTION
 
-__all__ = ["Problem", "asked_figure", "asks_number", "check_premises", "states_figure"]
+__all__ = ["Problem", "asked_figure", "asks_number", "check_answer", "check_premises", "states_figure"]
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,18 @@ def check_premises(
         return Problem(f"no-{kind}-figure", _notice("figure", language))
     if _BAN_ASKED.search(question) and not any(_BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", _notice("ban", language))
+    return None
+
+
+def check_answer(question: str, language: str, answer: str) -> Problem | None:
+    """Return why a composed answer does not answer the question, or ``None``.
+
+    A passage may state an area while the sentences chosen speak of something else: an
+    answer to "how many hectares…" without any area in it is no answer.
+    """
+    kind = asked_figure(question)
+    if kind and not states_figure(answer, kind):
+        return Problem(f"no-{kind}-figure-in-answer", _notice("figure", language))
     return None
 
 

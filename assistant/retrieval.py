@@ -22,6 +22,7 @@ from pydantic import ConfigDict, PrivateAttr
 from assistant.acronyms import expand_acronyms
 from assistant.language import detect_language
 from assistant.lexical import LexicalIndex, tokenize
+from assistant.places import expand_places
 from assistant.records import Source
 from assistant.settings import Settings
 
@@ -139,6 +140,8 @@ class HybridRetriever(BaseRetriever):
         if self.lexical is not None:
             # "COP" finds "Conference of the Parties" in both retrievers.
             query = expand_acronyms(query, self.lexical.acronyms)
+            # "卢旺达" finds "Rwanda".
+            query = expand_places(query, language, self.lexical.main_language)
 
         started = time.perf_counter()
         query_vector = np.asarray(self.embeddings.encode([query], query=True)[0], dtype=np.float32)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.premises import asked_figure, check_premises, states_figure
+from assistant.premises import asked_figure, check_answer, check_premises, states_figure
 from assistant.records import Source
 
 DECISIONS = {"XI/16": {"pp1", "1", "1(b)", "2", "5(c)"}}
@@ -103,7 +103,9 @@ def test_questions_on_false_premises_are_refused_end_to_end(
 ) -> None:
     answer = corpus_assistant.ask(question)
     assert answer.supported is False and answer.citations == ()
-    assert answer.trace["refusal_reason"] == reason
+    # A missing figure is caught before composing or, when some passage states one that
+    # the chosen sentences do not, after ("no-area-figure-in-answer").
+    assert answer.trace["refusal_reason"].startswith(reason)
     assert any(notice in n for n in answer.notices)
     assert answer.related  # the closest passages are still offered
 
@@ -113,6 +115,15 @@ def test_amount_questions_the_corpus_answers_are_not_refused(corpus_assistant: A
     answer = corpus_assistant.ask("How many hectares does the Bonn Challenge aim to restore by 2030?")
     assert answer.supported is True
     assert "350 million" in answer.text
+
+
+def test_an_answer_without_the_asked_kind_of_figure_is_caught() -> None:
+    question = "How many hectares of wetland does China's NBSAP aim to restore?"
+    problem = check_answer(question, "en", "China's Loess Plateau project began in 1994. [1]")
+    assert problem is not None and problem.reason == "no-area-figure-in-answer"
+    assert check_answer(question, "en", "The plan restores 35,000 km² of wetland. [1]") is None
+    # Questions that ask for no figure are not checked.
+    assert check_answer("What does decision XI/16 ask Parties to do?", "en", "To restore. [1]") is None
 
 
 def test_a_prohibition_no_passage_states_is_refused() -> None:
