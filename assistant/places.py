@@ -36,10 +36,11 @@ def _names(target: str) -> tuple[dict[str, str], re.Pattern[str]]:
         for code, name in Locale.parse(locale).territories.items():
             if code in wanted and (code.isalpha() or code in _REGIONS) and len(name) >= 2:
                 names.setdefault(_fold(name), wanted[code])
-    alternatives = sorted(names, key=len, reverse=True)  # longest first: 印度尼西亚 before 印度
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)|"
-                         + r"(?:" + "|".join(re.escape(a) for a in alternatives if _is_cjk(a)) + r")")
-    return names, pattern
+    # Longest first (印度尼西亚 before 印度); whole words, except in Chinese, which has no spaces.
+    alternatives = sorted(names, key=len, reverse=True)
+    words = "|".join(re.escape(a) for a in alternatives if not _is_cjk(a))
+    chinese = "|".join(re.escape(a) for a in alternatives if _is_cjk(a))
+    return names, re.compile(rf"(?<!\w)(?:{words})(?!\w)|{chinese}")
 
 
 def _is_cjk(text: str) -> bool:
@@ -54,9 +55,11 @@ def expand_places(query: str, language: str, target: str) -> str:
     """
     if not target or language == target or language.split("-")[0] == target:
         return query
+    from babel import UnknownLocaleError
+
     try:
         names, pattern = _names(target)
-    except (ImportError, ValueError, LookupError):
+    except (UnknownLocaleError, ValueError):
         return query  # no CLDR data for that language: search the question as asked
     asked = query.casefold()
     found: list[str] = []
