@@ -134,3 +134,16 @@ def test_a_prohibition_no_passage_states_is_refused() -> None:
     law = [_source("Forestry Law 7575 of 1996 prohibited the conversion of forest.", symbol="")]
     assert check_premises("What did Costa Rica's forestry law ban?", "en", law, DECISIONS) is None
     assert check_premises("哥斯达黎加的《森林法》禁止了什么？", "zh", law, DECISIONS) is None
+
+
+@pytest.mark.e2e
+def test_a_streamed_answer_without_the_asked_figure_ends_as_a_refusal(corpus_assistant: Any) -> None:
+    # China's Loess Plateau case states areas, so the check before composing passes;
+    # the chosen sentences state none, so the streamed answer is withdrawn at the end.
+    events = list(corpus_assistant.stream("中国更新后的国家生物多样性战略与行动计划中，湿地恢复的面积目标是多少公顷？"))
+    final = events[-1]
+    texts = [e for e in events if isinstance(e, str)]
+    assert final.supported is False and final.citations == ()
+    assert final.trace["refusal_reason"].startswith("no-area-figure")
+    assert texts[-1] == final.text  # the chat shows the refusal, not the withdrawn sentences
+    assert any("没有给出这类数值" in n for n in final.notices)
