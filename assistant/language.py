@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["detect_language"]
+__all__ = ["detect_language", "script_language"]
 
 _SCRIPTS = (
     ("zh", re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")),
@@ -31,6 +31,14 @@ _STOPWORDS = {
 }
 _LATIN_LANGUAGES = frozenset({"en", "fr", "es", "pt", "de", "it", "nl", "id", "sw", "tr", "vi", "pl"})
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def script_language(word: str) -> str | None:
+    """Return the language a non-Latin script implies (``"ru"`` for Cyrillic), else ``None``."""
+    for code, pattern in _SCRIPTS:
+        if pattern.search(word):
+            return code
+    return None
 
 
 def detect_language(text: str, default: str = "en") -> str:

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.acronyms import find_acronyms
+from assistant.language import script_language
 from assistant.records import search_text
 
 __all__ = ["LexicalHit", "LexicalIndex", "tokenize"]
@@ -44,12 +45,11 @@ _STOP = frozenset(
 )
 
 
-# Snowball stemmer per script. Latin-script words take the English one whatever the
-# text's language: the corpus is mostly English, English words turn up inside Chinese
-# questions ("Reef Stars"), and it still folds Spanish and French plurals.
-_STEMMERS = {"latin": "english", "cyrillic": "russian", "arabic": "arabic"}
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Snowball stemmer for the language a word's script implies. Latin-script words take the
+# English one whatever the text's language: the corpus is mostly English, English words
+# turn up inside Chinese questions ("Reef Stars"), and it still folds Spanish and French
+# plurals.
+_STEMMERS = {"en": "english", "ru": "russian", "ar": "arabic"}
 
 
 def tokenize(text: str, *, stem: bool = True) -> list[str]:
@@ -69,28 +69,25 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
             tokens.extend(t for t in rjieba.cut_for_search(token) if t not in _STOP)
         elif token not in _STOP:
             if stem and token.isalpha():
-                token = _stemmer(_script(token)).stemWord(token)
+                stemmer = _stemmer("en" if token.isascii() else script_language(token) or "en")
+                token = stemmer.stemWord(token) if stemmer else token
             elif len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
                 token = token[:-1]
             tokens.append(token)
     return tokens
 
 
-def _script(word: str) -> str:
-    return "cyrillic" if _CYRILLIC.search(word) else "arabic" if _ARABIC.search(word) else "latin"
-
-
 _THREAD = threading.local()
 
 
-def _stemmer(script: str) -> Any:
-    """Return the calling thread's stemmer for ``script`` (PyStemmer objects are not thread-safe)."""
+def _stemmer(language: str) -> Any:
+    """Return the calling thread's stemmer for ``language``, or ``None`` (PyStemmer objects are not thread-safe)."""
     import Stemmer  # PyStemmer: the C Snowball stemmers
 
     stemmers: dict[str, Any] = _THREAD.__dict__.setdefault("stemmers", {})
-    if script not in stemmers:
-        stemmers[script] = Stemmer.Stemmer(_STEMMERS[script])
-    return stemmers[script]
+    if language not in stemmers:
+        stemmers[language] = Stemmer.Stemmer(_STEMMERS[language]) if language in _STEMMERS else None
+    return stemmers[language]
 
 
 @dataclass(frozen=True)

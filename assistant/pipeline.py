@@ -201,38 +201,33 @@ class Assistant:
         answer: Answer | None = None
         decisions = self.retriever.lexical.decision_paragraphs() if self.retriever.lexical else {}
         problem = check_premises(condensed.query, retrieval.language, retrieval.sources, decisions)
+        if problem is None:
+            if stream:
+                for event in composer.stream(asked, retrieval):
+                    if isinstance(event, Answer):
+                        answer = event
+                    else:
+                        yield event
+            else:
+                answer = composer.compose(asked, retrieval)
+            assert answer is not None
+            problem = check_answer(condensed.query, retrieval.language, answer.text) if answer.supported else None
         if problem is not None:
+            # Refused before composing (premise check) or after (the answer lacks what was
+            # asked): the chat's last streamed text is the refusal either way.
+            trace = answer.trace if answer is not None else {
+                "support": round(support_score(retrieval.sources), 4),
+                "composer": "premise check",
+            }
             answer = refusal_answer(
                 retrieval.language,
                 retrieval.sources,
-                {
-                    "support": round(support_score(retrieval.sources), 4),
-                    "composer": "premise check",
-                    "refusal_reason": problem.reason,
-                },
+                {**trace, "refusal_reason": problem.reason},
                 (problem.notice,),
             )
             if stream:
                 yield answer.text
-        elif stream:
-            for event in composer.stream(asked, retrieval):
-                if isinstance(event, Answer):
-                    answer = event
-                else:
-                    yield event
-        else:
-            answer = composer.compose(asked, retrieval)
         assert answer is not None
-        unanswered = check_answer(condensed.query, retrieval.language, answer.text) if answer.supported else None
-        if unanswered is not None:
-            answer = refusal_answer(
-                retrieval.language,
-                retrieval.sources,
-                {**answer.trace, "refusal_reason": unanswered.reason},
-                (unanswered.notice,),
-            )
-            if stream:
-                yield answer.text
         timings = dict(retrieval.timings_ms)
         timings["condense"] = condensed.elapsed_ms
         timings["compose"] = round((time.perf_counter() - compose_started) * 1000, 2)

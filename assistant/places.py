@@ -26,11 +26,17 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _names(target: str) -> tuple[dict[str, str], re.Pattern[str]]:
-    """Every UN-language name of each territory → its name in ``target``; one pattern for all."""
-    from babel import Locale
+def _names(target: str) -> tuple[dict[str, str], re.Pattern[str]] | None:
+    """Every UN-language name of each territory → its name in ``target``; one pattern for all.
 
-    wanted = Locale.parse(target).territories
+    ``None`` when CLDR has no names in ``target``.
+    """
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        wanted = Locale.parse(target).territories
+    except (UnknownLocaleError, ValueError):
+        return None
     names: dict[str, str] = {}
     for locale in UN_LOCALES:
         for code, name in Locale.parse(locale).territories.items():
@@ -55,12 +61,10 @@ def expand_places(query: str, language: str, target: str) -> str:
     """
     if not target or language == target or language.split("-")[0] == target:
         return query
-    from babel import UnknownLocaleError
-
-    try:
-        names, pattern = _names(target)
-    except (UnknownLocaleError, ValueError):
+    known = _names(target)
+    if known is None:
         return query  # no CLDR data for that language: search the question as asked
+    names, pattern = known
     asked = query.casefold()
     found: list[str] = []
     for match in pattern.finditer(_fold(query)):

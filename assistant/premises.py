@@ -1,4 +1,4 @@
-"""Checks of a question's premises against the corpus, made before answering.
+"""Checks of a question's premises (before answering) and of the answer (after).
 
 An extractive answer quotes the closest sentences; it cannot notice that the question
 asks for something the corpus does not hold, and quoting the nearest text then misleads.
@@ -9,6 +9,8 @@ Three checks catch the common cases cheaply:
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
 - an amount of a kind (hectares, money, a percentage), or a prohibition, that no
   retrieved passage states (of the named decision, when the question names one).
+
+After composing, an answer to "how many hectares…" that states no area is refused too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ __all__ = ["Problem", "asked_figure", "asks_number", "check_answer", "check_prem
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a question is refused before composing: a code for the trace, a notice for people."""
+    """Why a question is refused: a code for the trace, a notice for people."""
 
     reason: str
     notice: str
@@ -114,6 +116,13 @@ _NOTICES: dict[str, dict[str, str]] = {
         "es": "Ninguno de los pasajes más cercanos indica una cantidad de este tipo.",
         "fr": "Aucun des passages les plus proches n'indique une valeur de ce type.",
     },
+    # A passage states an amount of the kind, but not of what was asked.
+    "answer-figure": {
+        "en": "The closest passages state no amount of this kind for what was asked.",
+        "zh": "最接近的段落中与所问内容相关的部分没有给出这类数值。",
+        "es": "Los pasajes más cercanos no indican una cantidad de este tipo para lo que se pregunta.",
+        "fr": "Les passages les plus proches n'indiquent pas de valeur de ce type pour ce qui est demandé.",
+    },
 }
 
 
@@ -173,7 +182,7 @@ def check_answer(question: str, language: str, answer: str) -> Problem | None:
     """
     kind = asked_figure(question)
     if kind and not states_figure(answer, kind):
-        return Problem(f"no-{kind}-figure-in-answer", _notice("figure", language))
+        return Problem(f"no-{kind}-figure-in-answer", _notice("answer-figure", language))
     return None
 
 

