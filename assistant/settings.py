@@ -125,6 +125,15 @@ class Settings(BaseSettings):
         ge=0,
         description="Weight of a ranking that prefers the documents a follow-up is about.",
     )
+    hnsw_ef_search: int = Field(
+        200,
+        ge=10,
+        description=(
+            "Breadth of Chroma's HNSW search. It must exceed the dense depth (candidate_k, four"
+            " times it for cross-lingual reading) for the nearest passages to be found exactly"
+            " and the same in every process; set at ingest."
+        ),
+    )
     max_per_document: int = Field(
         10, ge=1, description="Most passages one document may contribute, so others get a say."
     )
@@ -309,6 +318,7 @@ QUALITY_FIELDS = (
     "paragraph_weight",
     "duplicate_similarity",
     "max_per_document",
+    "hnsw_ef_search",
     "reference_headings",
     "answer_mode",
     "answer_sentences",

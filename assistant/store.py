@@ -230,9 +230,19 @@ class Store:
             return 5000
 
 
+@functools.cache
+def _register_adapter() -> None:
+    """Make Chroma know our adapter by name, so it can read back a collection's configuration."""
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    register_embedding_function(_ChromaEmbeddingFunction)
+
+
 def _client(settings: Settings, create: bool) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
+
+    _register_adapter()
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
@@ -273,7 +283,8 @@ def open_store(settings: Settings, embeddings: Any, *, create: bool = False) -> 
         collection = client.create_collection(
             settings.collection,
             embedding_function=function,
-            metadata={MODEL_KEY: wanted, "hnsw:space": "cosine"},
+            metadata={MODEL_KEY: wanted},
+            configuration={"hnsw": {"space": "cosine", "ef_search": settings.hnsw_ef_search}},
         )
     built_with = str((collection.metadata or {}).get(MODEL_KEY, ""))
     if built_with != wanted:
@@ -282,7 +293,21 @@ def open_store(settings: Settings, embeddings: Any, *, create: bool = False) -> 
             f" configured — set RA_EMBEDDING_MODEL to match, or rebuild with"
             f" `restoration-assistant ingest corpus/ --rebuild`"
         )
+    if create:
+        _set_search_breadth(collection, settings.hnsw_ef_search)
     return Store(client=client, collection=_wrap(_unwrap(collection), settings), settings=settings)
+
+
+def _set_search_breadth(collection: Any, ef_search: int) -> None:
+    """Give a store built with another HNSW search breadth this one (ingest calls this).
+
+    With Chroma's default (100) a query for the dense depth (120) is approximate, and
+    which near-tied passage makes the cut changed from one process to the next; 200 finds
+    the exact neighbours on the bundled corpus. Chroma applies it from the next process on.
+    """
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    if hnsw.get("ef_search") != ef_search:
+        collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
 
 
 def _unwrap(target: Any) -> Any:

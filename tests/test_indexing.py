@@ -497,3 +497,16 @@ def test_renamed_file_is_not_pruned_later(
     report = ingest_paths([corpus / "drylands.md"], settings, store, fake_embeddings, prune=True)
     assert report.count("pruned") == 0
     assert "wetlands" in _ids_by_doc(store)
+
+
+def test_ingest_sets_the_search_breadth_of_new_and_older_stores(
+    settings_factory: SettingsFactory, fake_embeddings: object
+) -> None:
+    older = settings_factory(hnsw_ef_search=100)
+    store = open_store(older, fake_embeddings, create=True)
+    assert store.collection.configuration["hnsw"]["ef_search"] == 100
+    wider = settings_factory(hnsw_ef_search=300)
+    open_store(wider, fake_embeddings)  # reading changes nothing
+    assert open_store(older, fake_embeddings).collection.configuration["hnsw"]["ef_search"] == 100
+    open_store(wider, fake_embeddings, create=True)  # an ingest brings it up to date
+    assert open_store(wider, fake_embeddings).collection.configuration["hnsw"]["ef_search"] == 300
