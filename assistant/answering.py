@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.figures import asked_figure, asks_number, states_figure
 from assistant.lexical import tokenize
-from assistant.premises import asked_figure, asks_number, states_figure
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval
 from assistant.sentence_vectors import SentenceVectors, evidence_sentences

@@ -193,14 +193,14 @@ class Assistant:
             focus_docs=condensed.focus_docs,
         )
         ranked = retrieval.sources
-        retrieval = replace(retrieval, sources=ranked[:k])
+        retrieval = replace(retrieval, sources=ranked[:k], topical=retrieval.topical[:k])
         # The LLM reads the standalone question; the extractive composer quotes passages
         # by the user's own words.
         asked = condensed.query if composer is self.llm_composer and condensed.follow_up else text
         compose_started = time.perf_counter()
         answer: Answer | None = None
         decisions = self.retriever.lexical.decision_paragraphs() if self.retriever.lexical else {}
-        problem = check_premises(condensed.query, retrieval.language, retrieval.sources, decisions)
+        problem = check_premises(condensed.query, retrieval.language, retrieval.topical, decisions)
         if problem is None:
             if stream:
                 for event in composer.stream(asked, retrieval):
@@ -221,7 +221,8 @@ class Assistant:
             }
             answer = refusal_answer(
                 retrieval.language,
-                retrieval.sources,
+                # What the check read: before composing, the passages on the topic.
+                retrieval.sources if answer is not None else retrieval.topical,
                 {**trace, "refusal_reason": problem.reason},
                 (problem.notice,),
             )

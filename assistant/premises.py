@@ -19,11 +19,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from assistant.figures import asked_figure, states_figure
 from assistant.records import Source
 from assistant.retrieval import named_paragraphs, named_symbols
 from assistant.sentence_vectors import INSTRUCTION
 
-__all__ = ["Problem", "asked_figure", "asks_number", "check_answer", "check_premises", "states_figure"]
+__all__ = ["Problem", "check_answer", "check_premises"]
 
 
 @dataclass(frozen=True)
@@ -33,53 +34,6 @@ class Problem:
     reason: str
     notice: str
 
-
-# Questions about a quantity of any kind, in the languages the eval sets use.
-_QUANTITY = re.compile(
-    r"\bhow (?:many|much|far|long|large)\b|\bwhat (?:share|percentage|proportion|area|rate|amount)\b"
-    r"|\bcu[aá]nt[oa]s?\b|\bcombien\b|\bquelle (?:superficie|part)\b|多少|几|多大|多长|多久|比例",
-    re.IGNORECASE,
-)
-# What a question asks an amount of, and what a passage's statement of one looks like.
-_FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "area": (
-        re.compile(
-            r"\bhow many (?:hectares|ha|acres|square kilomet)|\bwhat area\b|\bhow large an area\b"
-            r"|多少(?:公顷|亩|平方公里)|面积[^？?]{0,12}多少|cu[aá]ntas hect[aá]reas|combien d'hectares"
-            r"|quelle superficie",
-            re.IGNORECASE,
-        ),
-        re.compile(
-            r"\d[\d,.]*\s*(?:million |billion )?(?:ha\b|hectares?|km²|km2|square kilomet|acres?)"
-            r"|\d\s*(?:万|亿)?\s*(?:公顷|亩|平方公里)",
-            re.IGNORECASE,
-        ),
-    ),
-    "money": (
-        re.compile(
-            r"\bhow much money\b|\bhow much (?:was|is|did|does|would|will)\b[^?]{0,40}"
-            r"\b(?:cost|invest|spen[dt]|pa(?:y|id)|need)"
-            r"|\bwhat (?:is|was|are|were) the (?:\w+ ){0,3}price\b|\bprice (?:of|per)\b"
-            r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b|\bwhat fines?\b|qu(?:é|elles?) (?:multas|amendes)|罚款"
-            r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)",
-            re.IGNORECASE,
-        ),
-        re.compile(
-            r"(?:USD|US\$|\$|GBP|EUR|€|£|¥)\s*\d|\d[\d,.]*\s*(?:million |billion |thousand )?"
-            r"(?:yuan|dollars|euros?|pounds|美元|元|欧元)"
-            r"|\d\s*(?:%|per ?cent)\s+of\s+(?:\w+\s+){0,3}(?:GDP|gross (?:domestic |world )?product|income|budget|output)",
-            re.IGNORECASE,
-        ),
-    ),
-    "percent": (
-        re.compile(
-            r"\bwhat (?:share|percentage|proportion)\b|\bwhat [\w\s-]{0,25}\brate\b|比例|百分之多少"
-            r"|quel pourcentage|quelle part|qu[eé] porcentaje|qu[eé] proporci[oó]n",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\d\s*(?:%|％|per ?cent|percent|pour cent|por ciento)|百分之|\d\s*成", re.IGNORECASE),
-    ),
-}
 
 # A question that presupposes a ban, and the wording of one in a passage.
 _BAN_ASKED = re.compile(
@@ -124,24 +78,6 @@ _NOTICES: dict[str, dict[str, str]] = {
         "fr": "Les passages les plus proches n'indiquent pas de valeur de ce type pour ce qui est demandé.",
     },
 }
-
-
-def asks_number(question: str) -> bool:
-    """Whether a question asks "how many/how much/多少…" (a figure of any kind)."""
-    return bool(_QUANTITY.search(question))
-
-
-def asked_figure(question: str) -> str | None:
-    """Return the kind of amount a question asks for ("area", "money", "percent"), if any."""
-    for kind, (asks, _) in _FIGURES.items():
-        if asks.search(question):
-            return kind
-    return None
-
-
-def states_figure(text: str, kind: str) -> bool:
-    """Whether ``text`` states an amount of ``kind``."""
-    return bool(_FIGURES[kind][1].search(text))
 
 
 def check_premises(

@@ -20,6 +20,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.acronyms import expand_acronyms
+from assistant.figures import asked_figure, states_figure
 from assistant.language import detect_language
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.places import expand_places
@@ -75,7 +76,10 @@ class Retrieval:
     """Retrieved sources, best first, with the query embedding and stage timings.
 
     ``searched`` is the text that was searched: the query with its abbreviations spelled
-    out and foreign place names translated.
+    out and foreign place names translated. ``topical`` are the best passages before
+    those stating the kind of amount asked for were preferred: what the premise check
+    reads, since that preference would otherwise bring in an off-topic passage that
+    happens to state, say, a percentage.
     """
 
     sources: list[Source]
@@ -83,6 +87,7 @@ class Retrieval:
     language: str
     timings_ms: dict[str, float] = field(default_factory=dict)
     searched: str = ""
+    topical: list[Source] = field(default_factory=list)
 
 
 def _near_duplicate(a: str, b: str, threshold: float) -> bool:
@@ -240,23 +245,27 @@ class HybridRetriever(BaseRetriever):
             if paragraphs and str(meta.get("paragraph", "")) in paragraphs and (named or not symbols):
                 score += settings.paragraph_weight / (settings.rrf_k + 1)
             fused[cid] = score
-        ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
-        if not _ASKS_FOR_SOURCES.search(query):
-            headings = {h.casefold() for h in settings.reference_headings}
-            ordered = [
-                c for c in ordered
-                if str(candidates[c]["metadata"].get("locator", "")).strip().casefold() not in headings
-            ]
-        chosen = self._diversify(ordered, candidates, language, k)
+        chosen = self._choose(fused, candidates, query, language, k)
+        topical = chosen
+        # "What share…", "how many hectares…": among passages on the topic, those stating
+        # an amount of the kind asked for come first.
+        kind = asked_figure(query) if settings.figure_weight else None
+        if kind:
+            bonus = settings.figure_weight / (settings.rrf_k + 1)
+            fused = {
+                c: s + (bonus if states_figure(candidates[c]["text"], kind) else 0.0) for c, s in fused.items()
+            }
+            chosen = self._choose(fused, candidates, query, language, k)
         timings["fusion"] = _ms(started)
 
-        missing = [cid for cid in chosen if cid not in similarity]
+        missing = [cid for cid in dict.fromkeys(chosen + topical) if cid not in similarity]
         if missing:
             got = self.store.collection.get(ids=missing, include=["embeddings"])
             for cid, vector in zip(got["ids"], got["embeddings"], strict=True):
                 similarity[cid] = float(np.dot(np.asarray(vector, dtype=np.float32), query_vector))
-        sources = [
-            Source(
+
+        def source(cid: str) -> Source:
+            return Source(
                 chunk_id=cid,
                 text=candidates[cid]["text"],
                 metadata=dict(candidates[cid]["metadata"]),
@@ -265,9 +274,25 @@ class HybridRetriever(BaseRetriever):
                 lexical=lexical_score.get(cid, 0.0),
                 ranks=ranks[cid],
             )
-            for cid in chosen
-        ]
-        return Retrieval(sources, query_vector, language, timings, query)
+
+        sources = [source(cid) for cid in chosen]
+        return Retrieval(
+            sources, query_vector, language, timings, query,
+            topical=sources if topical is chosen else [source(cid) for cid in topical],
+        )
+
+    def _choose(
+        self, fused: dict[str, float], candidates: dict[str, dict[str, Any]], query: str, language: str, k: int
+    ) -> list[str]:
+        """Pick the ``k`` best passages by fused score, reference lists left out unless asked for."""
+        ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
+        if not _ASKS_FOR_SOURCES.search(query):
+            headings = {h.casefold() for h in self.settings.reference_headings}
+            ordered = [
+                c for c in ordered
+                if str(candidates[c]["metadata"].get("locator", "")).strip().casefold() not in headings
+            ]
+        return self._diversify(ordered, candidates, language, k)
 
     def _mask(self, filters: Filters) -> np.ndarray:
         """BM25 weight mask for ``filters``, computed once per filter set and index."""

@@ -134,6 +134,15 @@ class Settings(BaseSettings):
             " and the same in every process; set at ingest."
         ),
     )
+    figure_weight: float = Field(
+        0.2,
+        ge=0,
+        description=(
+            'Weight of a ranking that prefers passages stating the kind of amount a question asks'
+            ' for ("how many hectares…": an area). Small: it reorders passages of about the same'
+            " fused score, such as the sections of one case study."
+        ),
+    )
     max_per_document: int = Field(
         10, ge=1, description="Most passages one document may contribute, so others get a say."
     )
@@ -316,6 +325,7 @@ QUALITY_FIELDS = (
     "crosslingual_weight",
     "symbol_weight",
     "paragraph_weight",
+    "figure_weight",
     "duplicate_similarity",
     "max_per_document",
     "hnsw_ef_search",

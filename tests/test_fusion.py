@@ -127,6 +127,25 @@ def test_a_named_paragraph_is_preferred() -> None:
     assert _ids(retriever, "第XI/16号决定第2(a)段说了什么？")[0] == "p2a"
 
 
+def test_a_passage_stating_the_asked_kind_of_amount_is_preferred_among_close_ones() -> None:
+    records = {
+        "context": ("Villagers in 450 villages replanted mangroves in the delta.", _meta("case", locator="Context")),
+        "scale": ("About 79 million mangroves were planted, equal to 7,920 ha.", _meta("case", locator="Scale")),
+        "steppe": ("Seed mixes were sown on 3,000 ha of steppe.", _meta("steppe")),
+    }
+    retriever = _retriever(records, ["context", "scale", "steppe"], crosslingual_weight=0)
+    result = retriever.search("How many hectares of mangroves were replanted?", k=3)
+    # Of the two passages on the topic, the one stating an area comes first; the area
+    # on another topic stays last.
+    assert [s.chunk_id for s in result.sources] == ["scale", "context", "steppe"]
+    # The premise check reads the passages as ranked before that preference.
+    assert [s.chunk_id for s in result.topical] == ["context", "scale", "steppe"]
+    # No amount asked: nothing changes, and the topical passages are the sources.
+    plain = retriever.search("Where were mangroves replanted?", k=3)
+    assert [s.chunk_id for s in plain.sources] == ["context", "scale", "steppe"]
+    assert plain.topical == plain.sources
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from assistant.premises import asked_figure, check_answer, check_premises, states_figure
+from assistant.figures import asked_figure, states_figure
+from assistant.premises import check_answer, check_premises
 from assistant.records import Source
 
 DECISIONS = {"XI/16": {"pp1", "1", "1(b)", "2", "5(c)"}}
@@ -147,3 +148,27 @@ def test_a_streamed_answer_without_the_asked_figure_ends_as_a_refusal(corpus_ass
     assert final.trace["refusal_reason"].startswith("no-area-figure")
     assert texts[-1] == final.text  # the chat shows the refusal, not the withdrawn sentences
     assert any("没有给出这类数值" in n for n in final.notices)
+
+
+@pytest.mark.e2e
+def test_the_section_stating_the_asked_area_is_among_the_passages(corpus_assistant: Any) -> None:
+    # All nine sections of the Senegal case study are close; the one stating the area
+    # used to come sixth, outside the passages the answer reads.
+    answer = corpus_assistant.ask(
+        "How many mangroves were planted in Casamance and Sine Saloum, by how many volunteers, and over what area?"
+    )
+    used = [r["locator"] for r in answer.trace["retrieved"] if r["used"]]
+    assert "Scale and timeline" in used[:3]
+    assert answer.supported is True and "ha" in answer.text
+
+
+@pytest.mark.e2e
+def test_a_refusal_for_a_missing_figure_shows_the_passages_it_read(corpus_assistant: Any) -> None:
+    # The steppe question asks for a share; preferring passages that state one would bring
+    # in another case study's percentages, so the check reads the passages on the topic.
+    answer = corpus_assistant.ask("在内蒙古海拔1200米的典型草原上做植被恢复，乡土草种应该按什么比例混播？")
+    assert answer.supported is False
+    assert answer.trace["refusal_reason"] == "no-percent-figure"
+    # The passages offered agree with the notice: none states a percentage.
+    assert answer.related
+    assert not any(states_figure(c.text, "percent") for c in answer.related)

@@ -1,0 +1,77 @@
+"""The kind of amount a question asks for, and whether a text states one of that kind.
+
+Shared by retrieval (a passage stating the asked kind of amount is preferred), the
+premise checks (no close passage states one: refuse) and the extractive composer (a
+sentence stating one is preferred).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["asked_figure", "asks_number", "states_figure"]
+
+# Questions about a quantity of any kind, in the languages the eval sets use.
+_QUANTITY = re.compile(
+    r"\bhow (?:many|much|far|long|large)\b|\bwhat (?:share|percentage|proportion|area|rate|amount)\b"
+    r"|\bcu[aá]nt[oa]s?\b|\bcombien\b|\bquelle (?:superficie|part)\b|多少|几|多大|多长|多久|比例",
+    re.IGNORECASE,
+)
+# What a question asks an amount of, and what a passage's statement of one looks like.
+_FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "area": (
+        re.compile(
+            r"\bhow many (?:hectares|ha|acres|square kilomet)|\bwhat area\b|\bhow large an area\b"
+            r"|多少(?:公顷|亩|平方公里)|面积[^？?]{0,12}多少|cu[aá]ntas hect[aá]reas|combien d'hectares"
+            r"|quelle superficie",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\d[\d,.]*\s*(?:million |billion )?(?:ha\b|hectares?|km²|km2|square kilomet|acres?)"
+            r"|\d\s*(?:万|亿)?\s*(?:公顷|亩|平方公里)",
+            re.IGNORECASE,
+        ),
+    ),
+    "money": (
+        re.compile(
+            r"\bhow much money\b|\bhow much (?:was|is|did|does|would|will)\b[^?]{0,40}"
+            r"\b(?:cost|invest|spen[dt]|pa(?:y|id)|need)"
+            r"|\bwhat (?:is|was|are|were) the (?:\w+ ){0,3}price\b|\bprice (?:of|per)\b"
+            r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b|\bwhat fines?\b|qu(?:é|elles?) (?:multas|amendes)|罚款"
+            r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"(?:USD|US\$|\$|GBP|EUR|€|£|¥)\s*\d|\d[\d,.]*\s*(?:million |billion |thousand )?"
+            r"(?:yuan|dollars|euros?|pounds|美元|元|欧元)"
+            r"|\d\s*(?:%|per ?cent)\s+of\s+(?:\w+\s+){0,3}(?:GDP|gross (?:domestic |world )?product|income|budget|output)",
+            re.IGNORECASE,
+        ),
+    ),
+    "percent": (
+        re.compile(
+            r"\bwhat (?:share|percentage|proportion)\b|\bwhat [\w\s-]{0,25}\brate\b|比例|百分之多少"
+            r"|quel pourcentage|quelle part|qu[eé] porcentaje|qu[eé] proporci[oó]n",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d\s*(?:%|％|per ?cent|percent|pour cent|por ciento)|百分之|\d\s*成", re.IGNORECASE),
+    ),
+}
+
+
+def asks_number(question: str) -> bool:
+    """Whether a question asks "how many/how much/多少…" (a figure of any kind)."""
+    return bool(_QUANTITY.search(question))
+
+
+def asked_figure(question: str) -> str | None:
+    """Return the kind of amount a question asks for ("area", "money", "percent"), if any."""
+    for kind, (asks, _) in _FIGURES.items():
+        if asks.search(question):
+            return kind
+    return None
+
+
+def states_figure(text: str, kind: str) -> bool:
+    """Whether ``text`` states an amount of ``kind``."""
+    return bool(_FIGURES[kind][1].search(text))
