@@ -20,6 +20,27 @@ UN_LOCALES = ("en", "zh", "zh_Hant", "es", "fr", "ru", "ar")
 _REGIONS = frozenset({"002", "009", "019", "142", "150", "419"})
 
 
+# Where UN documents name a country otherwise than CLDR's English ("Viet Nam", not
+# "Vietnam"), the corpus follows the UN, and BM25 needs its spelling.
+_UN_ENGLISH = {
+    "BO": "Bolivia (Plurinational State of)",
+    "CD": "Democratic Republic of the Congo",
+    "CI": "Côte d'Ivoire",
+    "CZ": "Czechia",
+    "IR": "Iran (Islamic Republic of)",
+    "KP": "Democratic People's Republic of Korea",
+    "KR": "Republic of Korea",
+    "LA": "Lao People's Democratic Republic",
+    "MD": "Republic of Moldova",
+    "RU": "Russian Federation",
+    "SY": "Syrian Arab Republic",
+    "TR": "Türkiye",
+    "TZ": "United Republic of Tanzania",
+    "VE": "Venezuela (Bolivarian Republic of)",
+    "VN": "Viet Nam",
+}
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
@@ -37,6 +58,8 @@ def _names(target: str) -> tuple[dict[str, str], re.Pattern[str]] | None:
         wanted = Locale.parse(target).territories
     except (UnknownLocaleError, ValueError):
         return None
+    if target.split("_")[0] == "en":
+        wanted = {**wanted, **_UN_ENGLISH}
     names: dict[str, str] = {}
     for locale in UN_LOCALES:
         for code, name in Locale.parse(locale).territories.items():

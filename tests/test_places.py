@@ -24,6 +24,9 @@ from assistant.places import expand_places
         ("Какую площадь восстановила Руанда?", "ru", "Какую площадь восстановила Руанда? (Rwanda)"),
         ("非洲绿色长城", "zh", "非洲绿色长城 (Africa)"),
         ("Le Niger et le Nigéria", "fr", "Le Niger et le Nigéria (Nigeria)"),
+        # The UN's English names, which the corpus uses, over CLDR's ("Vietnam").
+        ("越南红树林恢复的效果如何？", "zh", "越南红树林恢复的效果如何？ (Viet Nam)"),
+        ("Что восстановила Турция?", "ru", "Что восстановила Турция? (Türkiye)"),
     ],
 )
 def test_places_are_named_in_the_corpus_language(question: str, language: str, expected: str) -> None:
