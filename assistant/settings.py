@@ -138,8 +138,8 @@ class Settings(BaseSettings):
         0.2,
         ge=0,
         description=(
-            'Weight of a ranking that prefers passages stating the kind of amount a question asks'
-            ' for ("how many hectares…": an area). Small: it reorders passages of about the same'
+            'Weight of a preference for passages stating the kind of amount a question asks for'
+            ' ("how many hectares…": an area). Small: it reorders passages of about the same'
             " fused score, such as the sections of one case study."
         ),
     )
