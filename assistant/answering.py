@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.figures import asked_figure, asks_number, states_figure
+from assistant.answer_types import asked_figure, asks_number, states_figure
 from assistant.lexical import tokenize
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval

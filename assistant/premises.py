@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.figures import asked_figure, states_figure
+from assistant.answer_types import asked_figure, states_figure
 from assistant.records import Source
 from assistant.retrieval import named_paragraphs, named_symbols
 from assistant.sentence_vectors import INSTRUCTION

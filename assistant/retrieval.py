@@ -20,7 +20,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.acronyms import expand_acronyms
-from assistant.figures import asked_figure, states_figure
+from assistant.answer_types import asked_figure, asks_list, is_list, states_figure
 from assistant.language import detect_language
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.places import expand_places
@@ -77,7 +77,7 @@ class Retrieval:
 
     ``searched`` is the text that was searched: the query with its abbreviations spelled
     out and foreign place names translated. ``topical`` are the best passages before
-    those stating the kind of amount asked for were preferred: what the premise check
+    those giving the kind of answer asked for were preferred: what the premise check
     reads, since that preference would otherwise bring in an off-topic passage that
     happens to state, say, a percentage.
     """
@@ -247,13 +247,17 @@ class HybridRetriever(BaseRetriever):
             fused[cid] = score
         chosen = self._choose(fused, candidates, query, language, k)
         topical = chosen
-        # "What share…", "how many hectares…": among passages on the topic, those stating
-        # an amount of the kind asked for come first.
-        kind = asked_figure(query) if settings.figure_weight else None
-        if kind:
-            bonus = settings.figure_weight / (settings.rrf_k + 1)
+        # "How many hectares…", "which measures…": among passages on the topic, those
+        # giving the kind of answer asked for (an area, a list) come first.
+        kind = asked_figure(query)
+        wants_list = asks_list(query)
+        if settings.answer_type_weight and (kind or wants_list):
+            bonus = settings.answer_type_weight / (settings.rrf_k + 1)
             fused = {
-                c: s + (bonus if states_figure(candidates[c]["text"], kind) else 0.0) for c, s in fused.items()
+                c: s + bonus
+                if (kind and states_figure(candidates[c]["text"], kind)) or (wants_list and is_list(candidates[c]["text"]))
+                else s
+                for c, s in fused.items()
             }
             chosen = self._choose(fused, candidates, query, language, k)
         timings["fusion"] = _ms(started)

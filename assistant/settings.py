@@ -134,13 +134,13 @@ class Settings(BaseSettings):
             " and the same in every process; set at ingest."
         ),
     )
-    figure_weight: float = Field(
-        0.2,
+    answer_type_weight: float = Field(
+        0.3,
         ge=0,
         description=(
-            'Weight of a preference for passages stating the kind of amount a question asks for'
-            ' ("how many hectares…": an area). Small: it reorders passages of about the same'
-            " fused score, such as the sections of one case study."
+            "Weight of a preference for passages giving the kind of answer a question asks for"
+            ' ("how many hectares…": an area; "which measures…": a list). Small: it reorders'
+            " passages of about the same fused score, such as the sections of one case study."
         ),
     )
     max_per_document: int = Field(
@@ -325,7 +325,7 @@ QUALITY_FIELDS = (
     "crosslingual_weight",
     "symbol_weight",
     "paragraph_weight",
-    "figure_weight",
+    "answer_type_weight",
     "duplicate_similarity",
     "max_per_document",
     "hnsw_ef_search",

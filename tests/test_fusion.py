@@ -146,6 +146,20 @@ def test_a_passage_stating_the_asked_kind_of_amount_is_preferred_among_close_one
     assert plain.topical == plain.sources
 
 
+def test_a_list_is_preferred_among_close_passages_when_several_things_are_asked_for() -> None:
+    records = {
+        "context": ("The community began restoring its watershed in 1998.", _meta("case", locator="Context")),
+        "measures": (
+            "Measures taken:\n- check dams in gullies\n- social fencing of hillsides\n- 350 shallow wells",
+            _meta("case", locator="Interventions"),
+        ),
+    }
+    retriever = _retriever(records, ["context", "measures"], lexical_weight=0, crosslingual_weight=0)
+    assert _ids(retriever, "Which measures did the community take to restore its watershed?") == ["measures", "context"]
+    # One thing asked for: the order stays.
+    assert _ids(retriever, "When did the community begin restoring its watershed?") == ["context", "measures"]
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.figures import asked_figure, states_figure
+from assistant.answer_types import asked_figure, asks_list, is_list, states_figure
 from assistant.premises import check_answer, check_premises
 from assistant.records import Source
 
@@ -172,3 +172,40 @@ def test_a_refusal_for_a_missing_figure_shows_the_passages_it_read(corpus_assist
     # The passages offered agree with the notice: none states a percentage.
     assert answer.related
     assert not any(states_figure(c.text, "percent") for c in answer.related)
+
+
+@pytest.mark.parametrize(
+    ("question", "several"),
+    [
+        ("Which organisations coined the term forest landscape restoration?", True),
+        ("What are the six principles of forest landscape restoration?", True),
+        ("What are the Great Green Wall's targets for 2030?", True),
+        ("联合国生态系统恢复十年由哪些机构牵头实施？", True),
+        ("Quelles mesures la communauté a-t-elle prises ?", True),
+        ("¿Qué factores degradaron la estepa?", True),
+        ("Which General Assembly resolution proclaimed the UN Decade?", False),
+        ("Which country came up with the idea of a UN decade?", False),
+        ("In short, what are the Bonn Challenge and the New York Declaration on Forests?", False),
+        ("Quelle superficie a été restaurée ?", False),
+    ],
+)
+def test_questions_asking_for_several_things_are_recognised(question: str, several: bool) -> None:
+    assert asks_list(question) is several
+
+
+def test_lists_are_recognised_in_passages() -> None:
+    assert is_list("Measures:\n- check dams\n- social fencing")
+    assert is_list("Steps:\n1. survey\n2) plant")
+    assert not is_list("One measure:\n- check dams")
+    assert not is_list("Check dams - built in 1998 - hold sediment.")
+
+
+@pytest.mark.e2e
+def test_the_section_listing_the_measures_is_among_the_passages(corpus_assistant: Any) -> None:
+    # A French question on an English case study: the "Interventions" list used to come
+    # sixth, behind the case's other sections.
+    answer = corpus_assistant.ask(
+        "Quelles mesures la communauté d'Abreha we Atsbeha a-t-elle prises pour restaurer son bassin versant ?"
+    )
+    used = [r["locator"] for r in answer.trace["retrieved"] if r["used"]]
+    assert "Interventions" in used[:3]

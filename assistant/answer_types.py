@@ -1,15 +1,15 @@
-"""The kind of amount a question asks for, and whether a text states one of that kind.
+"""What kind of answer a question asks for (an amount of a kind, a list), and whether a text gives one.
 
-Shared by retrieval (a passage stating the asked kind of amount is preferred), the
-premise checks (no close passage states one: refuse) and the extractive composer (a
-sentence stating one is preferred).
+Shared by retrieval (among close passages, those of the asked kind come first), the
+premise checks (no close passage states the asked kind of amount: refuse) and the
+extractive composer (a sentence stating one is preferred).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["asked_figure", "asks_number", "states_figure"]
+__all__ = ["asked_figure", "asks_list", "asks_number", "is_list", "states_figure"]
 
 # Questions about a quantity of any kind, in the languages the eval sets use.
 _QUANTITY = re.compile(
@@ -75,3 +75,25 @@ def asked_figure(question: str) -> str | None:
 def states_figure(text: str, kind: str) -> bool:
     """Whether ``text`` states an amount of ``kind``."""
     return bool(_FIGURES[kind][1].search(text))
+
+
+# A question whose answer is several things: "which organisations…", "what are the six
+# principles…", "哪些", "quelles mesures", "¿qué factores", "какие". A singular "which
+# resolution…" asks for one thing, so "which"/"what are" must lead to a plural word.
+_LIST_ASKED = re.compile(
+    r"\b(?:which|what (?:are|were)(?: the)?)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]*\w{2,}s\b"
+    r"|\blist\b|\bname the\b|哪些|\bquel(?:le)?s\s+\w+s\b|\bcu[aá]les\b|\bqu[eé]\s+\w+(?:es|s)\b|\bкакие\b",
+    re.IGNORECASE,
+)
+# A list item: "- text", "* text", "1) text" or "1. text" at the start of a line.
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+
+
+def asks_list(question: str) -> bool:
+    """Whether a question asks for several things (its answer is a list)."""
+    return bool(_LIST_ASKED.search(question))
+
+
+def is_list(text: str) -> bool:
+    """Whether ``text`` holds a list (two items or more)."""
+    return len(_LIST_ITEM.findall(text)) >= 2
