@@ -82,7 +82,10 @@ def states_figure(text: str, kind: str) -> bool:
 # resolution…" asks for one thing, so "which"/"what are" must lead to a plural word.
 _LIST_ASKED = re.compile(
     r"\b(?:which|what (?:are|were)(?: the)?)\s+(?:[\w'’-]+\s+){0,3}?[\w'’-]*\w{2,}s\b"
-    r"|\blist\b|\bname the\b|哪些|\bquel(?:le)?s\s+\w+s\b|\bcu[aá]les\b|\bqu[eé]\s+\w+(?:es|s)\b|\bкакие\b",
+    r"|\blist\b|\bname the\b|哪些|\bquel(?:le)?s\s+\w+s\b|\bcu[aá]les\b|\bqu[eé]\s+\w+(?:es|s)\b|\bкакие\b"
+    # Lessons, barriers and success factors come as lists too.
+    r"|\blessons?\b|\bbarriers?\b|\bobstacles?\b|\bstands? in the way\b|\bwhat made\b[^?]{0,80}\bsucc?eed"
+    r"|\bsuccess factors?\b|\ble[cç]ons?\b|\blecciones|obst[aá]culos|障碍|阻碍|经验教训|成功因素",
     re.IGNORECASE,
 )
 # A list item: "- text", "* text", "1) text" or "1. text" at the start of a line.

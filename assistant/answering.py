@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer_types import asked_figure, asks_number, states_figure
+from assistant.answer_types import asked_figure, asks_list, asks_number, states_figure
 from assistant.lexical import tokenize
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval
@@ -56,6 +56,7 @@ MAX_SOURCES_SCANNED = 5
 MIN_SENTENCES = 2
 _FIGURE = re.compile(r"\d")
 QUANTITY_BONUS = 0.04
+LIST_BONUS = 0.04
 # Sentence score = cosine + OVERLAP_WEIGHT x share of question terms + a small prior for
 # the better-ranked passage (tuned on the eval sets' key-fact coverage).
 OVERLAP_WEIGHT = 0.3
@@ -244,6 +245,7 @@ class ExtractiveComposer:
         )
         wants_number = asks_number(question)
         figure = asked_figure(question)
+        wants_list = asks_list(question)
         candidates: list[_Candidate] = []
         for rank, sentence in raw:
             order, text = sentence.order, sentence.text
@@ -258,7 +260,9 @@ class ExtractiveComposer:
             quantity = QUANTITY_BONUS if wants_number and _FIGURE.search(text) else 0.0
             if figure and states_figure(text, figure):  # "how many hectares": one in hectares
                 quantity += QUANTITY_BONUS
-            score = similarity + OVERLAP_WEIGHT * overlap + prior + quantity
+            # "Which measures…", "what stands in the way…": a list quoted whole.
+            listed = LIST_BONUS if wants_list and sentence.whole_list else 0.0
+            score = similarity + OVERLAP_WEIGHT * overlap + prior + quantity + listed
             candidates.append(_Candidate(rank, order, text, score, vector))
         candidates.sort(key=lambda c: c.score, reverse=True)
         best = candidates[0].score

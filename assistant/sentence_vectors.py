@@ -59,11 +59,16 @@ INSTRUCTION = re.compile(
 
 @dataclass(frozen=True)
 class EvidenceSentence:
-    """A sentence a passage can contribute to an answer, and the text its vector is of."""
+    """A sentence a passage can contribute to an answer, and the text its vector is of.
+
+    ``whole_list`` marks a list quoted whole with its introduction (what a question
+    asking for several things wants).
+    """
 
     order: int
     text: str
     embed_text: str
+    whole_list: bool = False
 
 
 def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSentence]:
@@ -80,13 +85,14 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
     pieces = split_sentences(text)
     found: list[EvidenceSentence] = []
 
-    def add(order: int, sentence: str) -> None:
+    def add(order: int, sentence: str, whole_list: bool = False) -> None:
         if (
             len(sentence) >= (6 if _CJK.search(sentence) else 20)
             and "://" not in sentence
             and not INSTRUCTION.search(sentence)
         ):
-            found.append(EvidenceSentence(order, sentence, f"{lead}: {sentence}" if lead else sentence))
+            embed_text = f"{lead}: {sentence}" if lead else sentence
+            found.append(EvidenceSentence(order, sentence, embed_text, whole_list))
 
     i = 0
     while i < len(pieces) and len(found) < MAX_SENTENCES_PER_CHUNK:
@@ -98,7 +104,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
             items = [_clean(p) for p in pieces[i + 1 : end] if not INSTRUCTION.search(p)]
             whole = " ".join([sentence, *items])
             if items and len(whole) <= MAX_LIST_CHARS:
-                add(i, whole)
+                add(i, whole, whole_list=True)
             else:  # a long list: each item with its introduction
                 for offset, item in enumerate(items, start=1):
                     add(i + offset, f"{sentence} … {item}")

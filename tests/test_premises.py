@@ -183,6 +183,13 @@ def test_a_refusal_for_a_missing_figure_shows_the_passages_it_read(corpus_assist
         ("联合国生态系统恢复十年由哪些机构牵头实施？", True),
         ("Quelles mesures la communauté a-t-elle prises ?", True),
         ("¿Qué factores degradaron la estepa?", True),
+        # Lessons, barriers and success factors are lists in the case studies.
+        ("What stands in the way of rewetting drained peat on farmland?", True),
+        ("What made the watershed restoration succeed?", True),
+        ("What lessons did the project draw from ten years of planting?", True),
+        ("Quels obstacles freinent la remise en eau des tourbières ?", True),
+        ("重新湿润泥炭地面临哪些障碍？", True),
+        ("What made the government start the programme?", False),
         ("Which General Assembly resolution proclaimed the UN Decade?", False),
         ("Which country came up with the idea of a UN decade?", False),
         ("In short, what are the Bonn Challenge and the New York Declaration on Forests?", False),
@@ -209,3 +216,13 @@ def test_the_section_listing_the_measures_is_among_the_passages(corpus_assistant
     )
     used = [r["locator"] for r in answer.trace["retrieved"] if r["used"]]
     assert "Interventions" in used[:3]
+
+
+@pytest.mark.e2e
+def test_the_lessons_section_answers_a_question_on_barriers(corpus_assistant: Any) -> None:
+    # "What stands in the way…" asks for the case's list of barriers (its "Lessons"),
+    # which used to come sixth, behind five other sections of the same case study.
+    answer = corpus_assistant.ask("What stands in the way of rewetting drained peat on farmland in Mecklenburg-Vorpommern?")
+    used = [(r["doc_id"], r["locator"]) for r in answer.trace["retrieved"] if r["used"]]
+    assert ("case-mecklenburg-vorpommern-rewetting", "Lessons") in used[:5]
+    assert "CAP subsidies" in answer.text

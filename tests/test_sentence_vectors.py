@@ -169,6 +169,8 @@ def test_a_list_is_quoted_whole_with_the_line_that_introduces_it() -> None:
         "Fishers returned to the estuary.",
     ]
     assert found[0].embed_text.startswith("Senegal, Drivers: The summary lists")
+    # The composer prefers a whole list for a question asking for several things.
+    assert [s.whole_list for s in found] == [True, False]
 
 
 def test_a_long_list_is_quoted_item_by_item_each_with_its_introduction() -> None:
@@ -177,6 +179,7 @@ def test_a_long_list_is_quoted_item_by_item_each_with_its_introduction() -> None
     assert len(found) == 8  # bounded per chunk
     assert all(s.text.startswith("The programme used many measures: … measure number") for s in found)
     assert found[0].text.endswith("measure number 0 described at some length, with details and figures;")
+    assert not any(s.whole_list for s in found)
 
 
 def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
