@@ -225,6 +225,8 @@ class HybridRetriever(BaseRetriever):
             "crosslingual": crosslingual_weight,
         }
         symbols = named_symbols(query)
+        # "Does the decision call for…": the decisions' own text, not briefs about them.
+        unnamed_decision = not symbols and asks_about_a_decision(query)
         paragraphs = named_paragraphs(query)
         decisions = self.lexical.decision_paragraphs() if self.lexical is not None else {}
         fused: dict[str, float] = {}
@@ -240,6 +242,8 @@ class HybridRetriever(BaseRetriever):
             if focus_docs and meta.get("doc_id") in focus_docs:
                 score += settings.focus_weight / (settings.rrf_k + 1)
             named = _names_document(meta, symbols, decisions)
+            if unnamed_decision and meta.get("kind") == "decision":
+                score += settings.decision_weight / (settings.rrf_k + 1)
             if named:
                 score += settings.symbol_weight / (settings.rrf_k + 1)
             if paragraphs and str(meta.get("paragraph", "")) in paragraphs and (named or not symbols):
@@ -392,6 +396,19 @@ _PARAGRAPH = re.compile(
     r"|(?P<zpre>序言部分?)?第\s*(?P<zn>\d{1,2})\s*(?:\(\s*(?P<zl>[a-z])\s*\)\s*)?段",
     re.IGNORECASE,
 )
+
+
+# "The decision", "this decision", "该决定", "决定是否…", "la décision", "la decisión".
+_A_DECISION = re.compile(
+    r"\b(?:the|this) decision\b|\bla d[ée]cisi[oó]n\b|\bel decisi[oó]n\b|(?:该|本|此|这项)决定"
+    r"|(?:^|[，。？、\s])决定(?:第|是否|有没有|要求|建议|关于|鼓励|支持|提到|中|里)",
+    re.IGNORECASE,
+)
+
+
+def asks_about_a_decision(query: str) -> bool:
+    """Whether a question is about "the decision" (a decision it does not name by symbol)."""
+    return bool(_A_DECISION.search(query))
 
 
 def named_paragraphs(query: str) -> set[str]:

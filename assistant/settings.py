@@ -120,6 +120,15 @@ class Settings(BaseSettings):
         ge=0,
         description="Weight of a ranking that prefers documents whose symbol the question names.",
     )
+    decision_weight: float = Field(
+        0.5,
+        ge=0,
+        description=(
+            'Weight of a preference for decisions\' own text when a question asks about "the'
+            ' decision" (决定, la décision) without naming one: summaries and briefs of'
+            " decisions otherwise answer it as readily."
+        ),
+    )
     focus_weight: float = Field(
         0.5,
         ge=0,
@@ -324,6 +333,7 @@ QUALITY_FIELDS = (
     "focus_weight",
     "crosslingual_weight",
     "symbol_weight",
+    "decision_weight",
     "paragraph_weight",
     "answer_type_weight",
     "duplicate_similarity",

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from assistant.lexical import LexicalIndex
-from assistant.retrieval import Filters, HybridRetriever, named_paragraphs
+from assistant.retrieval import Filters, HybridRetriever, asks_about_a_decision, named_paragraphs
 from assistant.settings import Settings
 
 
@@ -113,6 +113,34 @@ def test_a_named_decision_is_preferred_to_summaries_that_carry_its_symbol() -> N
     assert _ids(retriever, "¿Qué pide la decisión XI/16?")[0] == "decision"
     # With no decision text for XII/19 in the corpus, its brief is what the question names.
     assert _ids(retriever, "What does XII/19 welcome?")[0] == "brief"
+
+
+def test_the_decision_asked_about_without_its_symbol_is_preferred_to_briefs() -> None:
+    records = {
+        "brief": ("Planning restoration: judging whether projects worked.", _meta("brief", symbol="XIII/5")),
+        "decision": ("Methods for evaluating the success of restoration projects.", _meta("dec", kind="decision")),
+    }
+    retriever = _retriever(records, ["brief", "decision"], lexical_weight=0, crosslingual_weight=0)
+    assert _ids(retriever, "Does the decision call for ways to judge whether projects worked?")[0] == "decision"
+    # No decision in view: the order stays.
+    assert _ids(retriever, "How do you judge whether restoration projects worked?")[0] == "brief"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Does the decision call for ways to judge success?", True),
+        ("What does this decision ask of Parties?", True),
+        ("开展恢复之前，决定要求怎样对待退化的驱动因素？", True),
+        ("该决定是否提到韧性？", True),
+        ("Que demande la décision sur les savoirs traditionnels ?", True),
+        ("¿Qué pide la decisión sobre la restauración?", True),
+        ("How do communities decide which land to restore?", False),
+        ("如何决定恢复哪些地区？", False),
+    ],
+)
+def test_questions_about_an_unnamed_decision_are_recognised(question: str, expected: bool) -> None:
+    assert asks_about_a_decision(question) is expected
 
 
 def test_a_named_paragraph_is_preferred() -> None:
