@@ -259,6 +259,13 @@ def eval_(
         bool,
         typer.Option("--validate", help="Only check the sets' format and gold references."),
     ] = False,
+    baselines: Annotated[
+        bool,
+        typer.Option(
+            "--baselines",
+            help="Also run the items with dense-only and BM25-only retrieval, side by side.",
+        ),
+    ] = False,
 ) -> None:
     """Run eval sets through the assistant and write metrics and a report.
 
@@ -266,6 +273,8 @@ def eval_(
     network needed) to the run folder and prints the headline metrics.
 
     --compare adds deltas, paired significance tests and the items that flipped.
+    --baselines runs the same items again with each single retriever (dense only, BM25
+    only) and adds hit@5 and MRR@10 by language and tag for all three (about 3x the time).
     --validate only checks the sets, one line per problem; exit code 1 if any.
 
     Example: restoration-assistant eval evals/sets/*.jsonl --compare evals/baseline
@@ -283,9 +292,13 @@ def eval_(
         return
     run_dir = out or Path("evals/runs") / _utc_stamp()
     summary, comparison = run_action(
-        lambda: _eval(settings, sets, run_dir, compare=compare, ids=ids, limit=limit)
+        lambda: _eval(
+            settings, sets, run_dir, compare=compare, ids=ids, limit=limit, baselines=baselines
+        )
     )
     _print_headline(summary, comparison)
+    if baselines:
+        _print_baselines(summary)
     report = escape(str(run_dir / "report.html"))
     console.print(f"Run written to [bold]{escape(str(run_dir))}[/] — open {report}")
 
@@ -312,6 +325,7 @@ def _eval(
     compare: Path | None,
     ids: Path | None,
     limit: int | None,
+    baselines: bool = False,
 ) -> tuple[dict[str, Any], Any]:
     from rich.progress import (
         BarColumn,
@@ -323,9 +337,11 @@ def _eval(
     )
 
     from assistant.evaluation import (
+        BASELINES,
         load_items,
         read_ids,
         read_run,
+        retrieval_digest,
         run_config,
         run_eval,
         select_items,
@@ -362,8 +378,22 @@ def _eval(
             )
 
         results = run_eval(assistant, items, on_item=on_item)
+        # The same items with each single retriever (the embedding model is shared).
+        single: dict[str, Any] = {}
+        for name, overrides in BASELINES.items() if baselines else ():
+            variant_settings = settings.model_copy(update=overrides)
+            variant = build_assistant(variant_settings, embeddings=assistant.embeddings)
+            task = progress.add_task(f"{name} only", total=len(items))
+
+            def advance(_result: Any, done: int, _total: int, task: Any = task) -> None:
+                progress.update(task, completed=done)
+
+            runs = run_eval(variant, items, on_item=advance)
+            single[name] = {"settings": overrides, **retrieval_digest(summarize(runs, {}))}
     extra = {"ids_file": str(ids) if ids else None, "limit": limit}
     summary = summarize(results, run_config(assistant, sets, **extra))
+    if single:
+        summary["baselines"] = single
     write_results(results, summary, run_dir)
     comparison = compare_runs(summary, results, compare) if compare is not None else None
     write_report(summary, results, run_dir, compare=comparison)
@@ -398,6 +428,17 @@ def _print_headline(summary: dict[str, Any], comparison: Any) -> None:
         console.print(f"{len(comparison.changed)} item(s) changed outcome; see report.html.")
     elif comparison is not None and comparison.significance_note:
         console.print(escape(comparison.significance_note))
+
+
+def _print_baselines(summary: dict[str, Any]) -> None:
+    from assistant.reports import BASELINE_HEADER, baseline_rows
+
+    table = Table(title="Retrievers side by side (hit@5 / MRR@10)")
+    for column in BASELINE_HEADER:
+        table.add_column(column, justify="left" if column in ("", "group") else "right")
+    for row in baseline_rows(summary):
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
 
 
 from assistant.cli_faq import faq  # noqa: E402

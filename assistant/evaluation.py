@@ -19,6 +19,7 @@ from assistant.errors import AssistantError
 from assistant.sentence_vectors import MARKUP
 
 __all__ = [
+    "BASELINES",
     "EvalItem",
     "EvalRunError",
     "EvalSetError",
@@ -29,6 +30,7 @@ __all__ = [
     "ranx_qrels_and_run",
     "read_ids",
     "read_run",
+    "retrieval_digest",
     "run_config",
     "run_eval",
     "select_items",
@@ -428,6 +430,28 @@ def summarize(results: list[ItemResult], config: dict[str, Any]) -> dict[str, An
     summary["by_tag"] = {tag: _block([r for r in results if tag in r.tags]) for tag in tags}
     summary["config"] = config
     return summary
+
+
+# The single retrievers an eval can measure beside the configuration (``--baselines``):
+# the dense ranking alone (without its cross-lingual second reading) and BM25 alone.
+# Every other setting is the configuration's own, so the comparison isolates fusion.
+BASELINES: dict[str, dict[str, Any]] = {
+    "dense": {"retrieval_mode": "dense", "crosslingual_weight": 0.0},
+    "bm25": {"retrieval_mode": "lexical"},
+}
+
+
+def retrieval_digest(summary: dict[str, Any]) -> dict[str, Any]:
+    """Return a summary's ranking metrics, overall and by language and tag (a baseline's record)."""
+
+    def block(b: dict[str, Any]) -> dict[str, Any]:
+        return {"n_items": b.get("n_items"), "retrieval": b.get("retrieval", {})}
+
+    return {
+        **block(summary),
+        "by_language": {k: block(v) for k, v in summary.get("by_language", {}).items()},
+        "by_tag": {k: block(v) for k, v in summary.get("by_tag", {}).items()},
+    }
 
 
 def write_results(results: list[ItemResult], summary: dict[str, Any], out: Path) -> None:

@@ -21,8 +21,10 @@ from typing import Any
 from assistant.evaluation import ItemResult, ranx_qrels_and_run, read_run
 
 __all__ = [
+    "BASELINE_HEADER",
     "HEADLINE",
     "Comparison",
+    "baseline_rows",
     "compare_runs",
     "headline",
     "worst_items",
@@ -315,6 +317,49 @@ def _breakdown_rows(blocks: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+BASELINE_HEADER = ["", "group", "n", "configuration", "dense only", "BM25 only", "vs best single"]
+
+
+def baseline_rows(summary: dict[str, Any]) -> list[list[str]]:
+    """hit@5 / MRR@10 of the configuration and each single retriever, overall, by language and tag.
+
+    The last column says whether the configuration is at least as good as the best
+    single retriever on both metrics, and if not, by how much it trails.
+    """
+    singles = summary.get("baselines") or {}
+    if not singles:
+        return []
+    names = list(singles)
+
+    def pair(block: dict[str, Any] | None) -> tuple[float | None, float | None]:
+        metrics = (block or {}).get("retrieval") or {}
+        return metrics.get("hit@5"), metrics.get("mrr@10")
+
+    def text(values: tuple[float | None, float | None]) -> str:
+        return "–" if values[0] is None else f"{values[0]:.3f}/{values[1]:.3f}"
+
+    groups = [("all", "", summary, {n: singles[n] for n in names})]
+    for kind, key in (("language", "by_language"), ("tag", "by_tag")):
+        for group, block in summary.get(key, {}).items():
+            groups.append((kind, group, block, {n: singles[n].get(key, {}).get(group) for n in names}))
+    rows = []
+    for kind, group, block, theirs in groups:
+        ours = pair(block)
+        if ours[0] is None:
+            continue  # no item with gold in this group (e.g. unanswerable questions)
+        best = [pair(theirs[n]) for n in names]
+        gaps = [
+            f"{metric} −{max(v[i] for v in best if v[i] is not None) - ours[i]:.3f}"
+            for i, metric in enumerate(("hit@5", "MRR"))
+            if any(v[i] is not None and v[i] > ours[i] + 1e-9 for v in best)
+        ]
+        rows.append(
+            [kind, group, str(block.get("n_items", "")), text(ours), *(text(v) for v in best),
+             "; ".join(gaps) if gaps else "≥ best"]
+        )
+    return rows
+
+
 def _comparison_rows(comparison: Comparison) -> list[list[str]]:
     rows = []
     for _, key, higher in HEADLINE:
@@ -413,6 +458,21 @@ def _markdown(
         "## By tag",
         "",
         _md_table(["tag", *header[1:]], _breakdown_rows(summary.get("by_tag", {}))),
+    ]
+    if summary.get("baselines"):
+        parts += [
+            "",
+            "## Retrievers side by side",
+            "",
+            "hit@5 / MRR@10 on the same items: the configuration measured, then each single"
+            " retriever (" + "; ".join(
+                f"{name}: " + ", ".join(f"`{k}={v}`" for k, v in b.get("settings", {}).items())
+                for name, b in summary["baselines"].items()
+            ) + ").",
+            "",
+            _md_table(BASELINE_HEADER, baseline_rows(summary)),
+        ]
+    parts += [
         "",
         "## Worst items",
     ]
@@ -508,6 +568,15 @@ def _html(
         _html_table(["language", "n", *BREAKDOWN], _breakdown_rows(summary.get("by_language", {}))),
         "<h2>By tag</h2>",
         _html_table(["tag", "n", *BREAKDOWN], _breakdown_rows(summary.get("by_tag", {}))),
+    ]
+    if summary.get("baselines"):
+        parts += [
+            "<h2>Retrievers side by side</h2>",
+            "<p class=muted>hit@5 / MRR@10 on the same items: the configuration measured,"
+            " then each single retriever.</p>",
+            _html_table(BASELINE_HEADER, baseline_rows(summary), numeric_from=2),
+        ]
+    parts += [
         "<h2>Plots</h2>",
     ]
     for title, png in plots:

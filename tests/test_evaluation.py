@@ -31,7 +31,7 @@ from assistant.evaluation import (
     summarize,
     write_results,
 )
-from assistant.reports import compare_runs, headline, worst_items, write_report
+from assistant.reports import baseline_rows, compare_runs, headline, worst_items, write_report
 from assistant.settings import Settings
 from tests.conftest import FAKE_MODEL, ROOT, FakeEmbeddings
 
@@ -360,6 +360,33 @@ def test_report_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert {i.id for i in worst_items(results)} == {"b", "leak"}
 
 
+def test_baselines_are_tabled_beside_the_configuration_with_the_gap_to_the_best(tmp_path: Path) -> None:
+    def block(n: int, hit5: float | None, mrr: float | None) -> dict[str, Any]:
+        return {"n_items": n, "retrieval": {"hit@5": hit5, "mrr@10": mrr}, "answers": {}, "latency": {}}
+
+    summary = {
+        **block(3, 0.9, 0.8),
+        "by_language": {"en": block(2, 1.0, 0.9)},
+        "by_tag": {"xi-16": block(2, 0.8, 0.7), "unanswerable": block(1, None, None)},
+        "baselines": {
+            "dense": {"settings": {"retrieval_mode": "dense"}, **block(3, 0.7, 0.6),
+                      "by_language": {"en": block(2, 0.5, 0.5)}, "by_tag": {"xi-16": block(2, 0.8, 0.75)}},
+            "bm25": {"settings": {"retrieval_mode": "lexical"}, **block(3, 0.9, 0.5),
+                     "by_language": {"en": block(2, 1.0, 0.4)}, "by_tag": {"xi-16": block(2, 0.9, 0.6)}},
+        },
+    }  # fmt: skip
+    rows = baseline_rows(summary)
+    assert rows == [
+        ["all", "", "3", "0.900/0.800", "0.700/0.600", "0.900/0.500", "≥ best"],
+        ["language", "en", "2", "1.000/0.900", "0.500/0.500", "1.000/0.400", "≥ best"],
+        ["tag", "xi-16", "2", "0.800/0.700", "0.800/0.750", "0.900/0.600", "hit@5 −0.100; MRR −0.050"],
+    ]  # a group with no gold (unanswerable) has no row
+    assert baseline_rows({**summary, "baselines": {}}) == []
+    markdown, _ = write_report(summary, [], tmp_path)
+    text = markdown.read_text(encoding="utf-8")
+    assert "## Retrievers side by side" in text and "`retrieval_mode=lexical`" in text
+
+
 def test_worst_items_are_failures_ranked_by_how_many_checks_failed() -> None:
     results = _hand_made()
     results[0] = replace(
@@ -459,7 +486,7 @@ def test_gate_subset_holds_the_baseline(corpus_store: Settings, tmp_path: Path) 
             *sorted(str(p) for p in (ROOT / "evals" / "sets").glob("*.jsonl")),
             "--ids", str(BASELINE / "gate-ids.txt"),
             "--store", str(corpus_store.store_dir),
-            "--out", str(out),
+            "--out", str(out), "--baselines",
         ],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=560,
     )  # fmt: skip
@@ -476,6 +503,15 @@ def test_gate_subset_holds_the_baseline(corpus_store: Settings, tmp_path: Path) 
             "quality gate failed (tolerance ±0.03; report: "
             f"{out / 'report.html'}):\n  " + "\n  ".join(failures)
         )
+
+    # The single retrievers ran on the same items, and fusion is at least as good as either.
+    singles = summary["baselines"]
+    assert singles["dense"]["settings"]["retrieval_mode"] == "dense"
+    assert singles["bm25"]["n_items"] == summary["n_items"]
+    for name, single in singles.items():
+        assert summary["retrieval"]["hit@5"] >= single["retrieval"]["hit@5"], name
+    assert "Retrievers side by side" in result.stdout
+    assert "## Retrievers side by side" in (out / "report.md").read_text(encoding="utf-8")
 
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower()
