@@ -2,7 +2,7 @@
 
 Shared by retrieval (among close passages, those of the asked kind come first), the
 premise checks (no close passage states the asked kind of amount: refuse) and the
-extractive composer (a sentence stating one is preferred).
+extractive composer (a sentence stating the amount, or a list quoted whole, is preferred).
 """
 
 from __future__ import annotations

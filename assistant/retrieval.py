@@ -257,12 +257,11 @@ class HybridRetriever(BaseRetriever):
         wants_list = asks_list(query)
         if settings.answer_type_weight and (kind or wants_list):
             bonus = settings.answer_type_weight / (settings.rrf_k + 1)
-            fused = {
-                c: s + bonus
-                if (kind and states_figure(candidates[c]["text"], kind)) or (wants_list and is_list(candidates[c]["text"]))
-                else s
-                for c, s in fused.items()
-            }
+
+            def gives_asked(text: str) -> bool:
+                return bool(kind and states_figure(text, kind)) or (wants_list and is_list(text))
+
+            fused = {c: s + (bonus if gives_asked(candidates[c]["text"]) else 0.0) for c, s in fused.items()}
             chosen = self._choose(fused, candidates, query, language, k)
         timings["fusion"] = _ms(started)
 
