@@ -302,8 +302,9 @@ def _set_search_breadth(collection: Any, ef_search: int) -> None:
     """Give a store built with another HNSW search breadth this one (ingest calls this).
 
     With Chroma's default (100) a query for the dense depth (120) is approximate, and
-    which near-tied passage makes the cut changed from one process to the next; 200 finds
-    the exact neighbours on the bundled corpus. Chroma applies it from the next process on.
+    which near-tied passage makes the cut changed from one process to the next; 200 still
+    missed one now and then in a fresh build, 400 finds the exact neighbours on the
+    bundled corpus. Chroma applies it from the next process on.
     """
     hnsw = (collection.configuration or {}).get("hnsw") or {}
     if hnsw.get("ef_search") != ef_search:
