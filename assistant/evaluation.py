@@ -434,10 +434,12 @@ def summarize(results: list[ItemResult], config: dict[str, Any]) -> dict[str, An
 
 # The single retrievers an eval can measure beside the configuration (``--baselines``):
 # the dense ranking alone (without its cross-lingual second reading) and BM25 alone.
-# Every other setting is the configuration's own, so the comparison isolates fusion.
+# Every other retrieval setting is the configuration's own, so the comparison isolates
+# fusion; answers are extractive, since only a baseline's ranking metrics are kept (an
+# LLM would be called twice more for nothing).
 BASELINES: dict[str, dict[str, Any]] = {
-    "dense": {"retrieval_mode": "dense", "crosslingual_weight": 0.0},
-    "bm25": {"retrieval_mode": "lexical"},
+    "dense": {"retrieval_mode": "dense", "crosslingual_weight": 0.0, "answer_mode": "extractive"},
+    "bm25": {"retrieval_mode": "lexical", "answer_mode": "extractive"},
 }
 
 
