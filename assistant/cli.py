@@ -391,12 +391,13 @@ def _eval(
             runs = run_eval(variant, items, on_item=advance)
             single[name] = {"settings": overrides, **retrieval_digest(summarize(runs, {}))}
     extra = {"ids_file": str(ids) if ids else None, "limit": limit}
-    summary = summarize(results, run_config(assistant, sets, **extra))
-    if single:
-        summary["baselines"] = single
-    write_results(results, summary, run_dir)
-    comparison = compare_runs(summary, results, compare) if compare is not None else None
-    write_report(summary, results, run_dir, compare=comparison)
+    with console.status("Computing the metrics and writing the report…"):
+        summary = summarize(results, run_config(assistant, sets, **extra))
+        if single:
+            summary["baselines"] = single
+        write_results(results, summary, run_dir)
+        comparison = compare_runs(summary, results, compare) if compare is not None else None
+        write_report(summary, results, run_dir, compare=comparison)
     return summary, comparison
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "ItemResult",
     "SetProblem",
     "check_sets",
+    "compile_metrics",
     "load_items",
     "ranx_qrels_and_run",
     "read_ids",
@@ -388,6 +389,26 @@ def _ranking_metrics(results: list[ItemResult]) -> dict[str, float | None]:
     qrels, run = ranx_qrels_and_run(results)
     values = evaluate(qrels, run, list(RANX_METRICS.values()), make_comparable=True)
     return {ours: round(float(values[theirs]), 4) for ours, theirs in RANX_METRICS.items()}
+
+
+def compile_metrics() -> None:
+    """Compile ranx's metrics once, on two made-up items.
+
+    ranx compiles them with numba on first use and caches the result beside the
+    package; ``make setup`` calls this so a new environment's first eval does not stall
+    for about a minute after its last item.
+    """
+    import warnings
+
+    from ranx import Qrels, Run, compare, evaluate
+
+    qrels = Qrels({"a": {"x": 1}, "b": {"y": 1}})
+    runs = [Run({"a": {"x": 1.0, "z": 0.5}, "b": {"z": 1.0}}, name="one"),
+            Run({"a": {"z": 1.0}, "b": {"y": 1.0}}, name="two")]
+    with warnings.catch_warnings():  # numba's notes on its own casts, while compiling
+        warnings.simplefilter("ignore")
+        evaluate(qrels, runs[0], list(RANX_METRICS.values()), make_comparable=True)
+        compare(qrels, runs, metrics=list(RANX_METRICS.values()), make_comparable=True)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
