@@ -7,6 +7,7 @@ as one relevance unit, since the retriever deliberately keeps only one of them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import statistics
@@ -363,13 +364,24 @@ def ranx_qrels_and_run(
     from ranx import Qrels, Run
 
     scored = [r for r in results if r.relevant_keys]
-    qrels = Qrels({r.id: dict.fromkeys(r.relevant_keys, 1) for r in scored})
+    qrels = Qrels({r.id: {_fixed_width(k): 1 for k in r.relevant_keys} for r in scored})
     run_dict = {}
     for r in scored:
         ranked = r.ranked_keys[:RANKING_DEPTH]
-        ranking = {key: 1.0 / rank for rank, key in enumerate(ranked, start=1)}
-        run_dict[r.id] = ranking or {"__none__": 0.0}
+        ranking = {_fixed_width(key): 1.0 / rank for rank, key in enumerate(ranked, start=1)}
+        run_dict[r.id] = ranking or {_fixed_width("__none__"): 0.0}
     return qrels, Run(run_dict, name=name)
+
+
+def _fixed_width(key: str) -> str:
+    """Return a relevance unit's key as 16 hex digits, the same for the same key in every call.
+
+    ranx stores document keys as NumPy strings as wide as the longest one, and numba
+    compiles its helpers anew for every width: with our keys' varying lengths the test
+    suite in a fresh environment ran about eight minutes longer than in a warm one. At one
+    width they compile once (``compile_metrics``) and stay cached.
+    """
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 RANX_METRICS = {
@@ -402,9 +414,10 @@ def compile_metrics() -> None:
 
     from ranx import Qrels, Run, compare, evaluate
 
-    qrels = Qrels({"a": {"x": 1}, "b": {"y": 1}})
-    runs = [Run({"a": {"x": 1.0, "z": 0.5}, "b": {"z": 1.0}}, name="one"),
-            Run({"a": {"z": 1.0}, "b": {"y": 1.0}}, name="two")]
+    x, y, z = (_fixed_width(key) for key in "xyz")  # the width every eval uses
+    qrels = Qrels({"a": {x: 1}, "b": {y: 1}})
+    runs = [Run({"a": {x: 1.0, z: 0.5}, "b": {z: 1.0}}, name="one"),
+            Run({"a": {z: 1.0}, "b": {y: 1.0}}, name="two")]
     with warnings.catch_warnings():  # numba's notes on its own casts, while compiling
         warnings.simplefilter("ignore")
         evaluate(qrels, runs[0], list(RANX_METRICS.values()), make_comparable=True)

@@ -26,6 +26,7 @@ from assistant.evaluation import (
     check_sets,
     compile_metrics,
     load_items,
+    ranx_qrels_and_run,
     read_ids,
     read_run,
     run_eval,
@@ -324,6 +325,21 @@ def test_ranking_metrics_match_hand_computation() -> None:
     assert summary["latency"] == {"p50_ms": 30.0, "p95_ms": 50.0}
     assert summary["n_items"] == 5 and summary["by_tag"]["t"]["n_items"] == 5
     assert summary["config"] == {"sets": ["hand.jsonl"]}
+
+
+def test_ranx_sees_keys_of_one_width_whatever_their_length() -> None:
+    # numba compiles ranx's helpers once per key width: one width means one compilation.
+    short = _result("s", ["a"], ["a", "b"])
+    long = _result("l", ["cbd-dec-xi-16-en|2(g)"], ["case-gondwana-link-australia|Drivers", "cbd-dec-xi-16-en|2(g)"])
+    widths = set()
+    for results in ([short], [long], [short, long]):
+        qrels, run = ranx_qrels_and_run(results)
+        for ranking in [*qrels.to_dict().values(), *run.to_dict().values()]:
+            widths |= {len(key) for key in ranking}
+    assert widths == {16}
+    # The same unit gets the same key in separate calls (compare_runs builds two runs).
+    assert ranx_qrels_and_run([long])[1].to_dict()["l"] == ranx_qrels_and_run([short, long])[1].to_dict()["l"]
+    assert summarize([short, long], {})["retrieval"]["mrr@10"] == pytest.approx((1 + 1 / 2) / 2)
 
 
 def test_compiling_the_metrics_ahead_is_quiet_and_changes_no_figure() -> None:
