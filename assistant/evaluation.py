@@ -404,7 +404,7 @@ def _ranking_metrics(results: list[ItemResult]) -> dict[str, float | None]:
 
 
 def compile_metrics() -> None:
-    """Compile ranx's metrics once, on two made-up items.
+    """Compile ranx's metrics once, on two made-up items, through the path evals take.
 
     ranx compiles them with numba on first use and caches the result beside the
     package; ``make setup`` calls this so a new environment's first eval does not stall
@@ -412,16 +412,19 @@ def compile_metrics() -> None:
     """
     import warnings
 
-    from ranx import Qrels, Run, compare, evaluate
+    from ranx import compare
 
-    x, y, z = (_fixed_width(key) for key in "xyz")  # the width every eval uses
-    qrels = Qrels({"a": {x: 1}, "b": {y: 1}})
-    runs = [Run({"a": {x: 1.0, z: 0.5}, "b": {z: 1.0}}, name="one"),
-            Run({"a": {z: 1.0}, "b": {y: 1.0}}, name="two")]
+    def item(item_id: str, ranked: list[str]) -> ItemResult:
+        return ItemResult(item_id, "", "en", "en", [], True, "", True, 1.0, [], [], ["x"], ranked)
+
+    one = [item("a", ["x", "z"]), item("b", ["z"])]
+    two = [item("a", ["z"]), item("b", ["x"])]
     with warnings.catch_warnings():  # numba's notes on its own casts, while compiling
         warnings.simplefilter("ignore")
-        evaluate(qrels, runs[0], list(RANX_METRICS.values()), make_comparable=True)
-        compare(qrels, runs, metrics=list(RANX_METRICS.values()), make_comparable=True)
+        _ranking_metrics(one)
+        qrels, run_one = ranx_qrels_and_run(one, name="one")
+        _, run_two = ranx_qrels_and_run(two, name="two")
+        compare(qrels, [run_one, run_two], metrics=list(RANX_METRICS.values()), make_comparable=True)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
