@@ -107,6 +107,8 @@ def citation_for(n: int, source: Source, supporting: tuple[str, ...] = ()) -> Ci
         relevance=round(source.relevance, 6),
         context=str(meta.get("context", "")),
         supporting=supporting,
+        origin=str(meta.get("origin", "")),
+        flag=str(meta.get("flag", "")),
     )
 
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, explain_operational
 from assistant.settings import Settings, load_settings
 
 __all__ = [
@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 StoreOpt = Annotated[
     Path | None, typer.Option("--store", help="Store folder (default: settings, var/store).")
@@ -69,6 +69,12 @@ def run_action(action: Callable[[], T]) -> T:
         return action()
     except AssistantError as e:
         errors.print(f"[bold red]Error:[/] {escape(str(e))}")
+        raise typer.Exit(1) from None
+    except OSError as e:  # the disk, outside the store: a full disk, a read-only folder
+        explained = explain_operational(e, getattr(e, "filename", None) or "the working folder")
+        if explained is None:
+            raise
+        errors.print(f"[bold red]Error:[/] {escape(str(explained))}")
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         errors.print(

@@ -6,6 +6,7 @@
     ├── StoreNotFound              no store at the path: run `ingest` first
     ├── StoreUnavailable           Chroma server unreachable: start it or check host/port
     ├── ModelMismatch              store built with another embedding model: rebuild
+    ├── StoreOperational           read-only, locked or full store: what to do about it
     ├── IngestError(path, reason)  one file could not be indexed
     ├── InvalidQuestion            empty, too long, or no words
     └── LLMUnavailable             the LLM endpoint failed: extractive answer used instead
@@ -16,6 +17,7 @@ in logs while users see only the message.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 __all__ = [
@@ -24,8 +26,10 @@ __all__ = [
     "InvalidQuestion",
     "LLMUnavailable",
     "ModelMismatch",
+    "StoreOperational",
     "StoreNotFound",
     "StoreUnavailable",
+    "explain_operational",
 ]
 
 
@@ -60,3 +64,35 @@ class InvalidQuestion(AssistantError):
 
 class LLMUnavailable(AssistantError):
     """The configured LLM endpoint failed or timed out."""
+
+
+class StoreOperational(AssistantError):
+    """The store's disk said no: read-only, locked by another writer, or full."""
+
+
+def explain_operational(error: BaseException, where: Path | str) -> StoreOperational | None:
+    """Translate a low-level storage failure into one line saying what to do, or ``None``.
+
+    Chroma and SQLite report these as internal errors with a traceback; the user needs
+    the cause and the remedy. ``where`` is the store folder (or server) the error concerns.
+    """
+    text = str(error).lower()
+    code = getattr(error, "errno", None)
+    if "readonly" in text or "read-only" in text or code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StoreOperational(
+            f"the store at {where} is read-only, and Chroma cannot open a store it may not"
+            " write (not even to answer questions): give this user write access to it, or"
+            " copy it to a writable folder and pass --store (RA_STORE_DIR)"
+        )
+    if "database is locked" in text or "database is busy" in text:
+        return StoreOperational(
+            f"the store at {where} is locked by another process (an embedded store serves one"
+            " process at a time): wait for that process to finish, or serve the store with"
+            " `chroma run` and set RA_CHROMA_HOST"
+        )
+    if "disk is full" in text or "no space left" in text or code == errno.ENOSPC:
+        return StoreOperational(
+            f"the disk holding {where} is full: free some space and run the command again"
+            " (finished files stay indexed; the store is consistent)"
+        )
+    return None

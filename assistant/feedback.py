@@ -13,6 +13,7 @@ Two JSON Lines files in one folder:
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -27,6 +28,7 @@ __all__ = [
     "CANDIDATES_FILE",
     "FEEDBACK_FILE",
     "FeedbackReceipt",
+    "RecordSigner",
     "candidate_item",
     "record_feedback",
 ]
@@ -38,6 +40,34 @@ Rating = Literal["up", "down"]
 
 # One app process serves many sessions; appends from two threads must not interleave.
 _WRITE_LOCK = threading.Lock()
+
+
+class RecordSigner:
+    """Signs the answer records a server hands out, so feedback can only rate real answers.
+
+    A client could otherwise post a made-up record, and a thumbs-down on it would become
+    a false candidate eval item. The key is random per process: records from before a
+    restart can no longer be rated, which costs a user one click at most.
+    """
+
+    FIELD = "signature"
+
+    def __init__(self, key: bytes | None = None) -> None:
+        self._key = key or secrets.token_bytes(32)
+
+    def _digest(self, record: dict[str, Any]) -> str:
+        body = {k: v for k, v in record.items() if k != self.FIELD}
+        canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hmac.new(self._key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def sign(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Return the record with its signature added."""
+        return {**record, self.FIELD: self._digest(record)}
+
+    def verify(self, record: dict[str, Any]) -> bool:
+        """Whether this process signed exactly this record."""
+        given = record.get(self.FIELD)
+        return isinstance(given, str) and hmac.compare_digest(given, self._digest(record))
 
 
 @dataclass(frozen=True)

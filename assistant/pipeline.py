@@ -13,13 +13,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-from assistant.answering import ExtractiveComposer, refusal_answer, support_score
+from assistant.answering import ExtractiveComposer, citation_for, refusal_answer, support_score
 from assistant.condense import condense_question
 from assistant.embeddings import build_embeddings, model_id
 from assistant.errors import InvalidQuestion, LLMUnavailable
+from assistant.injection import PLANTED_FLAG, WITHHELD_NOTICE, addressed_to_assistant
 from assistant.lexical import LexicalIndex
 from assistant.premises import check_answer, check_premises
-from assistant.records import Answer, Turn
+from assistant.provenance import origin_of
+from assistant.records import Answer, Source, Turn
 from assistant.retrieval import Filters, HybridRetriever, Retrieval
 from assistant.settings import Settings
 from assistant.store import Store, open_store
@@ -55,6 +57,66 @@ def validate_question(question: str, max_chars: int) -> str:
     if not _WORDLIKE.search(text):
         raise InvalidQuestion("The question has no words to search for; please ask in words.")
     return text
+
+
+def validate_conversation(question: str, history: Sequence[Turn], settings: Settings) -> None:
+    """Refuse, in one line and before any work, a conversation over the turn or size limits.
+
+    The question's own limit does not bound what a client sends as history (a million
+    characters there would otherwise be condensed and searched).
+    """
+    if len(history) > settings.max_history_turns:
+        raise InvalidQuestion(
+            f"The conversation carries {len(history):,} earlier turns; at most"
+            f" {settings.max_history_turns:,} are accepted (max_history_turns)."
+        )
+    size = len(question or "") + sum(len(t.question) + len(t.condensed) for t in history)
+    if size > settings.max_conversation_chars:
+        raise InvalidQuestion(
+            f"The question and its earlier turns are {size:,} characters; at most"
+            f" {settings.max_conversation_chars:,} are accepted (max_conversation_chars)."
+        )
+
+
+def _withhold_planted(retrieval: Retrieval, k: int) -> tuple[Retrieval, list[Source]]:
+    """Keep the top ``k`` passages, minus any that address an AI assistant (never evidence)."""
+    withheld = [s for s in retrieval.sources[:k] if addressed_to_assistant(s.text)]
+    if not withheld:
+        return replace(retrieval, sources=retrieval.sources[:k], topical=retrieval.topical[:k]), []
+    planted = {s.chunk_id for s in withheld}
+    return (
+        replace(
+            retrieval,
+            sources=[s for s in retrieval.sources[:k] if s.chunk_id not in planted],
+            topical=[s for s in retrieval.topical[:k] if s.chunk_id not in planted],
+        ),
+        withheld,
+    )
+
+
+def _list_withheld(answer: Answer, withheld: list[Source], language: str) -> Answer:
+    """Show withheld passages for what they are: listed, flagged, never quoted."""
+    if not withheld:
+        return answer
+    start = max((c.n for c in (*answer.citations, *answer.related)), default=0) + 1
+    flagged = tuple(
+        replace(citation_for(n, s), flag=PLANTED_FLAG)
+        for n, s in enumerate(withheld, start=start)
+    )
+    notice = WITHHELD_NOTICE.get(language, WITHHELD_NOTICE["en"])
+    return replace(answer, related=answer.related + flagged, notices=(*answer.notices, notice))
+
+
+def recent_history(question: str, history: Sequence[Turn], settings: Settings) -> list[Turn]:
+    """Keep the latest turns of a long chat that fit the conversation limits (the chat's memory)."""
+    kept: list[Turn] = []
+    size = len(question)
+    for turn in reversed(list(history)[-settings.max_history_turns :] if settings.max_history_turns else []):
+        size += len(turn.question) + len(turn.condensed)
+        if size > settings.max_conversation_chars:
+            break
+        kept.append(turn)
+    return kept[::-1]
 
 
 @dataclass(frozen=True)
@@ -180,6 +242,7 @@ class Assistant:
         stream: bool,
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
+        validate_conversation(question, history, self.settings)
         text = validate_question(question, self.settings.max_question_chars)
         composer = self._composer(mode)
         self.refresh()
@@ -193,7 +256,7 @@ class Assistant:
             focus_docs=condensed.focus_docs,
         )
         ranked = retrieval.sources
-        retrieval = replace(retrieval, sources=ranked[:k], topical=retrieval.topical[:k])
+        retrieval, withheld = _withhold_planted(retrieval, k)
         # The LLM reads the standalone question; the extractive composer quotes passages
         # by the user's own words.
         asked = condensed.query if composer is self.llm_composer and condensed.follow_up else text
@@ -229,6 +292,7 @@ class Assistant:
             if stream:
                 yield answer.text
         assert answer is not None
+        answer = _list_withheld(answer, withheld, retrieval.language)
         timings = dict(retrieval.timings_ms)
         timings["condense"] = condensed.elapsed_ms
         timings["compose"] = round((time.perf_counter() - compose_started) * 1000, 2)
@@ -289,6 +353,8 @@ class Assistant:
                         "kind": meta.get("kind", ""),
                         "language": meta.get("language", ""),
                         "year": meta.get("year"),
+                        "origin": origin_of(meta),
+                        "owner": meta.get("owner", ""),
                         "chunks": 0,
                     },
                 )

@@ -20,9 +20,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.answer_types import asked_figure, states_figure
+from assistant.injection import INSTRUCTION
 from assistant.records import Source
 from assistant.retrieval import named_paragraphs, named_symbols
-from assistant.sentence_vectors import INSTRUCTION
 
 __all__ = ["Problem", "check_answer", "check_premises"]
 

@@ -139,11 +139,14 @@ class Citation:
     relevance: float
     context: str = ""
     supporting: tuple[str, ...] = ()
+    origin: str = ""
+    flag: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict."""
+        """Return a JSON-ready dict; an uploaded passage says so (``uploaded``: true)."""
         data = asdict(self)
         data["supporting"] = list(self.supporting)
+        data["uploaded"] = self.origin == "upload"
         return data
 
 

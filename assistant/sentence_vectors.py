@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.injection import INSTRUCTION
 from assistant.sentences import split_sentences
 
 __all__ = [
-    "INSTRUCTION",
     "MARKUP",
     "SUFFIX",
     "VERSION",
@@ -46,17 +46,6 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__", re.MULTILINE)
 # A list item: "- text", "1) text" or "1. text" (the number is kept when quoted).
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-# Text addressed to a chat model (a planted prompt injection) is never evidence: an
-# answer must not relay it, even as a quote.
-INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget)\b.{0,30}\b(?:instructions?|prompts?|rules)\b"
-    r"|\b(?:reply|respond|answer|say|output)\s+only\b|\bsystem\s+prompt\b|\bnew\s+rule\s*:"
-    r"|</?\s*(?:passages?|system|instructions?)\s*>"
-    r"|(?:忽略|无视).{0,10}(?:指示|指令|提示)|系统提示",
-    re.IGNORECASE,
-)
-
-
 @dataclass(frozen=True)
 class EvidenceSentence:
     """A sentence a passage can contribute to an answer, and the text its vector is of.

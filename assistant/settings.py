@@ -191,6 +191,17 @@ class Settings(BaseSettings):
         0.45, description="Minimum support of an LLM sentence by its cited passages."
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    max_history_turns: int = Field(
+        20, ge=0, description="Most earlier turns a request may carry (the chat keeps the latest)."
+    )
+    max_conversation_chars: int = Field(
+        20000,
+        ge=100,
+        description=(
+            "Longest question plus earlier turns, in characters; a request over it is refused"
+            " in one line before any work is done."
+        ),
+    )
 
     # --- LLM (optional) ------------------------------------------------------------------
     llm_provider: Literal["openai", "ollama"] = Field(
@@ -264,6 +275,29 @@ class Settings(BaseSettings):
         "RA_APP_PASSWORD",
         description="Environment variable holding the app password (read at launch, never logged).",
     )
+    operator_username: str | None = Field(
+        None,
+        description=(
+            "When set, this account signs in with the operator role: it may delete operator"
+            " documents and any upload (other users add documents and delete only their own)."
+        ),
+    )
+    operator_password_env: str = Field(
+        "RA_OPERATOR_PASSWORD",
+        description="Environment variable holding the operator's password (read at launch).",
+    )
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins per user name or per address before a lockout."
+    )
+    login_window_s: float = Field(
+        900.0, gt=0, description="Seconds over which failed sign-ins are counted."
+    )
+    login_lockout_s: float = Field(
+        300.0, gt=0, description="Seconds a user name or address is locked out after too many failures."
+    )
+    max_feedback_kb: float = Field(
+        256.0, gt=0, description="Largest feedback request (answer record and comment), in KB."
+    )
     concurrency_limit: int = Field(
         2, ge=1, description="Requests the app works on at once (Gradio default_concurrency_limit)."
     )
@@ -287,6 +321,53 @@ class Settings(BaseSettings):
     eval_sets_dir: Path = Field(Path("evals/sets"), description="Eval sets offered in the app.")
     eval_runs_dir: Path = Field(
         Path("evals/runs"), description="Where eval runs started from the app are written."
+    )
+
+    # --- limits (per file) ---------------------------------------------------------------
+    # Bound the work one file may cost at ingest (ingest/limits.py); a file over any of
+    # them is listed as not indexed with the limit and the setting to raise.
+    max_unpacked_mb: float = Field(
+        100.0,
+        gt=0,
+        description=(
+            "Largest total unpacked size of a DOCX (or other zip container), in MB, read from"
+            " its zip directory before anything is inflated (a 20 MB DOCX is at most ~100 MB"
+            " unpacked; a 546 KB zip bomb unpacks to 165 MB)."
+        ),
+    )
+    max_zip_entries: int = Field(
+        1000, ge=1, description="Most entries (parts) in a DOCX or other zip container."
+    )
+    max_zip_ratio: float = Field(
+        100.0,
+        gt=1,
+        description=(
+            "Highest compression ratio of a zip part over 1 MB unpacked; above it the part is"
+            " a zip bomb (Word's XML compresses about 5-30:1)."
+        ),
+    )
+    max_pages: int = Field(
+        1000, ge=1, description="Most pages of a PDF, checked before any page is read."
+    )
+    max_sections: int = Field(
+        20_000, ge=1, description="Most sections (paragraphs) one file may yield."
+    )
+    max_chunks: int = Field(
+        5000,
+        ge=1,
+        description=(
+            "Most chunks one file may yield, checked before any is embedded (a 1,000-page book;"
+            " 5,000 chunks are ~9 minutes of embedding on 2 CPU cores, twice that with"
+            " sentence vectors)."
+        ),
+    )
+    max_load_seconds: float = Field(
+        120.0,
+        gt=0,
+        description=(
+            "Longest time loading one file may take, checked between pages and sections (a"
+            " 45-page PDF loads in about 1 s)."
+        ),
     )
 
     @classmethod

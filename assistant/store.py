@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.embeddings import model_id
-from assistant.errors import ModelMismatch, StoreNotFound, StoreUnavailable
+from assistant.errors import (
+    AssistantError,
+    ModelMismatch,
+    StoreNotFound,
+    StoreUnavailable,
+    explain_operational,
+)
 from assistant.sentence_vectors import SUFFIX, VERSION, VERSION_KEY, SentenceVectors
 from assistant.settings import Settings
 
@@ -57,6 +63,10 @@ class _ChromaEmbeddingFunction:
 
     def supported_spaces(self) -> list[str]:
         return ["cosine"]
+
+
+def _where(settings: Settings) -> str:
+    return f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.store_dir)
 
 
 def _unreachable(settings: Settings) -> StoreUnavailable:
@@ -113,6 +123,13 @@ def _guard(function: Callable[..., Any], settings: Settings) -> Callable[..., An
             return function(*args, **kwargs)
         except errors as e:
             raise _unreachable(settings) from e
+        except AssistantError:
+            raise
+        except Exception as e:
+            explained = explain_operational(e, _where(settings))
+            if explained is None:
+                raise
+            raise explained from e
 
     return call
 
@@ -261,8 +278,15 @@ def _client(settings: Settings, create: bool) -> Any:
             f"no store at {settings.store_dir} — build it with "
             f"`restoration-assistant ingest corpus/ --store {settings.store_dir}`"
         )
-    settings.store_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    try:
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        client = chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except Exception as e:
+        explained = explain_operational(e, settings.store_dir)
+        if explained is None:
+            raise
+        raise explained from e
+    return _Guarded(client, settings)
 
 
 def open_store(settings: Settings, embeddings: Any, *, create: bool = False) -> Store:
@@ -316,7 +340,7 @@ def _unwrap(target: Any) -> Any:
 
 
 def _wrap(target: Any, settings: Settings) -> Any:
-    return _Guarded(target, settings) if settings.chroma_host else target
+    return _Guarded(target, settings)
 
 
 def delete_collection(settings: Settings) -> None:

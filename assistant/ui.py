@@ -12,6 +12,7 @@ API endpoints (``gradio_client``): ``/ask`` (question + options → answer recor
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.login_guard import LoginGuard, LoginThrottle, checked_login
 from assistant.settings import Settings
 
 __all__ = ["CSS", "app_credentials", "build_app", "launch"]
@@ -36,6 +38,7 @@ CSS = """
   background:var(--color-accent-soft); border:1px solid var(--border-color-accent-subdued);}
 .ra-kind-decision {background:#e3ecff;} .ra-kind-guidance {background:#e6f6e6;}
 .ra-kind-case-study {background:#fff1dc;}
+.ra-uploaded {background:#ffe9c7; border-color:#d08a00;}
 .ra-lang {text-transform:uppercase;} .ra-maybe {background:#f1f1f1; font-style:italic;}
 .ra-context {font-size:0.85em; opacity:0.75; margin-bottom:4px; white-space:pre-wrap;}
 .ra-text {white-space:pre-wrap; font-size:0.92em;}
@@ -76,8 +79,11 @@ def _api_endpoints(assistant: Any, settings: Settings) -> None:
     """Register the API-only endpoints (typed functions, no components)."""
     import gradio as gr
 
+    from assistant.feedback import RecordSigner
     from assistant.ui_chat import parse_filters, parse_history, save_rating
     from assistant.ui_render import answer_json, answer_markdown
+
+    signer = RecordSigner()
 
     def ask(
         question: str,
@@ -108,14 +114,29 @@ def _api_endpoints(assistant: Any, settings: Settings) -> None:
             )
         except AssistantError as e:
             raise gr.Error(str(e)) from e
-        return answer.to_dict()
+        return signer.sign(answer.to_dict())
 
     def feedback(record: dict[str, Any], rating: str, comment: str = "") -> dict[str, Any]:
-        """Rate an answer record ('up' or 'down'); a thumbs-down also becomes a candidate eval item."""
+        """Rate an answer record ('up' or 'down'); a thumbs-down also becomes a candidate eval item.
+
+        record: an answer record exactly as /ask returned it (it carries this server's signature).
+        """
         if rating not in ("up", "down"):
             raise gr.Error("rating must be 'up' or 'down'")
         if not isinstance(record, dict) or "trace" not in record:
             raise gr.Error("record must be an answer record as returned by /ask")
+        limit = int(settings.max_feedback_kb * 1024)
+        size = len(json.dumps(record, ensure_ascii=False)) + len(comment or "")
+        if size > limit:
+            raise gr.Error(
+                f"feedback of {size / 1024:,.0f} KB is over the {settings.max_feedback_kb:g} KB"
+                " limit (max_feedback_kb)"
+            )
+        if not signer.verify(record):
+            raise gr.Error(
+                "record is not an answer this server gave (or was changed): rate the record"
+                " exactly as /ask returned it"
+            )
         receipt = save_rating(settings, record, rating, comment)
         return {"feedback_id": receipt.feedback_id, "candidate_id": receipt.candidate_id}
 
@@ -183,22 +204,29 @@ def build_app(assistant: Any, settings: Settings | None = None) -> Any:
 
 def app_credentials(
     settings: Settings, environ: Mapping[str, str] | None = None
-) -> tuple[str, str] | None:
-    """Return ``(user, password)`` when login is configured, reading the password variable.
+) -> dict[str, str] | None:
+    """Return ``{user: password}`` for the configured accounts (user and operator), or ``None``.
 
     Raises:
-        AssistantError: a user name is set but the password variable is empty.
+        AssistantError: an account name is set but its password variable is empty.
 
     """
-    if not settings.auth_username:
-        return None
-    password = (os.environ if environ is None else environ).get(settings.auth_password_env, "")
-    if not password:
-        raise AssistantError(
-            f"auth_username is set but the password variable {settings.auth_password_env}"
-            " is empty: set it before starting the app"
-        )
-    return settings.auth_username, password
+    env = os.environ if environ is None else environ
+    accounts: dict[str, str] = {}
+    for name, variable in (
+        (settings.auth_username, settings.auth_password_env),
+        (settings.operator_username, settings.operator_password_env),
+    ):
+        if not name:
+            continue
+        password = env.get(variable, "")
+        if not password:
+            raise AssistantError(
+                f"the account '{name}' is configured but its password variable {variable}"
+                " is empty: set it before starting the app"
+            )
+        accounts[name] = password
+    return accounts or None
 
 
 def launch(
@@ -210,18 +238,22 @@ def launch(
 ) -> Any:
     """Serve the app on ``settings.host:settings.port`` (with login when configured).
 
-    ``environ`` is where the password variable is read (default: the process environment).
+    ``environ`` is where the password variables are read (default: the process
+    environment). Failed sign-ins are throttled per user name and per address.
     """
     import gradio as gr
+    from starlette.middleware import Middleware
 
-    credentials = app_credentials(settings, environ)
+    accounts = app_credentials(settings, environ)
+    guard = LoginGuard(settings.login_max_failures, settings.login_window_s, settings.login_lockout_s)
     return demo.launch(
         server_name=settings.host,
         server_port=settings.port,
         prevent_thread_lock=not block,
         show_error=True,
-        auth=credentials,
-        auth_message="Restoration Assistant: please sign in." if credentials else None,
+        auth=checked_login(accounts, guard) if accounts else None,
+        auth_message="Restoration Assistant: please sign in." if accounts else None,
+        app_kwargs={"middleware": [Middleware(LoginThrottle, guard=guard)]} if accounts else None,
         max_file_size=int(settings.max_upload_mb * 1_048_576),
         ssr_mode=False,
         mcp_server=False,

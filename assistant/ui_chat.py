@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant.errors import AssistantError, InvalidQuestion
 from assistant.feedback import FeedbackReceipt, record_feedback
-from assistant.pipeline import validate_question
+from assistant.pipeline import recent_history, validate_question
 from assistant.records import Turn
 from assistant.retrieval import FILTER_FIELDS, Filters
 from assistant.settings import Settings
@@ -278,7 +278,9 @@ def build_chat_tab(assistant: Any, settings: Settings, catalog: Any, downloads: 
         answer = None
         try:
             for event in assistant.stream(
-                text, history=history, filters=filters, k=int(k), mode=mode or None
+                text,
+                history=recent_history(text, history, settings),
+                filters=filters, k=int(k), mode=mode or None
             ):
                 if isinstance(event, str):
                     shown[-1] = _bot(render_partial(event))

@@ -12,14 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import gradio as gr  # at module level: Gradio reads handlers' ``gr.Request`` hints from here
+
 from assistant.errors import AssistantError
+from assistant.provenance import UPLOADED_LABEL, Actor, Provenance
 from assistant.settings import Settings
 from assistant.ui_render import KIND_LABELS, escape, status_html
 from assistant.uploads import UPLOAD_SUFFIXES, UploadRejected, delete_document, save_upload
 
 __all__ = ["Catalog", "LibraryTab", "build_library_tab", "read_catalog"]
 
-LIBRARY_HEADERS = ["Title", "Kind", "Language", "Year", "Chunks", "doc_id"]
+LIBRARY_HEADERS = ["Title", "Kind", "Language", "Year", "Chunks", "doc_id", "Origin"]
+ORIGIN_LABELS = {"bundled": "bundled", "operator": "added by the operator", "upload": UPLOADED_LABEL}
 UPLOADS_OFF = (
     "Adding and deleting documents is turned off on this server. An administrator can turn"
     " it on with the `uploads_enabled` setting (RA_UPLOADS_ENABLED=true)."
@@ -59,6 +63,7 @@ class Catalog:
                     doc["year"] or "",
                     doc["chunks"],
                     doc["doc_id"],
+                    ORIGIN_LABELS.get(str(doc.get("origin", "")), str(doc.get("origin", ""))),
                 ]
             )
         return rows
@@ -96,7 +101,7 @@ def _results_html(results: Sequence[dict[str, Any]]) -> str:
         f"<td>{escape(r.get('chunks', ''))}</td><td>{escape(r.get('reason', ''))}</td></tr>"
         for r in results
     )
-    failed = sum(r["status"] in ("failed", "refused") for r in results)
+    failed = sum(r["status"] in ("failed", "refused", "cancelled") for r in results)
     added = len(results) - failed
     head = status_html(
         f"{added} file(s) indexed, {failed} not indexed.", "error" if failed else "ok"
@@ -107,18 +112,37 @@ def _results_html(results: Sequence[dict[str, Any]]) -> str:
     )
 
 
+def client_gone(blocks: Any, session_hash: str | None) -> bool:
+    """Whether the client of a running event has left (Gradio marks its job not alive).
+
+    Gradio stops sending to a client that disconnected but lets a running function go
+    on; a long upload asks this between batches and stops instead of embedding for
+    nobody.
+    """
+    queue = getattr(blocks, "_queue", None)
+    jobs = [job for jobs in getattr(queue, "active_jobs", None) or [] if jobs for job in jobs]
+    mine = [job for job in jobs if getattr(job, "session_hash", None) == session_hash]
+    return bool(mine) and not any(getattr(job, "alive", True) for job in mine)
+
+
 def upload_documents(
     assistant: Any,
     settings: Settings,
     files: Sequence[str],
     on_progress: Callable[[str, int, int], None] | None = None,
+    actor: Actor | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[dict[str, Any]]:
     """Save uploaded files safely, index them into the store, and return one result per file.
+
+    Files go to the actor's own folder and are indexed as uploads owned by the actor
+    (:mod:`assistant.provenance`): they can add documents, never change anyone else's.
 
     Raises:
         AssistantError: uploads are disabled, or no file was given.
 
     """
+    actor = actor or Actor()
     from ingest.indexing import ingest_paths
 
     if not settings.uploads_enabled:
@@ -131,7 +155,7 @@ def upload_documents(
     for item in files:
         name = Path(item).name
         try:
-            path = save_upload(Path(item), name, settings.upload_dir, max_bytes=max_bytes)
+            path = save_upload(Path(item), name, settings.upload_dir / actor.folder, max_bytes=max_bytes)
         except UploadRejected as e:
             results.append({"file": name, "status": "refused", "reason": str(e)})
             continue
@@ -143,8 +167,17 @@ def upload_documents(
             assistant.store,
             assistant.embeddings,
             on_progress=on_progress,
+            provenance=Provenance("upload", actor.name),
+            should_stop=should_stop,
         )
         assistant.refresh()
+        if report.cancelled:
+            done = {r.path for r in report.files}
+            for path in set(saved) - done:
+                Path(path).unlink(missing_ok=True)
+                results.append(
+                    {"file": saved[path], "status": "cancelled", "reason": "stopped: the client left"}
+                )
         for result in report.files:
             if result.status == "failed" and result.path in saved:
                 Path(result.path).unlink(missing_ok=True)  # keep only indexed files
@@ -155,6 +188,7 @@ def upload_documents(
                     "doc_id": result.doc_id,
                     "chunks": result.chunks,
                     "reason": result.reason,
+                    "flag": result.flag,
                 }
             )
     return results
@@ -178,9 +212,11 @@ def build_library_tab(
     with the library; the returned function gives their updates after an upload or delete.
     """
     import gradio as gr
+    from gradio.context import Context
 
     from assistant.ui_chat import filter_updates
 
+    blocks = Context.root_block
     gr.Markdown("### Documents in the library")
     summary = gr.Markdown(escape(catalog.summary()))
     search = gr.Textbox(
@@ -189,11 +225,11 @@ def build_library_tab(
     table = gr.Dataframe(
         value=catalog.rows(),
         headers=LIBRARY_HEADERS,
-        datatype=["str", "str", "str", "str", "number", "str"],
+        datatype=["str", "str", "str", "str", "number", "str", "str"],
         type="array",
         interactive=False,
         wrap=True,
-        column_widths=["44%", "11%", "9%", "7%", "8%", "21%"],
+        column_widths=["36%", "10%", "8%", "6%", "7%", "19%", "14%"],
         label="Documents",
         elem_id="ra-library",
     )
@@ -241,23 +277,38 @@ def build_library_tab(
 
     tracker = gr.Progress()  # Gradio injects progress through a parameter with this default
 
-    def add_files(paths: list[str] | None, progress: Any = tracker) -> tuple[str, list[Any]]:
+    def add_files(
+        paths: list[str] | None, request: gr.Request, progress: Any = tracker
+    ) -> tuple[str, list[Any]]:
         def on_progress(path: str, done: int, total: int) -> None:
             progress((done, total), desc=f"Indexed {Path(path).name}")
 
         progress(0, desc="Saving and indexing…")
+        session = getattr(request, "session_hash", None)
         try:
-            results = upload_documents(assistant, settings, paths or [], on_progress)
+            results = upload_documents(
+                assistant,
+                settings,
+                paths or [],
+                on_progress,
+                Actor.of(request.username, settings.operator_username),
+                should_stop=lambda: client_gone(blocks, session),
+            )
         except AssistantError as e:
             raise gr.Error(str(e)) from e
         return _results_html(results), results
 
-    def delete_document_by_id(doc_id: str | None) -> str:
+    def delete_document_by_id(doc_id: str | None, request: gr.Request) -> str:
         if not settings.uploads_enabled:
             raise gr.Error(UPLOADS_OFF.replace("`", ""))
         if not doc_id:
             raise gr.Error("Choose a document to delete first.")
-        removed = delete_document(assistant.store, doc_id, settings.upload_dir)
+        try:
+            removed = delete_document(
+                assistant.store, doc_id, Actor.of(request.username, settings.operator_username), settings.upload_dir
+            )
+        except AssistantError as e:
+            raise gr.Error(str(e)) from e
         assistant.refresh()
         if not removed:
             return status_html(f"No document '{doc_id}' in the library.", "error")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from assistant.provenance import UPLOADED_LABEL
 from assistant.records import Answer, Citation
 
 __all__ = [
@@ -117,6 +118,9 @@ def _card(citation: Citation | dict[str, Any], related: bool) -> str:
     supporting = _field(citation, "supporting", ()) or ()
     number = escape(_field(citation, "n"))
     tag = '<span class="ra-badge ra-maybe">possibly related</span>' if related else ""
+    if _field(citation, "origin") == "upload":
+        tag += f'<span class="ra-badge ra-uploaded">{escape(UPLOADED_LABEL)}</span>'
+    flag = str(_field(citation, "flag") or "")
     return (
         f'<article class="ra-card{" ra-related" if related else ""}" data-n="{number}"'
         f' data-doc="{escape(_field(citation, "doc_id"))}">'
@@ -126,6 +130,7 @@ def _card(citation: Citation | dict[str, Any], related: bool) -> str:
         f'<span class="ra-where">{_where(citation)}</span>'
         + (f'<span class="ra-badge ra-lang">{escape(language)}</span>' if language else "")
         + f"{tag}</div>"
+        + (f'<div class="ra-notice ra-flag">{escape(flag)}</div>' if flag else "")
         + (f'<div class="ra-context">{escape(context)}</div>' if context else "")
         + f'<div class="ra-text">{highlight(str(_field(citation, "text")), list(supporting))}</div>'
         "</article>"
@@ -187,9 +192,10 @@ def _source_line(citation: Citation, related: bool) -> str:
     lang = escape(citation.language)
     title = escape(citation.title or citation.doc_id)
     prefix = "~" if related else ""
+    uploaded = f" · <em>{escape(UPLOADED_LABEL)}</em>" if citation.origin == "upload" else ""
     return (
         f'<li><span class="ra-n">{prefix}[{citation.n}]</span> {title}'
-        f"{' · ' + where if where else ''}{' · ' + lang if lang else ''}</li>"
+        f"{' · ' + where if where else ''}{' · ' + lang if lang else ''}{uploaded}</li>"
     )
 
 
@@ -267,7 +273,10 @@ def answer_markdown(record: dict[str, Any]) -> str:
         lines += ["## Sources" if cited else "## Possibly related", ""]
     for citation in listed:
         kind = KIND_LABELS.get(str(citation.get("kind", "")), str(citation.get("kind", "")))
-        where = ", ".join(x for x in (kind, _where_text(citation), citation.get("language")) if x)
+        uploaded = UPLOADED_LABEL if citation.get("origin") == "upload" else ""
+        where = ", ".join(
+            x for x in (kind, _where_text(citation), citation.get("language"), uploaded) if x
+        )
         lines += [
             f"**[{citation.get('n')}] {citation.get('title', '')}** — {where}  ",
             f"`{citation.get('doc_id', '')}` · chunk `{citation.get('chunk_id', '')}`",

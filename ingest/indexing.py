@@ -15,15 +15,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from assistant.errors import IngestError
+from assistant.provenance import Provenance, as_upload, origin_of, path_origin
 from assistant.records import Chunk, LoadedDocument, search_text
 from assistant.sentence_vectors import SentenceVectors
 from assistant.settings import Settings
 from assistant.store import Store
 from ingest.chunking import chunk_document
+from ingest.limits import FileLimits, check_chunks
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
 __all__ = [
     "FileResult",
+    "IngestCancelled",
     "IngestReport",
     "check_file",
     "collect_files",
@@ -37,6 +40,11 @@ WRITE_BATCH = 64
 
 Status = Literal["added", "updated", "unchanged", "failed", "pruned"]
 ProgressFn = Callable[[str, int, int], None]
+StopFn = Callable[[], bool]
+
+
+class IngestCancelled(Exception):
+    """The caller asked to stop (the app's client left); raised between batches."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,7 @@ class FileResult:
     doc_id: str = ""
     chunks: int = 0
     reason: str = ""
+    flag: str = ""
 
 
 @dataclass
@@ -57,6 +66,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)
     chunks_written: int = 0
     chunks_deleted: int = 0
+    cancelled: bool = False
 
     def count(self, status: Status) -> int:
         """Return the number of files with ``status``."""
@@ -140,6 +150,9 @@ class _StoredDoc:
     n_chunks: int = 0
     ids: set[str] = field(default_factory=set)
     complete: bool = True
+    origin: str = "operator"
+    owner: str = ""
+    symbol: str = ""
 
 
 def _stored_documents(store: Store) -> dict[str, _StoredDoc]:
@@ -153,7 +166,19 @@ def _stored_documents(store: Store) -> dict[str, _StoredDoc]:
             doc.content_hash = str(meta.get("content_hash", ""))
             doc.n_chunks = int(meta.get("n_chunks", 0))
             doc.source_path = str(meta.get("source_path", ""))
+            doc.origin = origin_of(meta)
+            doc.owner = str(meta.get("owner", ""))
+            doc.symbol = str(meta.get("symbol", ""))
     return docs
+
+
+def _official_symbols(stored: dict[str, _StoredDoc]) -> dict[str, str]:
+    """Upper-cased symbols of the stored bundled and operator documents → their doc_id."""
+    return {
+        doc.symbol.strip().upper(): doc_id
+        for doc_id, doc in sorted(stored.items())
+        if doc.symbol and doc.origin != "upload"
+    }
 
 
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -171,9 +196,12 @@ def _write(
     chunks: list[Chunk],
     extra: dict[str, Any],
     sentences: SentenceVectors | None,
+    should_stop: StopFn | None = None,
 ) -> None:
     size = min(WRITE_BATCH, store.max_batch_size())
     for batch in _batches(chunks, size):
+        if should_stop is not None and should_stop():
+            raise IngestCancelled("stopped before finishing: nobody is waiting for the result")
         vectors = embeddings.encode([index_text(c) for c in batch])
         if sentences is not None:
             # Sentences first: a kill between the two writes leaves vectors without a
@@ -210,6 +238,8 @@ def ingest_paths(
     *,
     prune: bool = False,
     on_progress: ProgressFn | None = None,
+    provenance: Provenance | None = None,
+    should_stop: StopFn | None = None,
 ) -> IngestReport:
     """Index files and folders; unchanged files are skipped, changed ones replaced.
 
@@ -219,7 +249,14 @@ def ingest_paths(
         store: the open store to write to.
         embeddings: the model that embeds new chunks (``encode(texts)``).
         prune: also delete documents whose source file no longer exists.
-        on_progress: called as ``(path, done, total)`` after each file.
+        on_progress: called as ``(path, done, total)`` after each file; an exception it
+            raises stops the run between files (the store stays consistent).
+        provenance: what to stamp on the chunks; by default ``bundled`` for files in the
+            project's corpus folder and ``operator`` for the rest. Uploads pass
+            ``Provenance("upload", owner)`` and can then write only their own documents.
+        should_stop: asked before each file and each batch of chunks; when it says yes
+            the run stops, drops the half-written new document, and returns the report
+            so far with ``cancelled`` set (the app's client has gone: nobody would read it).
 
     """
     files, problems = collect_files(paths)
@@ -228,95 +265,155 @@ def ingest_paths(
     sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
     if sentences is not None and sentences.collection.count() == 0 and store.count() > 0:
         _backfill(store, sentences, embeddings, on_progress)
-    claimed: dict[str, str] = {}
+    run = _Run(settings, store, embeddings, stored, report, sentences, should_stop)
     for done, path in enumerate(files, start=1):
+        stamp = provenance or Provenance(path_origin(path))
         try:
-            report.files.append(
-                _ingest_file(path, settings, store, embeddings, stored, claimed, report, sentences)
-            )
+            if should_stop is not None and should_stop():
+                raise IngestCancelled("stopped before this file")
+            report.files.append(_ingest_file(path, run, stamp))
         except IngestError as e:
             report.files.append(FileResult(str(path), "failed", reason=e.reason))
+        except IngestCancelled:
+            report.cancelled = True
+            break
         if on_progress:
             on_progress(str(path), done, len(files))
-    if prune:
-        seen_paths = {str(p) for p in files}
-        for doc_id, doc in list(stored.items()):
-            gone = doc.source_path and not Path(doc.source_path).exists()
-            renamed = doc.source_path in seen_paths  # its file now declares another doc_id
-            if doc_id not in claimed and (gone or renamed):
-                store.collection.delete(ids=sorted(doc.ids))
-                if sentences is not None:
-                    sentences.delete(sorted(doc.ids))
-                report.chunks_deleted += len(doc.ids)
-                report.files.append(FileResult(doc.source_path, "pruned", doc_id=doc_id))
+    if prune and not report.cancelled:
+        _prune(run, {str(_absolute(p)) for p in files})
     store.record_fingerprint()
     return report
 
 
-def _ingest_file(
-    path: Path,
-    settings: Settings,
-    store: Store,
-    embeddings: Any,
-    stored: dict[str, _StoredDoc],
-    claimed: dict[str, str],
-    report: IngestReport,
-    sentences: SentenceVectors | None = None,
-) -> FileResult:
-    check_file(path, settings)
-    document = load_document(path)
+@dataclass
+class _Run:
+    """What one ingest run shares across its files."""
+
+    settings: Settings
+    store: Store
+    embeddings: Any
+    stored: dict[str, _StoredDoc]
+    report: IngestReport
+    sentences: SentenceVectors | None
+    should_stop: StopFn | None = None
+    claimed: dict[str, str] = field(default_factory=dict)
+
+
+def _absolute(path: Path) -> Path:
+    """Return the path as stored: absolute, so checks never depend on the current directory."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a link that loops: check_file reports it
+        return path.absolute()
+
+
+def _prune(run: _Run, seen_paths: set[str]) -> None:
+    """Delete documents whose file is gone, or now declares another doc_id (never uploads)."""
+    for doc_id, doc in list(run.stored.items()):
+        if doc.origin == "upload":
+            continue
+        gone = doc.source_path and not Path(doc.source_path).exists()
+        renamed = doc.source_path in seen_paths
+        if doc_id not in run.claimed and (gone or renamed):
+            run.store.collection.delete(ids=sorted(doc.ids))
+            if run.sentences is not None:
+                run.sentences.delete(sorted(doc.ids))
+            run.report.chunks_deleted += len(doc.ids)
+            run.report.files.append(FileResult(doc.source_path, "pruned", doc_id=doc_id))
+
+
+def _claim(path: Path, document: LoadedDocument, run: _Run, stamp: Provenance) -> tuple[LoadedDocument, str]:
+    """Decide the doc_id this file may write, or raise: uploads stay in their namespace."""
+    flag = ""
+    if stamp.origin == "upload":
+        document, flag = as_upload(document, _official_symbols(run.stored))
     doc_id = document.meta.doc_id
-    if doc_id in claimed:
-        raise IngestError(path, f"duplicate doc_id '{doc_id}' (already used by {claimed[doc_id]})")
-    version = _version_hash(document, settings)
-    existing = stored.get(doc_id)
+    if doc_id in run.claimed:
+        raise IngestError(path, f"duplicate doc_id '{doc_id}' (already used by {run.claimed[doc_id]})")
+    existing = run.stored.get(doc_id)
+    if existing and stamp.origin == "upload" and (
+        existing.origin != "upload" or existing.owner != stamp.owner
+    ):
+        raise IngestError(
+            path, f"'{doc_id}' is another user's document; rename the file to upload it"
+        )
     if (
         existing
         and existing.source_path
-        and Path(existing.source_path).resolve() != path.resolve()
+        and Path(existing.source_path).resolve() != path
         and Path(existing.source_path).exists()
     ):
         raise IngestError(
             path, f"duplicate doc_id '{doc_id}' (already used by {existing.source_path})"
         )
-    claimed[doc_id] = str(path)
+    run.claimed[doc_id] = str(path)
+    return document, flag
+
+
+def _ingest_file(path: Path, run: _Run, stamp: Provenance) -> FileResult:
+    check_file(path, run.settings)
+    path = _absolute(path)
+    limits = FileLimits.from_settings(run.settings)
+    document, flag = _claim(path, load_document(path, limits), run, stamp)
+    doc_id = document.meta.doc_id
+    version = _version_hash(document, run.settings)
+    existing = run.stored.get(doc_id)
+    extra: dict[str, Any] = {"source_path": str(path), **stamp.as_metadata()}
     if (
         existing
         and existing.complete
         and existing.content_hash == version
         and len(existing.ids) == existing.n_chunks
     ):
-        if existing.source_path != str(path):  # the file was moved or renamed
+        if (existing.source_path, existing.origin, existing.owner) != (
+            str(path), stamp.origin, stamp.owner
+        ):  # moved or renamed, or stored before provenance was recorded
             ids = sorted(existing.ids)
-            store.collection.update(ids=ids, metadatas=[{"source_path": str(path)}] * len(ids))
+            run.store.collection.update(ids=ids, metadatas=[extra] * len(ids))
             existing.source_path = str(path)
-        return FileResult(str(path), "unchanged", doc_id, existing.n_chunks)
-    chunks = chunk_document(document, settings.chunk_size, settings.chunk_overlap)
+        return FileResult(str(path), "unchanged", doc_id, existing.n_chunks, flag=flag)
+    chunks = chunk_document(document, run.settings.chunk_size, run.settings.chunk_overlap)
     if not chunks:
         raise IngestError(path, "no text to index")
+    check_chunks(path, len(chunks), limits)  # before a single chunk is embedded or written
+    extra.update(content_hash=version, n_chunks=len(chunks))
+    if flag:
+        extra["flag"] = flag
+    _replace(run, chunks, existing.ids if existing else set(), extra)
+    run.stored[doc_id] = _StoredDoc(
+        str(path), version, len(chunks), {c.chunk_id for c in chunks}, True, stamp.origin, stamp.owner
+    )
+    status: Status = "updated" if existing else "added"
+    return FileResult(str(path), status, doc_id, len(chunks), reason=flag, flag=flag)
+
+
+def _replace(run: _Run, chunks: list[Chunk], old_ids: set[str], extra: dict[str, Any]) -> None:
+    """Write a document's new chunks, then drop its stale ones.
+
+    Chunks already stored (same id = same text) keep their vectors; only their version
+    metadata changes. Only new text is embedded.
+    """
     new_ids = {c.chunk_id for c in chunks}
-    old_ids = existing.ids if existing else set()
-    extra = {
-        "content_hash": version,
-        "n_chunks": len(chunks),
-        "source_path": str(path),
-    }
-    # Chunks already stored (same id = same text) keep their vectors; only their
-    # version metadata changes. Only new text is embedded.
     missing = [c for c in chunks if c.chunk_id not in old_ids]
     kept = [c for c in chunks if c.chunk_id in old_ids]
-    _write(store, embeddings, missing, extra, sentences)
+    try:
+        _write(run.store, run.embeddings, missing, extra, run.sentences, run.should_stop)
+    except IngestCancelled:
+        if not old_ids:  # a new document half written: drop it (an update is completed next run)
+            written = [c.chunk_id for c in missing]
+            run.store.collection.delete(ids=written)
+            if run.sentences is not None:
+                run.sentences.delete(written)
+        raise
     if kept:
-        store.collection.update(
+        run.store.collection.update(
             ids=[c.chunk_id for c in kept],
             metadatas=[{**c.as_metadata(), **extra} for c in kept],
         )
     stale = sorted(old_ids - new_ids)
     if stale:
-        store.collection.delete(ids=stale)
-        if sentences is not None:
-            sentences.delete(stale)
-    report.chunks_written += len(missing)
-    report.chunks_deleted += len(stale)
-    stored[doc_id] = _StoredDoc(str(path), version, len(chunks), new_ids)
-    return FileResult(str(path), "updated" if existing else "added", doc_id, len(chunks))
+        run.store.collection.delete(ids=stale)
+        if run.sentences is not None:
+            run.sentences.delete(stale)
+    run.report.chunks_written += len(missing)
+    run.report.chunks_deleted += len(stale)

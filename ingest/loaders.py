@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from assistant.errors import IngestError
 from assistant.language import detect_language
 from assistant.records import KINDS, DocumentMeta, LoadedDocument, Section
 from ingest.decisions import find_decision_heading, looks_like_decision, parse_decision
+from ingest.limits import ZIP_CONTAINERS, FileBudget, FileLimits, check_zip
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_document", "slugify"]
+__all__ = ["SUPPORTED_SUFFIXES", "FileLimits", "load_document", "slugify"]
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n?", re.DOTALL)
 # "---" then "field: value" lines with no closing "---": a front matter block cut short.
@@ -59,8 +60,13 @@ def _doc_id_from_name(stem: str) -> str:
     return f"doc-{digest}" if slug == "document" else f"{slug}-{digest}"
 
 
-def load_document(path: Path) -> LoadedDocument:
-    """Load one file of a supported type into a document with sections."""
+def load_document(path: Path, limits: FileLimits | None = None) -> LoadedDocument:
+    """Load one file of a supported type into a document with sections.
+
+    ``limits`` bound the work one file may cost (see :mod:`ingest.limits`); callers
+    that pass none get the defaults, so no caller loads a file unbounded.
+    """
+    limits = FileLimits() if limits is None else limits
     suffix = path.suffix.lower()
     loader = _LOADERS.get(suffix)
     if loader is None:
@@ -71,7 +77,15 @@ def load_document(path: Path) -> LoadedDocument:
         raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
     if not data.strip():
         raise IngestError(path, "empty file")
-    return loader(path, data)
+    if suffix in ZIP_CONTAINERS:
+        check_zip(path, data, limits)  # before the loader inflates a single part
+    budget = FileBudget(path, limits)
+    document = loader(path, data, budget)
+    # Decision parsing and one-call parsers (lxml, html.parser) are not interrupted
+    # midway: their result is checked here, before any chunk is made or embedded.
+    budget.tick()
+    budget.check_sections(len(document.sections))
+    return document
 
 
 # --- text formats ------------------------------------------------------------------------
@@ -213,13 +227,32 @@ def _year(path: Path, value: Any) -> int:
     return int(text)
 
 
-def _paragraph_sections(text: str, locator: str) -> list[Section]:
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def _paragraphs(text: str) -> Iterator[str]:
+    """Blank-line separated paragraphs, stripped, one at a time (a huge file is not split whole)."""
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        part = text[start : match.start()].strip()
+        if part:
+            yield part
+        start = match.end()
+    part = text[start:].strip()
+    if part:
+        yield part
+
+
+def _paragraph_sections(text: str, locator: str, budget: FileBudget) -> list[Section]:
     """Sections of plain text: blank-line separated paragraphs under one locator."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return [Section(text=p, locator=locator, heading=locator) for p in paragraphs]
+    sections: list[Section] = []
+    for paragraph in _paragraphs(text):
+        budget.add_section()
+        sections.append(Section(text=paragraph, locator=locator, heading=locator))
+    return sections
 
 
-def _markdown_sections(body: str, title: str) -> tuple[str, list[Section]]:
+def _markdown_sections(body: str, title: str, budget: FileBudget) -> tuple[str, list[Section]]:
     """Split Markdown by headings; the innermost heading is the locator."""
     sections: list[Section] = []
     doc_title = ""
@@ -230,9 +263,9 @@ def _markdown_sections(body: str, title: str) -> tuple[str, list[Section]]:
         text = "\n".join(buffer).strip()
         buffer.clear()
         if text:
-            for part in re.split(r"\n\s*\n", text):
-                if part.strip():
-                    sections.append(Section(text=part.strip(), locator=locator, heading=locator))
+            for part in _paragraphs(text):
+                budget.add_section()
+                sections.append(Section(text=part, locator=locator, heading=locator))
 
     in_code = False
     for line in body.splitlines():
@@ -251,7 +284,7 @@ def _markdown_sections(body: str, title: str) -> tuple[str, list[Section]]:
     return doc_title, sections
 
 
-def _load_text(path: Path, data: bytes) -> LoadedDocument:
+def _load_text(path: Path, data: bytes, budget: FileBudget) -> LoadedDocument:
     text = _decode(path, data)
     fields, body = _split_front_matter(path, text)
     if not body.strip():
@@ -265,22 +298,23 @@ def _load_text(path: Path, data: bytes) -> LoadedDocument:
                 path, "marked as a decision but no paragraphs were found (see corpus/README.md)"
             )
     elif is_markdown:
-        md_title, sections = _markdown_sections(body, fields.get("title") or path.stem)
+        md_title, sections = _markdown_sections(body, fields.get("title") or path.stem, budget)
         meta = _metadata(path, fields, body, title=md_title)
         sections = [s if s.locator else Section(s.text, meta.title) for s in sections]
     else:
         meta = _metadata(path, fields, body)
-        sections = _paragraph_sections(body, meta.title)
+        sections = _paragraph_sections(body, meta.title, budget)
     return _document(path, data, meta, sections)
 
 
 # --- rich formats ------------------------------------------------------------------------
 
 
-def _load_html(path: Path, data: bytes) -> LoadedDocument:
+def _load_html(path: Path, data: bytes, budget: FileBudget) -> LoadedDocument:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(_decode(path, data), "html.parser")
+    budget.tick()
     for tag in soup(["script", "style", "noscript", "template", "iframe", "object"]):
         tag.decompose()
     title_tag = soup.find("title")
@@ -297,7 +331,9 @@ def _load_html(path: Path, data: bytes) -> LoadedDocument:
         if element.name in _HTML_HEADINGS:
             locator = text
             title = title or text
+            budget.tick()
         else:
+            budget.add_section()
             sections.append(Section(text=text, locator=locator, heading=locator))
     if not sections:
         raise IngestError(path, "no readable text in the HTML (only markup or scripts)")
@@ -305,7 +341,7 @@ def _load_html(path: Path, data: bytes) -> LoadedDocument:
     return _document(path, data, meta, sections)
 
 
-def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
+def _load_pdf(path: Path, data: bytes, budget: FileBudget) -> LoadedDocument:
     import io
 
     from pypdf import PdfReader
@@ -320,7 +356,11 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError(path, "encrypted PDF: remove the password and ingest again")
-        pages = [_clean(page.extract_text() or "") for page in reader.pages]
+        budget.check_pages(len(reader.pages))  # before any page's text is extracted
+        pages = []
+        for page in reader.pages:
+            budget.tick()
+            pages.append(_clean(page.extract_text() or ""))
     except IngestError:
         raise
     except DependencyError as e:  # AES encryption without the optional crypto package
@@ -350,12 +390,12 @@ def _load_pdf(path: Path, data: bytes) -> LoadedDocument:
         meta = _metadata(path, {}, full, title=info_title)
         sections = []
         for number, text in enumerate(pages, start=1):
-            for part in _paragraph_sections(text, f"p. {number}"):
+            for part in _paragraph_sections(text, f"p. {number}", budget):
                 sections.append(Section(part.text, part.locator, page=number))
     return _document(path, data, meta, sections)
 
 
-def _load_docx(path: Path, data: bytes) -> LoadedDocument:
+def _load_docx(path: Path, data: bytes, budget: FileBudget) -> LoadedDocument:
     import io
     import zipfile
 
@@ -363,12 +403,11 @@ def _load_docx(path: Path, data: bytes) -> LoadedDocument:
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(data))  # load_document checked the zip first
         title = (document.core_properties.title or "").strip()
-        paragraphs = [
-            (p.style.name if p.style is not None else "", _clean(p.text).strip())
-            for p in document.paragraphs
-        ]
+        paragraphs = _docx_paragraphs(document, budget)
+    except IngestError:
+        raise
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
         raise IngestError(path, "not a valid DOCX (corrupt, or not a Word file)") from e
     except (MemoryError, KeyboardInterrupt):
@@ -390,9 +429,28 @@ def _load_docx(path: Path, data: bytes) -> LoadedDocument:
             locator = text
             title = title or text
         else:
+            budget.add_section()
             sections.append(Section(text=text, locator=locator, heading=locator))
     meta = _metadata(path, {}, full, title=title)
     return _document(path, data, meta, sections)
+
+
+def _docx_paragraphs(document: Any, budget: FileBudget) -> list[tuple[str, str]]:
+    """Return (style name, text) of each paragraph, checking the clock between them.
+
+    Style names are cached by style id: python-docx looks a paragraph's style up in
+    styles.xml each time (~2 ms), which made a 20,000-paragraph file take a minute.
+    """
+    names: dict[str | None, str] = {}
+    paragraphs: list[tuple[str, str]] = []
+    for paragraph in document.paragraphs:
+        budget.tick()
+        style_id = paragraph._p.style  # the id p.style resolves; same id, same style
+        if style_id not in names:
+            style = paragraph.style
+            names[style_id] = style.name if style is not None else ""
+        paragraphs.append((names[style_id], _clean(paragraph.text).strip()))
+    return paragraphs
 
 
 def _first_line(error: BaseException) -> str:
@@ -420,7 +478,7 @@ def _document(
     )
 
 
-_LOADERS: dict[str, Callable[[Path, bytes], LoadedDocument]] = {
+_LOADERS: dict[str, Callable[[Path, bytes, FileBudget], LoadedDocument]] = {
     ".md": _load_text,
     ".markdown": _load_text,
     ".txt": _load_text,

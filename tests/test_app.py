@@ -318,7 +318,7 @@ def test_upload_indexes_a_document_the_chat_then_cites(
 
     good = tmp_path / "peat fire brigades.md"
     good.write_text(UPLOADED_DOC, encoding="utf-8")
-    clash = tmp_path / "clash.md"  # claims the doc_id of a document already in the store
+    clash = tmp_path / "clash.md"  # claims the doc_id of a document already in the store: kept apart
     clash.write_text(
         UPLOADED_DOC.replace("upload-test-peat-fire", "kmgbf-target-2"), encoding="utf-8"
     )
@@ -329,11 +329,12 @@ def test_upload_indexes_a_document_the_chat_then_cites(
     by_file = {r["file"]: r for r in results}
     assert by_file["peat fire brigades.md"]["status"] == "added"
     assert by_file["peat fire brigades.md"]["doc_id"] == "upload-test-peat-fire"
-    assert by_file["clash.md"]["status"] == "failed"
-    assert "duplicate doc_id 'kmgbf-target-2'" in by_file["clash.md"]["reason"]
-    assert "1 file(s) indexed, 1 not indexed" in status
-    saved = sorted(p.name for p in small_store.upload_dir.iterdir())
-    assert saved == ["peat fire brigades.md"]
+    assert by_file["clash.md"]["status"] == "added"
+    assert by_file["clash.md"]["doc_id"] == "upload-kmgbf-target-2"
+    assert "2 file(s) indexed, 0 not indexed" in status
+    saved = sorted(p.name for p in (small_store.upload_dir / "anonymous").iterdir())
+    assert saved == ["clash.md", "peat fire brigades.md"]
+    assert client.predict("upload-kmgbf-target-2", api_name="/delete_document")
 
     rows = client.predict("kalimantan", api_name="/library")["data"]
     assert [r[5] for r in rows] == ["upload-test-peat-fire"]
@@ -346,7 +347,7 @@ def test_upload_indexes_a_document_the_chat_then_cites(
     message = client.predict("upload-test-peat-fire", api_name="/delete_document")
     assert re.search(r"Deleted 'upload-test-peat-fire' \(\d+ passages\)", html.unescape(message))
     assert client.predict("kalimantan", api_name="/library")["data"] == []
-    assert not any(small_store.upload_dir.iterdir())
+    assert not any((small_store.upload_dir / "anonymous").iterdir())
 
 
 def test_uploads_of_other_types_or_over_the_size_limit_are_refused(
@@ -364,7 +365,7 @@ def test_uploads_of_other_types_or_over_the_size_limit_are_refused(
     with pytest.raises(Exception, match="(?i)too large|size|413"):
         client.predict([handle_file(str(big))], api_name="/upload")
     assert client.predict("big", api_name="/library")["data"] == []
-    assert not small_store.upload_dir.exists() or not any(small_store.upload_dir.iterdir())
+    assert not any(p.is_file() for p in small_store.upload_dir.rglob("*"))
 
 
 # --- login ----------------------------------------------------------------------------------
@@ -406,4 +407,4 @@ def test_login_without_a_password_refuses_to_start() -> None:
     with pytest.raises(AssistantError, match="RA_TEST_MISSING"):
         app_credentials(settings, environ={})
     assert app_credentials(Settings(), environ={}) is None
-    assert app_credentials(settings, {"RA_TEST_MISSING": "pw"}) == ("trainer", "pw")
+    assert app_credentials(settings, {"RA_TEST_MISSING": "pw"}) == {"trainer": "pw"}

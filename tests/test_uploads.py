@@ -131,19 +131,22 @@ def _doc(path: Path, doc_id: str, title: str) -> Path:
 def test_delete_document_removes_its_chunks_and_its_uploaded_file(
     tmp_path: Path, settings_factory: Callable[..., Any], fake_embeddings: Any
 ) -> None:
+    from assistant.provenance import Actor, PermissionDenied, Provenance
     from assistant.store import open_store
     from ingest.indexing import ingest_paths
 
     settings = settings_factory()
     store = open_store(settings, fake_embeddings, create=True)
     uploads = tmp_path / "uploads"
-    uploaded = _doc(uploads / "mine.md", "mine", "My notes")
+    uploaded = _doc(uploads / "anonymous" / "mine.md", "mine", "My notes")
     kept = _doc(tmp_path / "corpus" / "theirs.md", "theirs", "Their guide")
-    report = ingest_paths([uploaded, kept], settings, store, fake_embeddings)
+    report = ingest_paths([uploaded], settings, store, fake_embeddings, provenance=Provenance("upload", "anonymous"))
+    report.files += ingest_paths([kept], settings, store, fake_embeddings).files
     assert not report.failed
+    assert [f.doc_id for f in report.files] == ["upload-mine", "theirs"]
     before = store.fingerprint()
 
-    assert delete_document(store, "mine", uploads) == 2
+    assert delete_document(store, "upload-mine", Actor(), uploads) == 2
     docs = {
         m["doc_id"] for page in store.iter_records(include=["metadatas"]) for m in page["metadatas"]
     }
@@ -151,6 +154,8 @@ def test_delete_document_removes_its_chunks_and_its_uploaded_file(
     assert not uploaded.exists()
     assert store.fingerprint() != before
 
-    assert delete_document(store, "theirs", uploads) == 2
+    with pytest.raises(PermissionDenied, match="only an operator"):
+        delete_document(store, "theirs", Actor("someone"), uploads)
+    assert delete_document(store, "theirs", Actor("boss", "operator"), uploads) == 2
     assert kept.exists()  # files outside the upload folder are never touched
-    assert delete_document(store, "nothing-here", uploads) == 0
+    assert delete_document(store, "nothing-here", Actor(), uploads) == 0
