@@ -293,6 +293,7 @@ class Assistant:
                 yield answer.text
         assert answer is not None
         answer = _list_withheld(answer, withheld, retrieval.language)
+        planted = {s.chunk_id for s in withheld}
         timings = dict(retrieval.timings_ms)
         timings["condense"] = condensed.elapsed_ms
         timings["compose"] = round((time.perf_counter() - compose_started) * 1000, 2)
@@ -321,7 +322,8 @@ class Assistant:
                     "similarity": round(s.similarity, 4),
                     "lexical": round(s.lexical, 4),
                     "ranks": s.ranks,
-                    "used": i < k,
+                    "used": i < k and s.chunk_id not in planted,
+                    "withheld": s.chunk_id in planted,
                 }
                 for i, s in enumerate(ranked)
             ],

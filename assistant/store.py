@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -106,7 +107,7 @@ class _Guarded:
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._target, name)
-        if not callable(value):
+        if not inspect.isroutine(value):  # data, and callable objects (an embedding function)
             return value
         return _guard(value, self._settings)
 

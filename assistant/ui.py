@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
+from assistant.feedback import RecordSigner
 from assistant.login_guard import LoginGuard, LoginThrottle, checked_login
 from assistant.settings import Settings
 
@@ -75,15 +76,12 @@ def _faq_tab(assistant: Any, settings: Settings) -> None:
     render_faq_tab(assistant, settings)
 
 
-def _api_endpoints(assistant: Any, settings: Settings) -> None:
+def _api_endpoints(assistant: Any, settings: Settings, signer: RecordSigner) -> None:
     """Register the API-only endpoints (typed functions, no components)."""
     import gradio as gr
 
-    from assistant.feedback import RecordSigner
     from assistant.ui_chat import parse_filters, parse_history, save_rating
     from assistant.ui_render import answer_json, answer_markdown
-
-    signer = RecordSigner()
 
     def ask(
         question: str,
@@ -165,12 +163,13 @@ def build_app(assistant: Any, settings: Settings | None = None) -> Any:
 
     settings = settings or assistant.settings
     downloads = Path(tempfile.mkdtemp(prefix="restoration-app-"))
+    signer = RecordSigner()  # answer records this app hands out; /feedback rates only these
     catalog = read_catalog(assistant)
     with gr.Blocks(title="Restoration Assistant", analytics_enabled=False) as demo:
         gr.Markdown(HEADER)
         with gr.Tabs():
             with gr.Tab("Chat", id="chat"):
-                chat = build_chat_tab(assistant, settings, catalog, downloads)
+                chat = build_chat_tab(assistant, settings, catalog, downloads, signer)
             with gr.Tab("Library", id="library"):
                 library, _ = build_library_tab(assistant, settings, catalog, chat.filters)
             with gr.Tab("FAQ", id="faq"):
@@ -178,7 +177,7 @@ def build_app(assistant: Any, settings: Settings | None = None) -> Any:
             if settings.eval_enabled:
                 with gr.Tab("Evaluate", id="evaluate"):
                     build_eval_tab(assistant, settings, downloads)
-        _api_endpoints(assistant, settings)
+        _api_endpoints(assistant, settings, signer)
 
         def on_load() -> list[Any]:
             fresh = read_catalog(assistant)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError, InvalidQuestion
-from assistant.feedback import FeedbackReceipt, record_feedback
+from assistant.feedback import FeedbackReceipt, RecordSigner, record_feedback
 from assistant.pipeline import recent_history, validate_question
 from assistant.records import Turn
 from assistant.retrieval import FILTER_FIELDS, Filters
@@ -166,8 +166,13 @@ def _bot(html: str) -> dict[str, str]:
     return {"role": "assistant", "content": html}
 
 
-def build_chat_tab(assistant: Any, settings: Settings, catalog: Any, downloads: Path) -> ChatTab:
-    """Create the Chat tab's components and events inside the current Blocks context."""
+def build_chat_tab(
+    assistant: Any, settings: Settings, catalog: Any, downloads: Path, signer: RecordSigner
+) -> ChatTab:
+    """Create the Chat tab's components and events inside the current Blocks context.
+
+    ``signer`` signs the answer records the chat hands out, so ``/feedback`` accepts them.
+    """
     import gradio as gr
 
     modes = list(assistant.modes)
@@ -292,7 +297,7 @@ def build_chat_tab(assistant: Any, settings: Settings, catalog: Any, downloads: 
             yield shown, skip, skip, skip, history, [*records, None], skip, skip, skip
             raise gr.Error(str(e)) from e
         assert answer is not None
-        data = answer.to_dict()
+        data = signer.sign(answer.to_dict())
         shown[-1] = _bot(render_answer(answer))
         markdown, json_file = write_exports(data, downloads)
         yield (

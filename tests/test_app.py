@@ -239,7 +239,8 @@ def test_library_lists_and_searches_documents(app_url: str, corpus_assistant: An
     client = _client(app_url)
     everything = client.predict("", api_name="/library")
     rows = everything["data"]
-    assert everything["headers"] == ["Title", "Kind", "Language", "Year", "Chunks", "doc_id"]
+    assert everything["headers"] == ["Title", "Kind", "Language", "Year", "Chunks", "doc_id", "Origin"]
+    assert {r[6] for r in everything["data"]} == {"bundled"}
     assert {r[5] for r in rows} == {d["doc_id"] for d in corpus_assistant.info().documents}
     zh = next(r for r in rows if r[5] == "cbd-dec-xi-16-zh")
     assert zh[1] == "Decision" and zh[2] == "zh" and zh[4] > 10

@@ -215,11 +215,12 @@ def test_dense_neighbours_are_exact_and_the_same_in_a_new_process(
     from assistant.store import open_store
 
     depth = corpus_store.candidate_k * CROSSLINGUAL_DEPTH
-    questions = [
-        json.loads(line)["question"]
+    items = [
+        json.loads(line)
         for path in sorted((ROOT / "evals" / "sets").glob("*.jsonl"))
         for line in path.read_text(encoding="utf-8").splitlines()[:8]
     ]
+    questions = [item.get("question") or item["turns"][0]["question"] for item in items]
     script = textwrap.dedent(
         f"""
         import json, sys
