@@ -50,8 +50,13 @@ test-fast: setup
 fuzz: setup
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest tests/test_fuzz.py tests/test_chunking.py
 
-eval: store
-	$(RA) eval evals/sets/*.jsonl
+# Every eval set, dev and test side by side (evals/README.md), in one process with the model
+# loaded once: var/eval-store is built or refreshed from corpus/, and when ../shared/realdocs
+# exists, var/eval-store-realdocs from corpus/ plus those third-party documents for
+# evals/realdocs/realdocs.jsonl (when it does not, one line says the set was skipped).
+REALDOCS ?= ../shared/realdocs
+eval: setup
+	$(RA) eval evals/sets/*.jsonl --store var/eval-store --ingest corpus/ --realdocs $(REALDOCS)
 
 # 20 concurrent chat sessions for 60 s on a loopback port (p95 latency, errors, app memory),
 # then 30 questions at once against a queue of 2: those beyond it must get a "busy" reply.

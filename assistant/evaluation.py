@@ -1,8 +1,12 @@
 """Run eval sets through the real pipeline and measure retrieval and answers.
 
 Ranking metrics come from ranx. A retrieved chunk is relevant when its document and
-paragraph (or locator) match a gold entry; translations of the same paragraph count
+paragraph, locator or page match a gold entry; translations of the same paragraph count
 as one relevance unit, since the retriever deliberately keeps only one of them.
+Conversations are asked turn by turn with the chat's history
+(:mod:`assistant.eval_conversations`), and every answer's languages are checked
+(:mod:`assistant.eval_checks`). Every figure is also given per split (``dev``, ``test``)
+and per set, so a change is judged on ``test``.
 """
 
 from __future__ import annotations
@@ -11,13 +15,31 @@ import hashlib
 import json
 import re
 import statistics
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.sentence_vectors import MARKUP
+from assistant.eval_checks import (
+    DocIndex,
+    answer_language_check,
+    doc_index,
+    refusal_by_type,
+    sentence_quotes_passages,
+)
+from assistant.eval_conversations import chat_memory, conversation_summary, run_conversation
+from assistant.eval_items import (
+    SPLITS,
+    EvalItem,
+    EvalSetError,
+    SetProblem,
+    check_sets,
+    count_questions,
+    load_items,
+    read_ids,
+    select_items,
+)
 
 __all__ = [
     "BASELINES",
@@ -28,6 +50,7 @@ __all__ = [
     "SetProblem",
     "check_sets",
     "compile_metrics",
+    "count_questions",
     "load_items",
     "ranx_qrels_and_run",
     "read_ids",
@@ -42,163 +65,8 @@ __all__ = [
 
 RANKING_DEPTH = 10
 _MARKER = re.compile(r"\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class EvalItem:
-    """One eval question with its gold references and key facts (see DESIGN.md)."""
-
-    id: str
-    question: str
-    language: str = "en"
-    answerable: bool = True
-    gold: tuple[dict[str, str], ...] = ()
-    key_facts: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-
-
-class EvalSetError(AssistantError):
-    """An eval set line is malformed."""
-
-
-def load_items(paths: Iterable[Path]) -> list[EvalItem]:
-    """Read JSON Lines eval sets; raises :class:`EvalSetError` naming file and line."""
-    items: list[EvalItem] = []
-    for where, parsed in _scan(paths):
-        if isinstance(parsed, str):
-            raise EvalSetError(f"{where}: {parsed}")
-        items.append(parsed)
-    return items
-
-
-@dataclass(frozen=True)
-class SetProblem:
-    """One problem found in an eval set, at ``file:line``."""
-
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
-
-def check_sets(paths: Iterable[Path], store: Any | None = None) -> list[SetProblem]:
-    """Find every format problem in the sets and, given a store, every gold reference it lacks.
-
-    A gold entry must name a ``doc_id`` in the store; a ``paragraph`` or ``locator`` it
-    names must belong to a chunk of that document.
-    """
-    docs: set[str] = set()
-    places: set[tuple[str, str, str]] = set()
-    for page in store.iter_records(include=["metadatas"]) if store is not None else ():
-        for meta in page["metadatas"]:
-            doc_id = str(meta.get("doc_id", ""))
-            docs.add(doc_id)
-            places.add((doc_id, "paragraph", str(meta.get("paragraph", ""))))
-            places.add((doc_id, "locator", str(meta.get("locator", ""))))
-    problems: list[SetProblem] = []
-    for where, parsed in _scan(paths):
-        if isinstance(parsed, str):
-            problems.append(SetProblem(where, parsed))
-        elif store is not None:
-            problems.extend(SetProblem(where, m) for m in _missing_gold(parsed, docs, places))
-    return problems
-
-
-def _missing_gold(
-    item: EvalItem, docs: set[str], places: set[tuple[str, str, str]]
-) -> Iterator[str]:
-    for entry in item.gold:
-        doc_id = entry["doc_id"]
-        if doc_id not in docs:
-            yield f"item '{item.id}': gold doc_id '{doc_id}' is not in the store"
-            continue
-        for key in ("paragraph", "locator"):
-            if key in entry and (doc_id, key, entry[key]) not in places:
-                yield f"item '{item.id}': no chunk of '{doc_id}' has {key} '{entry[key]}'"
-
-
-def _scan(paths: Iterable[Path]) -> Iterator[tuple[str, EvalItem | str]]:
-    """Yield ``(file:line, item)`` for good lines and ``(file:line, problem)`` for bad ones."""
-    seen: set[str] = set()
-    for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as e:
-            yield str(path), f"cannot read ({getattr(e, 'strerror', None) or e})"
-            continue
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            parsed = _parse_item(line)
-            if isinstance(parsed, EvalItem):
-                if parsed.id in seen:
-                    parsed = f"duplicate id '{parsed.id}'"
-                else:
-                    seen.add(parsed.id)
-            yield where, parsed
-
-
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _parse_item(line: str) -> EvalItem | str:
-    """Parse one JSON line into an item, or return what is wrong with it."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as e:
-        return f"not valid JSON ({e.msg} at column {e.colno})"
-    if not isinstance(data, dict) or not data.get("id") or not data.get("question"):
-        return "each item needs an 'id' and a 'question'"
-    gold = data.get("gold", [])
-    if not isinstance(gold, list) or not all(
-        isinstance(g, dict) and isinstance(g.get("doc_id"), str) and g["doc_id"] for g in gold
-    ):
-        return "'gold' must be a list of {'doc_id', ...} objects"
-    for key in ("key_facts", "tags"):
-        if not _is_str_list(data.get(key, [])):
-            return f"'{key}' must be a list of strings"
-    if not isinstance(data.get("answerable", True), bool):
-        return "'answerable' must be true or false"
-    return EvalItem(
-        id=str(data["id"]),
-        question=str(data["question"]),
-        language=str(data.get("language", "en")),
-        answerable=data.get("answerable", True),
-        gold=tuple({k: str(v) for k, v in g.items()} for g in gold),
-        key_facts=tuple(data.get("key_facts", [])),
-        tags=tuple(data.get("tags", [])),
-    )
-
-
-def read_ids(path: Path) -> list[str]:
-    """Read item ids, one a line; blank lines and ``#`` comments are skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        raise EvalSetError(f"{path}: cannot read ({e.strerror or e})") from e
-    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
-
-
-def select_items(
-    items: list[EvalItem], ids: list[str] | None = None, limit: int | None = None
-) -> list[EvalItem]:
-    """Keep the items named in ``ids`` (in set order), then the first ``limit`` of them.
-
-    Raises:
-        EvalSetError: an id names no item of the sets.
-
-    """
-    if ids is not None:
-        known = {item.id for item in items}
-        missing = [i for i in ids if i not in known]
-        if missing:
-            raise EvalSetError(f"ids not found in the eval sets: {', '.join(missing)}")
-        wanted = set(ids)
-        items = [item for item in items if item.id in wanted]
-    return items[:limit] if limit is not None else items
+# Kept under its old name: the tests and the report read quoted sentences with it.
+_sentence_supported = sentence_quotes_passages
 
 
 @dataclass
@@ -221,6 +89,15 @@ class ItemResult:
     metrics: dict[str, float | None] = field(default_factory=dict)
     checks: dict[str, bool] = field(default_factory=dict)
     latency_ms: float = 0.0
+    set_name: str = ""
+    split: str = ""
+    adversarial_type: str = ""
+    # for a turn of a conversation: the conversation's id and the turn's number (from 1)
+    conversation: str = ""
+    turn: int = 0
+    language_check: dict[str, Any] = field(default_factory=dict)
+    # how the question was read: the earlier turns it came with, and the query searched
+    condensation: dict[str, Any] = field(default_factory=dict)
 
 
 def _unit(doc_id: str, where: str, originals: dict[str, str]) -> str:
@@ -228,20 +105,26 @@ def _unit(doc_id: str, where: str, originals: dict[str, str]) -> str:
 
 
 def _gold_units(item: EvalItem, originals: dict[str, str]) -> set[str]:
-    return {
-        _unit(g["doc_id"], g.get("paragraph") or g.get("locator") or "*", originals)
-        for g in item.gold
-    }
+    return {_unit(g["doc_id"], _gold_place(g), originals) for g in item.gold}
+
+
+def _gold_place(entry: dict[str, str]) -> str:
+    if entry.get("paragraph") or entry.get("locator"):
+        return entry.get("paragraph") or entry["locator"]
+    return f"page {entry['page']}" if entry.get("page") else "*"
 
 
 def _ranked_units(
-    retrieved: list[dict[str, Any]], gold: set[str], originals: dict[str, str]
+    retrieved: list[dict[str, Any]], gold: set[str], docs: DocIndex
 ) -> list[str]:
     """Map retrieved chunks to relevance units, first occurrence only."""
     units: list[str] = []
     for r in retrieved:
-        doc = originals.get(r["doc_id"]) or r["doc_id"]
+        doc = docs.originals.get(r["doc_id"]) or r["doc_id"]
+        page = r.get("page") or docs.pages.get(r["chunk_id"])
         candidates = [f"{doc}|{r.get('paragraph')}", f"{doc}|{r.get('locator')}", f"{doc}|*"]
+        if page:
+            candidates.insert(2, f"{doc}|page {page}")
         unit = next((c for c in candidates if c in gold), f"{r['chunk_id']}|other")
         if unit not in units:
             units.append(unit)
@@ -254,19 +137,6 @@ def _key_fact_coverage(answer: str, facts: tuple[str, ...]) -> float | None:
     text = answer.casefold()
     found = sum(any(alt.strip().casefold() in text for alt in fact.split("|")) for fact in facts)
     return found / len(facts)
-
-
-def _squash(text: str) -> str:
-    # Whitespace, Markdown emphasis and list markers do not change what a passage says
-    # (the composer quotes "**2022:** launch" as "2022: launch", and a list inline).
-    return re.sub(r"\s+", "", MARKUP.sub("", text)).casefold()
-
-
-def _sentence_supported(sentence: str, passages: list[str]) -> bool:
-    """Each quoted fragment of the sentence (split at ' … ') appears in a cited passage."""
-    body = _squash(" ".join(passages))
-    fragments = [f.strip(" .。;；,，:：") for f in _MARKER.sub("", sentence).split("…")]
-    return all(_squash(f) in body for f in fragments if f)
 
 
 def _answer_checks(
@@ -299,58 +169,85 @@ def run_eval(
     *,
     on_item: Callable[[ItemResult, int, int], None] | None = None,
 ) -> list[ItemResult]:
-    """Answer every item through the real pipeline and measure it."""
-    originals = _translation_map(assistant)
+    """Answer every item through the real pipeline and measure it.
+
+    A conversation gives one result per turn, each asked with the earlier turns as
+    history; ``on_item`` counts questions (turns included), not items.
+    """
+    docs = doc_index(assistant.store)
+    total = count_questions(items)
     results: list[ItemResult] = []
-    for done, item in enumerate(items, start=1):
-        answer = assistant.ask(item.question, ranking_depth=RANKING_DEPTH)
-        data = answer.to_dict()
-        retrieved = data["trace"]["retrieved"]
-        gold = _gold_units(item, originals)
-        ranked = _ranked_units(retrieved, gold, originals)
-        used_ids = {r["chunk_id"] for r in retrieved if r.get("used")}
-        validity, supported_rate = _answer_checks(data, used_ids)
-        coverage = _key_fact_coverage(data["answer"], item.key_facts) if item.answerable else None
-        result = ItemResult(
-            id=item.id,
-            question=item.question,
-            language=item.language,
-            detected_language=answer.language,
-            tags=list(item.tags),
-            answerable=item.answerable,
-            answer=data["answer"],
-            supported=answer.supported,
-            support=float(data["trace"].get("support", 0.0)),
-            citations=data["citations"] or data["related"],
-            retrieved=retrieved,
-            relevant_keys=sorted(gold),
-            ranked_keys=ranked,
-            latency_ms=float(data["trace"]["timings_ms"]["total"]),
-        )
-        result.metrics = {
-            "key_fact_coverage": coverage,
-            "citation_validity": validity,
-            "supported_sentence_rate": supported_rate,
-        }
-        result.checks = {
-            "refused_correctly": (not answer.supported) if not item.answerable else True,
-            "answered": answer.supported if item.answerable else True,
-            "hit@5": any(u in gold for u in ranked[:5]) if gold else True,
-            "key_facts": coverage is None or coverage >= 0.5,
-        }
+
+    def measure(item: EvalItem, history: tuple[Any, ...] = ()) -> tuple[ItemResult, Any]:
+        result, answer = _measure(assistant, item, docs, history)
         results.append(result)
         if on_item:
-            on_item(result, done, len(items))
+            on_item(result, len(results), total)
+        return result, answer
+
+    memory = chat_memory(assistant.settings) if hasattr(assistant, "settings") else None
+    for item in items:
+        if item.turns:
+            for _ in run_conversation(item, measure, memory):
+                pass
+        else:
+            measure(item)
     return results
 
 
-def _translation_map(assistant: Any) -> dict[str, str]:
-    originals: dict[str, str] = {}
-    for page in assistant.store.iter_records(include=["metadatas"]):
-        for meta in page["metadatas"]:
-            if meta.get("translation_of"):
-                originals[str(meta["doc_id"])] = str(meta["translation_of"])
-    return originals
+def _measure(
+    assistant: Any, item: EvalItem, docs: DocIndex, history: tuple[Any, ...]
+) -> tuple[ItemResult, Any]:
+    """Ask one question (with the conversation so far) and score its answer."""
+    # Only a conversation's later turns pass history: a stand-in assistant need not take it.
+    extra = {"history": history} if history else {}
+    answer = assistant.ask(item.question, ranking_depth=RANKING_DEPTH, **extra)
+    data = answer.to_dict()
+    retrieved = data["trace"]["retrieved"]
+    gold = _gold_units(item, docs.originals)
+    ranked = _ranked_units(retrieved, gold, docs)
+    used_ids = {r["chunk_id"] for r in retrieved if r.get("used")}
+    validity, supported_rate = _answer_checks(data, used_ids)
+    coverage = _key_fact_coverage(data["answer"], item.key_facts) if item.answerable else None
+    language = answer_language_check(item.language, data, docs)
+    result = ItemResult(
+        id=item.id,
+        question=item.question,
+        language=item.language,
+        detected_language=answer.language,
+        tags=list(item.tags),
+        answerable=item.answerable,
+        answer=data["answer"],
+        supported=answer.supported,
+        support=float(data["trace"].get("support", 0.0)),
+        citations=data["citations"] or data["related"],
+        retrieved=retrieved,
+        relevant_keys=sorted(gold),
+        ranked_keys=ranked,
+        latency_ms=float(data["trace"]["timings_ms"]["total"]),
+        set_name=item.set_name,
+        split=item.split,
+        adversarial_type=item.adversarial_type,
+        language_check=language,
+        condensation={
+            "history": [t.question for t in history],
+            "follow_up": bool(data["trace"].get("follow_up", False)),
+            "condensed_query": str(data["trace"].get("condensed_query", item.question)),
+        },
+    )
+    result.metrics = {
+        "key_fact_coverage": coverage,
+        "citation_validity": validity,
+        "supported_sentence_rate": supported_rate,
+    }
+    result.checks = {
+        "refused_correctly": (not answer.supported) if not item.answerable else True,
+        "answered": answer.supported if item.answerable else True,
+        "hit@5": any(u in gold for u in ranked[:5]) if gold else True,
+        "key_facts": coverage is None or coverage >= 0.5,
+        "answer_language": bool(language["passed"]),
+    }
+    return result, answer
 
 
 def ranx_qrels_and_run(
@@ -451,20 +348,45 @@ def _block(results: list[ItemResult]) -> dict[str, Any]:
             "supported_sentence_rate": _mean(r.metrics["supported_sentence_rate"] for r in results),
             "refusal_accuracy": _mean(float(not r.supported) for r in unanswerable),
             "false_refusal_rate": _mean(float(not r.supported) for r in answerable),
+            "answer_language": _mean(_as_float(r.checks.get("answer_language")) for r in results),
         },
         "latency": {"p50_ms": pct(0.5), "p95_ms": pct(0.95)},
     }
 
 
-def summarize(results: list[ItemResult], config: dict[str, Any]) -> dict[str, Any]:
-    """Headline metrics plus breakdowns by language and by tag."""
-    summary = _block(results)
+def _as_float(value: bool | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _by_language(results: list[ItemResult]) -> dict[str, Any]:
     languages = sorted({r.language for r in results})
+    return {lang: _block([r for r in results if r.language == lang]) for lang in languages}
+
+
+def summarize(results: list[ItemResult], config: dict[str, Any]) -> dict[str, Any]:
+    """Headline metrics with breakdowns by language, tag, split and set.
+
+    ``splits`` holds ``dev`` and ``test`` (each with its own ``by_language``): a change
+    is judged on ``test``. ``by_set`` gives each set (file stem) overall and per split;
+    ``refusal_by_type`` the refusals per adversarial type; ``conversations`` the
+    per-turn figures of conversation items.
+    """
+    summary = _block(results)
     tags = sorted({t for r in results for t in r.tags})
-    summary["by_language"] = {
-        lang: _block([r for r in results if r.language == lang]) for lang in languages
-    }
+    summary["by_language"] = _by_language(results)
     summary["by_tag"] = {tag: _block([r for r in results if tag in r.tags]) for tag in tags}
+    summary["splits"] = {}
+    for split in SPLITS:
+        part = [r for r in results if r.split == split]
+        summary["splits"][split] = {**_block(part), "by_language": _by_language(part)}
+    summary["by_set"] = {}
+    for name in dict.fromkeys(r.set_name for r in results if r.set_name):
+        in_set = [r for r in results if r.set_name == name]
+        summary["by_set"][name] = {"all": _block(in_set)} | {
+            split: _block([r for r in in_set if r.split == split]) for split in SPLITS
+        }
+    summary["refusal_by_type"] = refusal_by_type(results)
+    summary["conversations"] = conversation_summary(results, _block)
     summary["config"] = config
     return summary
 
@@ -490,6 +412,11 @@ def retrieval_digest(summary: dict[str, Any]) -> dict[str, Any]:
         **block(summary),
         "by_language": {k: block(v) for k, v in summary.get("by_language", {}).items()},
         "by_tag": {k: block(v) for k, v in summary.get("by_tag", {}).items()},
+        "splits": {k: block(v) for k, v in summary.get("splits", {}).items()},
+        "by_set": {
+            name: {k: block(v) for k, v in parts.items()}
+            for name, parts in summary.get("by_set", {}).items()
+        },
     }
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation import ItemResult, ranx_qrels_and_run, read_run
+from assistant.report_tables import sections
 
 __all__ = [
     "BASELINE_HEADER",
@@ -43,10 +44,14 @@ HEADLINE: tuple[tuple[str, str, bool], ...] = (
     ("answers", "supported_sentence_rate", True),
     ("answers", "refusal_accuracy", True),
     ("answers", "false_refusal_rate", False),
+    ("answers", "answer_language", True),
     ("latency", "p50_ms", False),
     ("latency", "p95_ms", False),
 )
-BREAKDOWN = ("hit@5", "mrr@10", "key_fact_coverage", "citation_validity", "refusal_accuracy")
+BREAKDOWN = (
+    "hit@5", "mrr@10", "key_fact_coverage", "citation_validity", "refusal_accuracy",
+    "answer_language",
+)  # fmt: skip
 SIGNIFICANCE = {"hit@5": "hit_rate@5", "mrr@10": "mrr@10", "ndcg@10": "ndcg@10"}
 MAX_P = 0.05
 WORST = 10
@@ -110,6 +115,9 @@ def _failures(item: ItemResult) -> list[str]:
         failed.append("refused an answerable question")
     if not item.checks.get("key_facts", True):
         failed.append(f"key-fact coverage {item.metrics.get('key_fact_coverage') or 0:.0%}")
+    if not item.checks.get("answer_language", True):
+        problems = (item.language_check or {}).get("problems") or ["wrong language"]
+        failed.append(f"answer language ({problems[0]})")
     return failed
 
 
@@ -152,7 +160,7 @@ def compare_runs(
     previous_summary, previous_items = read_run(previous_dir, require_items=False)
     comparison = Comparison(
         previous_dir=previous_dir,
-        previous=headline(previous_summary),
+        previous=headline(_same_split(previous_summary, summary)),
         current=headline(summary),
         config_changes=_config_changes(
             previous_summary.get("config", {}), summary.get("config", {})
@@ -178,6 +186,13 @@ def compare_runs(
             comparison.changed.append((item_id, "; ".join(changes)))
     _significance(comparison, [after[i] for i in after if i in before], before)
     return comparison
+
+
+def _same_split(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Return what of a previous run to set beside this one: its same split, if this ran one."""
+    split = (current.get("config") or {}).get("split")
+    block = (previous.get("splits") or {}).get(split) if split in ("dev", "test") else None
+    return block if block and block.get("n_items") else previous
 
 
 def _config_changes(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -419,6 +434,8 @@ def _markdown(
         "",
         _md_table(["metric", "value"], [[k, _fmt(v, k)] for k, v in headline(summary).items()]),
     ]
+    for title, note, (header, rows) in sections(summary):
+        parts += ["", f"## {title}", "", *([note, ""] if note else []), _md_table(header, rows)]
     if comparison:
         parts += [
             "",
@@ -532,6 +549,9 @@ def _html(
         "<h2>Headline</h2>",
         _html_table(["metric", "value"], [[k, _fmt(v, k)] for k, v in headline(summary).items()]),
     ]
+    for title, note, (header, rows) in sections(summary):
+        parts.append(f"<h2>{e(title)}</h2>" + (f"<p class=muted>{e(note)}</p>" if note else ""))
+        parts.append(_html_table(header, rows, numeric_from=2))
     if comparison:
         parts += [
             f"<h2>Compared with <code>{e(str(comparison.previous_dir))}</code></h2>",

@@ -60,7 +60,7 @@ def _write(tmp_path: Path, *lines: str | dict[str, Any]) -> Path:
     return path
 
 
-GOOD = {"id": "q1", "question": "What?", "gold": [{"doc_id": "d", "paragraph": "1"}]}
+GOOD = {"id": "q1", "question": "What?", "gold": [{"doc_id": "d", "paragraph": "1"}], "split": "dev"}
 
 
 # --- loading and checking sets -----------------------------------------------------------
@@ -74,7 +74,10 @@ def test_load_items_reads_fields_and_defaults(tmp_path: Path) -> None:
         {"id": "q2", "question": "¿Qué?", "language": "es", "answerable": False, "tags": ["x"]},
     )
     first, second = load_items([path])
-    assert first == EvalItem(id="q1", question="What?", gold=({"doc_id": "d", "paragraph": "1"},))
+    assert first == EvalItem(
+        id="q1", question="What?", gold=({"doc_id": "d", "paragraph": "1"},), split="dev"
+    )
+    assert first.set_name == "set"  # the file stem
     assert (second.language, second.answerable, second.tags) == ("es", False, ("x",))
     assert second.gold == ()
 
@@ -120,10 +123,10 @@ def test_check_sets_reports_every_problem_with_file_and_line(tmp_path: Path) -> 
         tmp_path,
         GOOD,
         "{broken",
-        {"id": "q3", "question": "?", "gold": [{"doc_id": "nowhere"}]},
-        {"id": "q4", "question": "?", "gold": [{"doc_id": "d", "paragraph": "9(z)"}]},
-        {"id": "q5", "question": "?", "gold": [{"doc_id": "d", "locator": "Costs"}]},
-        {"id": "q6", "question": "?", "gold": [{"doc_id": "d", "locator": "Nope"}]},
+        {"id": "q3", "question": "?", "split": "test", "gold": [{"doc_id": "nowhere"}]},
+        {"id": "q4", "question": "?", "split": "test", "gold": [{"doc_id": "d", "paragraph": "9(z)"}]},
+        {"id": "q5", "question": "?", "split": "test", "gold": [{"doc_id": "d", "locator": "Costs"}]},
+        {"id": "q6", "question": "?", "split": "test", "gold": [{"doc_id": "d", "locator": "Nope"}]},
     )
     store = _MetadataStore(
         [
@@ -250,6 +253,7 @@ def test_translation_pairs_count_as_one_relevance_unit_and_key_fact_alternatives
         "answered": True,
         "hit@5": True,
         "key_facts": True,
+        "answer_language": True,  # an English sentence of its own for an English question
     }
     retrieval = summarize([result], {})["retrieval"]
     assert retrieval["recall@5"] == 1.0  # one unit found, not one of two
