@@ -122,8 +122,12 @@ def _failures(item: ItemResult) -> list[str]:
 
 
 def worst_items(items: Sequence[ItemResult], n: int = WORST) -> list[ItemResult]:
-    """Pick the ``n`` items that failed most: missed hit@5, wrong refusal, missing key facts."""
-    failing = [item for item in items if _failures(item)]
+    """Pick the ``n`` items that failed most: missed hit@5, wrong refusal, missing key facts.
+
+    Test items are never listed: their failures are not read while tuning (evals/README.md),
+    so a report shows them only as figures.
+    """
+    failing = [item for item in items if getattr(item, "split", "") != "test" and _failures(item)]
     return sorted(
         failing,
         key=lambda i: (
@@ -492,6 +496,8 @@ def _markdown(
     parts += [
         "",
         "## Worst items",
+        "",
+        "Dev items only: test items are reported as figures, never listed.",
     ]
     for item in worst_items(items):
         parts += [
@@ -601,7 +607,7 @@ def _html(
     ]
     for title, png in plots:
         parts.append(f'<h3>{e(title)}</h3><img alt="{e(title)}" src="data:image/png;base64,{png}">')
-    parts.append("<h2>Worst items</h2>")
+    parts.append("<h2>Worst items</h2><p>Dev items only: test items are reported as figures, never listed.</p>")
     for item in worst_items(items):
         citations = "".join(f"<li>{e(_citation_line(c))}</li>" for c in item.citations)
         parts.append(
