@@ -154,3 +154,49 @@ def test_official_documents_survive_any_uploads_and_deletes_by_non_operators(
                     except AssistantError:
                         pass
             assert _protected(store) == before
+
+
+def test_an_ingest_asked_to_stop_drops_the_half_written_new_document(
+    tmp_path: Path, settings_factory: Any, fake_embeddings: Any
+) -> None:
+    from assistant.store import open_store
+    from ingest.indexing import ingest_paths
+
+    settings = settings_factory(chunk_size=200, chunk_overlap=0)
+    store = open_store(settings, fake_embeddings, create=True)
+    first = tmp_path / "a-first.md"
+    first.write_text("# First\n\nMangroves protect coasts.\n", encoding="utf-8")
+    long = tmp_path / "b-long.md"
+    long.write_text("# Long\n\n" + "\n\n".join(f"Paragraph {i} on peat rewetting and water tables." for i in range(400)))
+    # Asked before file 1, before its one batch, before file 2, before its first batch; then
+    # stop before the second batch of file 2, once its first batch is stored.
+    answers = iter([False] * 4 + [True] * 10)
+    seen: list[int] = []
+
+    def should_stop() -> bool:
+        seen.append(store.count())
+        return next(answers)
+
+    report = ingest_paths([first, long], settings, store, fake_embeddings, should_stop=should_stop)
+
+    assert report.cancelled and [f.status for f in report.files] == ["added"]
+    assert len(seen) == 5 and seen[-1] > seen[-2]  # half of file 2 was written when it stopped
+    stored = {m["doc_id"] for page in store.iter_records(include=["metadatas"]) for m in page["metadatas"]}
+    assert stored == {"a-first"}  # nothing of the half-written document is left
+    again = ingest_paths([first, long], settings, store, fake_embeddings)
+    assert [f.status for f in again.files] == ["unchanged", "added"] and not again.cancelled
+
+
+def test_a_client_that_left_is_seen_through_gradios_job_flags() -> None:
+    from types import SimpleNamespace
+
+    from assistant.ui_library import client_gone
+
+    def blocks(*jobs: Any) -> Any:
+        return SimpleNamespace(_queue=SimpleNamespace(active_jobs=[list(jobs), None]))
+
+    mine = SimpleNamespace(session_hash="s1", alive=True)
+    other = SimpleNamespace(session_hash="s2", alive=False)
+    assert not client_gone(blocks(mine, other), "s1")
+    assert client_gone(blocks(SimpleNamespace(session_hash="s1", alive=False)), "s1")
+    assert not client_gone(blocks(), "s1") and not client_gone(SimpleNamespace(), "s1")
