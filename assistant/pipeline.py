@@ -79,16 +79,19 @@ def validate_conversation(question: str, history: Sequence[Turn], settings: Sett
 
 
 def _withhold_planted(retrieval: Retrieval, k: int) -> tuple[Retrieval, list[Source]]:
-    """Keep the top ``k`` passages, minus any that address an AI assistant (never evidence)."""
-    withheld = [s for s in retrieval.sources[:k] if addressed_to_assistant(s.text)]
-    if not withheld:
-        return replace(retrieval, sources=retrieval.sources[:k], topical=retrieval.topical[:k]), []
+    """Keep the best ``k`` passages that do not address an AI assistant (never evidence).
+
+    The planted ones that ranked within the top ``k`` are returned to be listed, flagged;
+    the next passages down take their places.
+    """
+    top = {s.chunk_id: s for s in (*retrieval.sources[:k], *retrieval.topical[:k])}
+    withheld = [s for s in top.values() if addressed_to_assistant(s.text)]
     planted = {s.chunk_id for s in withheld}
     return (
         replace(
             retrieval,
-            sources=[s for s in retrieval.sources[:k] if s.chunk_id not in planted],
-            topical=[s for s in retrieval.topical[:k] if s.chunk_id not in planted],
+            sources=[s for s in retrieval.sources if s.chunk_id not in planted][:k],
+            topical=[s for s in retrieval.topical if s.chunk_id not in planted][:k],
         ),
         withheld,
     )
@@ -294,6 +297,7 @@ class Assistant:
         assert answer is not None
         answer = _list_withheld(answer, withheld, retrieval.language)
         planted = {s.chunk_id for s in withheld}
+        given = {s.chunk_id for s in retrieval.sources}
         timings = dict(retrieval.timings_ms)
         timings["condense"] = condensed.elapsed_ms
         timings["compose"] = round((time.perf_counter() - compose_started) * 1000, 2)
@@ -322,10 +326,10 @@ class Assistant:
                     "similarity": round(s.similarity, 4),
                     "lexical": round(s.lexical, 4),
                     "ranks": s.ranks,
-                    "used": i < k and s.chunk_id not in planted,
+                    "used": s.chunk_id in given,
                     "withheld": s.chunk_id in planted,
                 }
-                for i, s in enumerate(ranked)
+                for s in ranked
             ],
             "timings_ms": timings,
             **answer.trace,
