@@ -92,7 +92,9 @@ def pick_questions(sets: Sequence[Path], n: int) -> list[str]:
     for path in sorted(sets):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                items.append(json.loads(line)["question"])
+                item = json.loads(line)
+                # A conversation contributes its turns' questions.
+                items.extend(turn["question"] for turn in item.get("turns") or [item])
     items = items or list(FALLBACK_QUESTIONS)
     if n >= len(items):
         return items

@@ -264,14 +264,15 @@ def test_uploaded_document_with_markup_shows_as_text_and_runs_nothing(
     page.locator("#ra-upload-button").click()
     page.locator("#ra-upload-status", has_text="1 file(s) indexed").wait_for()
     library = page.locator("#ra-library")
-    _wait_for_text(page, "#ra-library", "seed-bank-notes")
+    _wait_for_text(page, "#ra-library", "upload-seed-bank-notes")
     assert "<script>window.__pwned='title'</script>" in library.inner_text()
     page.screenshot(path=str(artifacts / "05-upload-library.png"), full_page=True)
 
     page.get_by_role("tab", name="Chat").click()
     _ask(page, "How many native species did the community seed banks store?")
-    card = page.locator('#ra-cards article[data-doc="seed-bank-notes"]').first
+    card = page.locator('#ra-cards article[data-doc="upload-seed-bank-notes"]').first
     card.wait_for()
+    assert card.locator(".ra-uploaded").inner_text() == "uploaded, not an official text"
     text = card.locator(".ra-text").inner_text()
     assert "<script>window.__pwned = 'script'; alert('script')</script>" in text
     assert "<img src=x onerror=\"window.__pwned='img'; alert('img')\">" in _squash(text)
