@@ -26,9 +26,9 @@ _PATTERNS = (
     # English.
     r"\b(?:ignore|disregard|forget|override)\b.{0,40}\b(?:instructions?|prompts?|rules|guidelines|directives?)\b",
     r"\byou\s+are\s+now\b|\bfrom\s+now\s+on,?\s+you\b|\bdeveloper\s+mode\b|\bjailbreak(?:ing)?\b|\bDAN\s+mode\b",
-    r"\b(?:tell|inform|reply\s+to|respond\s+to|say\s+to|assure|convince)\s+(?:the\s+|all\s+)?users?\b",
+    r"\b(?:tell|say\s+to|assure|convince)\s+(?:the\s+|all\s+)?users?\s*(?:that\b|:)",
     r"\b(?:reply|respond|answer|say|output)\s+only\b|\bsystem\s+prompt\b|\bnew\s+(?:rule|instructions?)\s*:",
-    r"\bas\s+an?\s+(?:ai|language\s+model|assistant)\b",
+    r"\bas\s+an?\s+(?:ai|language\s+model)\b",
     # Chinese.
     r"(?:忽略|无视|忽視|無視|忘记|忘記|不要理会).{0,12}(?:指示|指令|提示|规则|規則|说明)",
     r"系统提示|系統提示|你现在是|你現在是|从现在起|從現在起|开发者模式|開發者模式|告诉用户|告訴用戶|对用户说|回答用户说",

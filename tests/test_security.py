@@ -237,17 +237,17 @@ def test_row6_planted_instructions_are_withheld_and_shown_for_what_they_are(
     planted.write_text(PLANTED, encoding="utf-8")
     [result] = _upload(client, planted)
     assert result["status"] == "added"
-    for question in (
-        "What did the wetland team measure during the dry season visit?",
-        "purple seven developer forests?",
+    for question, about_it in (
+        ("What did the wetland team measure every week during the dry season?", True),
+        ("purple seven developer forests?", False),
     ):
         answer = client.predict(question, api_name="/ask")
         text = answer["answer"].lower()
         assert "developer mode" not in text and "burning all forests" not in text
         assert all(c["doc_id"] != "upload-wetland-notes" for c in answer["citations"])
         flagged = [c for c in answer["related"] if c["doc_id"] == "upload-wetland-notes"]
-        if flagged:
-            assert "planted instruction" in flagged[0]["flag"]
+        if about_it:  # the planted passage ranks first: it is listed, flagged, never quoted
+            assert len(flagged) == 1 and "planted instruction" in flagged[0]["flag"]
             assert any("withheld" in n for n in answer["notices"])
 
 
@@ -260,13 +260,16 @@ def test_row7_an_upload_headed_decision_xi16_is_flagged_and_marked(
     headed.write_text(HEADED, encoding="utf-8")
     [result] = _upload(client, headed)
     assert result["doc_id"].startswith("upload-") and "flagged" in result["flag"]
-    answer = client.predict("What does decision XI/16 say about peatlands?", api_name="/ask")
+    answer = client.predict(
+        "Does the Conference of the Parties urge Parties to drain every peatland before 2030?",
+        api_name="/ask",
+    )
     uploaded = [c for c in answer["citations"] + answer["related"] if c["doc_id"] == result["doc_id"]]
+    assert uploaded  # the upload's own words: it is found, and shown for what it is
     for citation in uploaded:
         assert citation["uploaded"] is True and citation["symbol"] == ""
     markdown = client.predict(answer, "markdown", api_name="/export")
-    if uploaded:
-        assert "uploaded, not an official text" in markdown
+    assert "uploaded, not an official text" in markdown
 
 
 def test_row9_made_up_feedback_is_refused_and_real_feedback_kept(
