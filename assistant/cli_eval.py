@@ -43,6 +43,24 @@ class Split(StrEnum):
     all = "all"
 
 
+class Mode(StrEnum):
+    """How answers are composed in the run."""
+
+    extractive = "extractive"
+    llm = "llm"
+
+
+ModeOpt = Annotated[
+    Mode | None,
+    typer.Option(
+        "--mode",
+        help="Answer mode for the run: 'extractive', or 'llm' with the configured model"
+        " (RA_LLM_* or the config file); also reports fallback rate, marker repairs and"
+        " time to first token. Default: the configured answer_mode.",
+    ),
+]
+
+
 SplitOpt = Annotated[
     Split,
     typer.Option(
@@ -74,6 +92,7 @@ def eval_(
         int | None, typer.Option("--limit", min=1, help="Run only the first N items (per store).")
     ] = None,
     split: SplitOpt = Split.all,
+    mode: ModeOpt = None,
     validate: Annotated[
         bool,
         typer.Option("--validate", help="Only check the sets' format and gold references."),
@@ -125,6 +144,8 @@ def eval_(
     """
     apply_offline_switches()
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
+    if mode is not None:
+        settings = _with_mode(settings, mode.value)
     suites, skipped = _suites(settings, sets, ingest or [], realdocs, realdocs_store, realdocs_set)
     if skipped:
         console.print(f"[yellow]{escape(skipped)}[/]", soft_wrap=True)
@@ -140,6 +161,7 @@ def eval_(
     )  # fmt: skip
     _print_headline(summary, comparison)
     _print_tables(summary)
+    _print_llm(summary)
     if baselines:
         _print_baselines(summary)
     report = escape(str(run_dir / "report.html"))
@@ -167,6 +189,38 @@ def _suites(
     if isinstance(extra, str):
         return suites, extra
     return [*suites, extra], ""
+
+
+def _with_mode(settings: Settings, mode: str) -> Settings:
+    """Return the settings with the run's answer mode; 'llm' needs a configured model."""
+    if mode == "llm" and not settings.llm_configured:
+        errors.print(
+            "[bold red]--mode llm needs a model:[/] set llm_base_url and llm_model"
+            " (RA_LLM_BASE_URL, RA_LLM_MODEL), or llm_provider 'llamacpp' and llm_model_path."
+        )
+        raise typer.Exit(2)
+    return settings.model_copy(update={"answer_mode": mode})
+
+
+def _print_llm(summary: dict[str, Any]) -> None:
+    """Print what the language model did: fallbacks, marker repairs, time to first token."""
+    llm = summary.get("llm")
+    if not llm:
+        return
+    table = Table(title="Language model", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for column in ("", "calls", "fallback", "markers removed", "unsupported", "1st token p50/p95"):
+        table.add_column(column, justify="left" if not column else "right")
+    splits = summary.get("llm_by_split", {})
+    for name, block in (("all", llm), *((k, v) for k, v in splits.items() if v)):
+        p50, p95 = block["first_token_p50_ms"] or 0, block["first_token_p95_ms"] or 0
+        first = f"{p50:,.0f} / {p95:,.0f} ms"
+        table.add_row(
+            name, str(block["llm_calls"]), f"{block['fallback_rate']:.2f}",
+            str(block["marker_repairs"]), str(block["unsupported_sentences"]), first,
+        )  # fmt: skip
+    console.print(table)
+    reasons = ", ".join(f"{k} {v}" for k, v in llm["fallback_reasons"].items()) or "none"
+    console.print(f"[dim]Fallbacks to the extractive answer by reason: {escape(reasons)}[/]")
 
 
 def _utc_stamp() -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from assistant.language import detect_language
 from assistant.sentence_vectors import MARKUP
+from assistant.versions import original_languages
 
 __all__ = [
     "DocIndex",
@@ -70,31 +71,7 @@ def doc_index(store: Any) -> DocIndex:
                 pages[str(meta["chunk_id"])] = int(meta["page"])
     originals = {d: str(m["translation_of"]) for d, m in docs.items() if m.get("translation_of")}
     languages = {d: str(m.get("language", "")) for d, m in docs.items()}
-    return DocIndex(originals, languages, _original_languages(docs, languages), pages)
-
-
-def _original_languages(
-    docs: dict[str, dict[str, Any]], languages: dict[str, str]
-) -> dict[str, str]:
-    """Language of each document's original text.
-
-    A translation's original is the document it translates. A summary or brief that
-    carries the symbol of a decision in the store (the Spanish summary of XI/16) is read
-    against that decision, so its original is the decision's original; any other
-    document is its own original.
-    """
-    decisions = {
-        str(m.get("symbol")): d
-        for d, m in docs.items()
-        if m.get("kind") == "decision" and m.get("symbol") and not m.get("translation_of")
-    }
-    result: dict[str, str] = {}
-    for doc_id, meta in docs.items():
-        root = str(meta.get("translation_of") or "")
-        if not root and meta.get("symbol") and meta.get("kind") != "decision":
-            root = decisions.get(str(meta["symbol"]), "")
-        result[doc_id] = languages.get(root) or languages.get(doc_id, "")
-    return result
+    return DocIndex(originals, languages, original_languages(docs), pages)
 
 
 def answer_language_check(

@@ -40,6 +40,7 @@ from assistant.eval_items import (
     read_ids,
     select_items,
 )
+from assistant.eval_llm import llm_facts, llm_summary
 
 __all__ = [
     "BASELINES",
@@ -98,6 +99,8 @@ class ItemResult:
     language_check: dict[str, Any] = field(default_factory=dict)
     # how the question was read: the earlier turns it came with, and the query searched
     condensation: dict[str, Any] = field(default_factory=dict)
+    # what the language model did for this answer (assistant.eval_llm); empty without one
+    llm: dict[str, Any] = field(default_factory=dict)
 
 
 def _unit(doc_id: str, where: str, originals: dict[str, str]) -> str:
@@ -149,7 +152,8 @@ def _answer_checks(
     markers = [int(m) for m in _MARKER.findall(answer["answer"])]
     valid = [n in by_n and by_n[n]["chunk_id"] in retrieved_ids for n in markers]
     validity = sum(valid) / len(valid) if valid else 0.0
-    sentences = answer.get("sentences") or []
+    # A frame ("Decision XI/16, para. 1(g), addresses this:") names a source; it quotes nothing.
+    sentences = [s for s in answer.get("sentences") or [] if not s.get("frame")]
     supported = []
     for sentence in sentences:
         cited = [by_n[n] for n in sentence.get("citations", []) if n in by_n]
@@ -234,6 +238,7 @@ def _measure(
             "follow_up": bool(data["trace"].get("follow_up", False)),
             "condensed_query": str(data["trace"].get("condensed_query", item.question)),
         },
+        llm=llm_facts(data["trace"]),
     )
     result.metrics = {
         "key_fact_coverage": coverage,
@@ -387,6 +392,11 @@ def summarize(results: list[ItemResult], config: dict[str, Any]) -> dict[str, An
         }
     summary["refusal_by_type"] = refusal_by_type(results)
     summary["conversations"] = conversation_summary(results, _block)
+    if (llm := llm_summary([r.llm for r in results])) is not None:
+        summary["llm"] = llm
+        summary["llm_by_split"] = {
+            split: llm_summary([r.llm for r in results if r.split == split]) for split in SPLITS
+        }
     summary["config"] = config
     return summary
 

@@ -10,8 +10,9 @@ rest and flags sentences their passages do not support.
 The extractive composer stays in charge of everything the LLM cannot be trusted
 with: weak retrieval support gets its refusal without calling the model, and when
 the endpoint fails (unreachable, HTTP error, timeout, unreadable reply, a stream cut
-short) or writes nothing its passages support, the user gets the extractive answer
-with a notice saying why.
+short) or writes nothing its passages support, or writes in another language than
+the question's, the user gets the extractive answer with a notice saying why. The
+passages read are streamed first, the model's text below them.
 """
 
 from __future__ import annotations
@@ -19,30 +20,35 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage
 
-from assistant.answering import (
-    LANGUAGE_NAMES,
-    ExtractiveComposer,
-    citation_for,
-    refusal_answer,
-)
+from assistant.answering import ExtractiveComposer, citation_for, refusal_answer
 from assistant.errors import AssistantError
-from assistant.records import Answer, Source, Turn
+from assistant.language import detect_language
+from assistant.llm_prompts import (
+    ANSWER_PROMPT,
+    CONDENSE_PROMPT,
+    PROMPT_REFUSALS,
+    Prompt,
+    evidence,
+    evidence_preview,
+    format_passages,
+    language_name,
+    llm_notice,
+    load_prompt,
+    quote,
+)
+from assistant.records import Answer, Turn
 from assistant.retrieval import Retrieval
 from assistant.settings import Settings
-from assistant.verification import (
-    CALIBRATED_SIMILARITY_FLOOR,
-    CheckedPassage,
-    Verification,
-    verify_answer,
-)
+from assistant.verification import CALIBRATED_SIMILARITY_FLOOR, Verification, verify_answer
 
 __all__ = [
     "ANSWER_PROMPT",
@@ -50,6 +56,7 @@ __all__ = [
     "LLMComposer",
     "Prompt",
     "build_llm_composer",
+    "evidence_preview",
     "format_passages",
     "language_name",
     "load_prompt",
@@ -57,103 +64,8 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
-ANSWER_PROMPT = "answer-v1.txt"
-CONDENSE_PROMPT = "condense-v1.txt"
 DUMMY_API_KEY = "not-needed"  # local servers (Ollama, llama.cpp, vLLM) accept any key
 MAX_HISTORY_TURNS = 4
-
-_LANGUAGE_NAMES = {
-    **LANGUAGE_NAMES["en"],
-    "zh": "Chinese (简体中文)",
-    "pt": "Portuguese",
-    "de": "German",
-    "ja": "Japanese",
-    "ko": "Korean",
-}
-# The sentence the prompt asks for when the passages do not answer, per language.
-_PROMPT_REFUSALS = {
-    "en": "The passages do not answer this question.",
-    "zh": "这些段落没有回答这个问题。",
-    "es": "Los pasajes no responden a esta pregunta.",
-    "fr": "Les passages ne répondent pas à cette question.",
-    "ru": "Эти фрагменты не отвечают на этот вопрос.",
-    "ar": "لا تجيب هذه المقاطع عن هذا السؤال.",
-}
-# A passage must not be able to close its own block and talk outside it.
-_DELIMITER = re.compile(r"<(\s*/?\s*(?:passages?|conversation)\b)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """A versioned two-message prompt read from ``assistant/prompts``."""
-
-    version: str
-    system: str
-    user: str
-
-    def messages(self, **values: str) -> list[BaseMessage]:
-        """Fill the placeholders; values are inserted as text, never re-parsed."""
-        return [
-            SystemMessage(self.system.format_map(values)),
-            HumanMessage(self.user.format_map(values)),
-        ]
-
-
-def load_prompt(name: str) -> Prompt:
-    """Read a prompt file: ``# version: …`` first, then ``[system]`` and ``[user]``."""
-    # A path beside this module, not importlib.resources: an editable install can
-    # expose the package as a namespace package, which resources cannot read.
-    raw = (PROMPTS_DIR / name).read_text(encoding="utf-8")
-    version = re.search(r"^# version:\s*(\S+)", raw, re.MULTILINE)
-    sections = re.split(r"^\[(system|user)\]\s*$", raw, flags=re.MULTILINE)
-    parts = dict(zip(sections[1::2], (s.strip() for s in sections[2::2]), strict=True))
-    if version is None or set(parts) != {"system", "user"}:
-        raise AssistantError(f"prompt file {name} needs a '# version:' line, [system] and [user]")
-    return Prompt(version.group(1), parts["system"], parts["user"])
-
-
-def language_name(code: str) -> str:
-    """English name of a language code for the prompt ('zh' → 'Chinese (简体中文)')."""
-    return _LANGUAGE_NAMES.get(code, code or "English")
-
-
-def _quote(text: str) -> str:
-    return _DELIMITER.sub(r"‹\1", text)
-
-
-def _attribute(value: Any) -> str:
-    return _quote(str(value)).replace('"', "'").replace("\n", " ").strip()
-
-
-def format_passages(sources: Sequence[Source]) -> str:
-    """Write passages [1]..[k] as delimited blocks with title, symbol and locator."""
-    blocks = []
-    for n, source in enumerate(sources, start=1):
-        meta = source.metadata
-        header = " ".join(
-            f'{name}="{_attribute(value)}"'
-            for name, value in (
-                ("n", n),
-                ("title", meta.get("title", "")),
-                ("symbol", meta.get("symbol", "")),
-                ("locator", meta.get("locator", "")),
-                ("language", source.language),
-            )
-            if value not in ("", None)
-        )
-        context = str(meta.get("context", "")).strip()
-        lead = f"(Paragraph opening: {_quote(context)})\n" if context else ""
-        blocks.append(f"<passage {header}>\n{lead}{_quote(source.text.strip())}\n</passage>")
-    return "\n\n".join(blocks)
-
-
-def _evidence(source: Source) -> CheckedPassage:
-    """Gather what a cited passage offers a sentence: its header, opening and text."""
-    meta = source.metadata
-    header = " ".join(str(meta.get(k, "")) for k in ("title", "symbol", "locator") if meta.get(k))
-    parts = [header, str(meta.get("context", "")), source.text]
-    return CheckedPassage("\n".join(p for p in parts if p), source.language, source.text)
 
 
 def _endpoint(url: str | None) -> str:
@@ -220,22 +132,28 @@ class LLMComposer:
         self.prompt = load_prompt(ANSWER_PROMPT)
         self.condense_prompt = load_prompt(CONDENSE_PROMPT)
         self.endpoint = _endpoint(settings.llm_base_url)
+        self.model_name = settings.llm_model or ""
+        if settings.llm_provider == "llamacpp" and settings.llm_model_path is not None:
+            self.endpoint = "in-process llama.cpp"
+            self.model_name = Path(settings.llm_model_path).name
         self._errors = _llm_errors()
 
     # --- answering -----------------------------------------------------------------------
     def compose(self, question: str, retrieval: Retrieval) -> Answer:
-        """Answer with the LLM, or with the extractive composer when that is safer."""
-        if self._weak(retrieval):
-            return self._refuse_weak(question, retrieval)
-        try:
-            message = self.chat_model.invoke(self._messages(question, retrieval))
-            text = str(message.text)
-        except self._errors as error:
-            return self._fall_back(question, retrieval, error)
-        return self._finish(question, text, retrieval)
+        """Answer with the LLM, or with the extractive composer when that is safer.
+
+        The model is read as a stream even here, so every answer's trace records the
+        time to its first token.
+        """
+        answer: Answer | None = None
+        for event in self.stream(question, retrieval):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
-        """Yield the growing answer as tokens arrive, then the verified :class:`Answer`.
+        """Yield the passages read, then the growing answer below them, then the :class:`Answer`.
 
         If the stream breaks, the extractive answer (with a notice) replaces what was
         shown so far.
@@ -245,28 +163,38 @@ class LLMComposer:
             yield from _sentences_of(refusal)
             yield refusal
             return
+        preview = evidence_preview(retrieval.sources, retrieval.language)
+        yield preview
         text = ""
+        started = time.perf_counter()
+        first: float | None = None
         try:
             for chunk in self.chat_model.stream(self._messages(question, retrieval)):
                 piece = str(chunk.text)
                 if piece:
+                    first = first if first is not None else time.perf_counter()
                     text += piece
-                    yield text
+                    yield preview + text
         except self._errors as error:
             answer = self._fall_back(question, retrieval, error, partial=bool(text))
             yield from _sentences_of(answer)
             yield answer
             return
-        yield self._finish(question, text, retrieval)
+        answer = self._finish(question, text, retrieval)
+        timing = {
+            "llm_first_token_ms": None if first is None else round((first - started) * 1000, 1),
+            "llm_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        yield replace(answer, trace={**answer.trace, **timing})
 
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
         """Rewrite a follow-up into a standalone question; ``None`` on any failure."""
         lines = []
         for turn in history[-MAX_HISTORY_TURNS:]:
-            lines.append(f"User: {_quote(turn.question)}")
+            lines.append(f"User: {quote(turn.question)}")
             if turn.doc_ids:
                 lines.append(f"(The answer cited: {', '.join(turn.doc_ids)})")
-        messages = self.condense_prompt.messages(history="\n".join(lines), question=_quote(question))
+        messages = self.condense_prompt.messages(history="\n".join(lines), question=quote(question))
         try:
             text = str(self.chat_model.invoke(messages).text)
         except self._errors as error:
@@ -281,15 +209,18 @@ class LLMComposer:
     # --- steps ---------------------------------------------------------------------------
     def _weak(self, retrieval: Retrieval) -> bool:
         """Apply the extractive composer's rule: no sources, or the best one below threshold."""
-        best = max((s.similarity for s in retrieval.sources), default=0.0)
+        best = retrieval.support if retrieval.support is not None else max(
+            (s.similarity for s in retrieval.sources), default=0.0
+        )
         return not retrieval.sources or best < self.settings.effective_support_threshold
 
     def _trace(self, **extra: Any) -> dict[str, Any]:
         return {
             "composer": "llm",
-            "llm_model": self.settings.llm_model,
+            "llm_model": self.model_name,
             "llm_endpoint": self.endpoint,
             "prompt_version": self.prompt.version,
+            "condense_prompt_version": self.condense_prompt.version,
             **extra,
         }
 
@@ -297,10 +228,10 @@ class LLMComposer:
         language = retrieval.language
         return self.prompt.messages(
             language=language_name(language),
-            refusal=_PROMPT_REFUSALS.get(language, _PROMPT_REFUSALS["en"]),
+            refusal=PROMPT_REFUSALS.get(language, PROMPT_REFUSALS["en"]),
             count=str(len(retrieval.sources)),
             passages=format_passages(retrieval.sources),
-            question=_quote(question),
+            question=quote(question),
         )
 
     def _refuse_weak(self, question: str, retrieval: Retrieval) -> Answer:
@@ -311,8 +242,8 @@ class LLMComposer:
         self, question: str, retrieval: Retrieval, error: BaseException, *, partial: bool = False
     ) -> Answer:
         reason = _reason(error, self.settings.llm_timeout)
-        what = "stopped in the middle of its answer" if partial else "did not answer"
-        notice = f"The language model at {self.endpoint} {what} ({reason}); this is the extractive answer."
+        kind = "stopped" if partial else "failed"
+        notice = llm_notice(kind, retrieval.language, endpoint=self.endpoint, reason=reason)
         logger.warning("LLM at %s failed: %s (%s)", self.endpoint, reason, type(error).__name__)
         answer = self.fallback.compose(question, retrieval)
         trace = {
@@ -332,13 +263,13 @@ class LLMComposer:
             floor = CALIBRATED_SIMILARITY_FLOOR.get(settings.embedding_model, 0.0)
         checked = verify_answer(
             text,
-            [_evidence(s) for s in sources],
+            [evidence(s) for s in sources],
             lambda texts: self.embeddings.encode(texts),
             language=language,
             threshold=settings.sentence_support_threshold,
             floor=floor,
             overlap_weight=settings.sentence_overlap_weight,
-            refusals=list(_PROMPT_REFUSALS.values()),
+            refusals=list(PROMPT_REFUSALS.values()),
         )
         trace = self._trace(
             llm_called=True,
@@ -354,6 +285,12 @@ class LLMComposer:
         )
         if checked.refusal:
             return refusal_answer(language, sources, {**trace, "llm_refused": True})
+        written = detect_language(" ".join(s["text"] for s in checked.sentences), default=language)
+        if written != language:
+            notice = llm_notice("language", language, written=written, asked=language)
+            return self._reject(
+                question, retrieval, checked, {**trace, "llm_language": written}, notice
+            )
         if not checked.supported:
             return self._reject(question, retrieval, checked, trace)
         citations = tuple(
@@ -362,10 +299,8 @@ class LLMComposer:
         )
         notices: tuple[str, ...] = ()
         if checked.unsupported:
-            notices = (
-                f"{checked.unsupported} of {len(checked.sentences)} sentences of this answer"
-                " are not supported by the passages they cite; check them against the sources.",
-            )
+            total = len(checked.sentences)
+            notices = (llm_notice("flagged", language, n=checked.unsupported, total=total),)
         return Answer(
             text=checked.text,
             supported=True,
@@ -377,17 +312,18 @@ class LLMComposer:
         )
 
     def _reject(
-        self, question: str, retrieval: Retrieval, checked: Verification, trace: dict[str, Any]
+        self,
+        question: str,
+        retrieval: Retrieval,
+        checked: Verification,
+        trace: dict[str, Any],
+        notice: str | None = None,
     ) -> Answer:
-        """No sentence of the model's answer is backed by a passage: answer extractively."""
-        notice = (
-            "The language model's answer was not supported by the retrieved passages;"
-            " this is the extractive answer."
-        )
+        """Answer extractively: the model's text cannot be shown (unsupported, wrong language)."""
         answer = self.fallback.compose(question, retrieval)
         return replace(
             answer,
-            notices=(notice, *answer.notices),
+            notices=(notice or llm_notice("unsupported", retrieval.language), *answer.notices),
             trace={
                 **answer.trace,
                 **trace,
@@ -411,7 +347,12 @@ def _sentences_of(answer: Answer) -> Iterator[str]:
 def _one_question(text: str, max_chars: int) -> str | None:
     """Clean the model's rewrite: first line, no label or quotes; ``None`` if unusable."""
     for line in text.strip().splitlines():
-        line = re.sub(r"^\s*(?:standalone question|question|rewritten question)\s*[:：]\s*", "", line, flags=re.I)
+        line = re.sub(
+            r"^\s*(?:standalone question|question|rewritten question)\s*[:：]\s*",
+            "",
+            line,
+            flags=re.I,
+        )
         line = line.strip().strip("\"'“”‘’「」 ").strip()
         if line:
             return line if len(line) <= max_chars and re.search(r"[^\W_]", line) else None
@@ -420,6 +361,10 @@ def _one_question(text: str, max_chars: int) -> str | None:
 
 def _chat_model(settings: Settings, api_key: str) -> Any:
     """Build the LangChain chat model for the configured provider."""
+    if settings.llm_provider == "llamacpp":
+        from assistant.llm_local import build_local_chat_model
+
+        return build_local_chat_model(settings)
     if settings.llm_provider == "ollama":
         try:
             from langchain_ollama import ChatOllama
@@ -437,6 +382,7 @@ def _chat_model(settings: Settings, api_key: str) -> Any:
             base_url=base_url,
             model=settings.llm_model or "",
             temperature=settings.llm_temperature,
+            num_predict=settings.llm_max_tokens,
             client_kwargs=client_kwargs,
         )
     from langchain_openai import ChatOpenAI
@@ -449,6 +395,9 @@ def _chat_model(settings: Settings, api_key: str) -> Any:
         timeout=settings.llm_timeout,
         max_retries=0,
         temperature=settings.llm_temperature,
+        # Sent as 'max_tokens' in the body: LangChain renames its own field to
+        # 'max_completion_tokens', which llama.cpp's server (and older ones) ignore.
+        extra_body={"max_tokens": settings.llm_max_tokens} if settings.llm_max_tokens else None,
     )
 
 

@@ -17,14 +17,18 @@ from assistant.answering import ExtractiveComposer, citation_for, refusal_answer
 from assistant.condense import condense_question
 from assistant.embeddings import build_embeddings, model_id
 from assistant.errors import InvalidQuestion, LLMUnavailable
+from assistant.evidence import warm_up as warm_up_evidence
 from assistant.injection import PLANTED_FLAG, WITHHELD_NOTICE, addressed_to_assistant
+from assistant.language import warm_up as warm_up_language
 from assistant.lexical import LexicalIndex
+from assistant.messages import asks_shorter
 from assistant.premises import check_answer, check_premises
 from assistant.provenance import origin_of
 from assistant.records import Answer, Source, Turn
 from assistant.retrieval import Filters, HybridRetriever, Retrieval
 from assistant.settings import Settings
 from assistant.store import Store, open_store
+from assistant.versions import Versions
 
 __all__ = ["Assistant", "Composer", "StoreInfo", "build_assistant", "validate_question"]
 
@@ -163,6 +167,7 @@ class Assistant:
         self.llm_composer = llm_composer
         self._fingerprint = store.fingerprint()
         self._info: tuple[str, StoreInfo] | None = None
+        self._versions: tuple[object, Versions] | None = None
         self.composer.sentences = store.sentence_vectors()
 
     @property
@@ -220,6 +225,14 @@ class Assistant:
         """Like :meth:`ask`, but yield the answer text as it grows, then the Answer last."""
         yield from self._run(question, history, filters, k, mode, 0, stream=True)
 
+    def versions(self) -> Versions:
+        """Return the catalogue of each paragraph's language versions (rebuilt with the index)."""
+        lexical = self.retriever.lexical
+        if self._versions is None or self._versions[0] is not lexical:
+            records = zip(lexical.ids, lexical.texts, lexical.metadatas, strict=True) if lexical else ()
+            self._versions = (lexical, Versions.build(records))
+        return self._versions[1]
+
     def _composer(self, mode: AnswerMode | None) -> Composer:
         mode = mode or self.settings.answer_mode
         if mode not in ("extractive", "llm"):
@@ -260,13 +273,30 @@ class Assistant:
         )
         ranked = retrieval.sources
         retrieval, withheld = _withhold_planted(retrieval, k)
+        # Quote the asker's language version of a paragraph, else the original's; a filter
+        # on language or documents is the user's own choice of sources and wins.
+        prefer = self.versions().prefer if not (filters and filters.active()) else (lambda s, _: s)
+        retrieval = replace(
+            retrieval,
+            sources=prefer(retrieval.sources, retrieval.language),
+            support=support_score(retrieval.sources),
+        )
+        ranked = ranked + [s for s in retrieval.sources if s.chunk_id not in {r.chunk_id for r in ranked}]
         # The LLM reads the standalone question; the extractive composer quotes passages
         # by the user's own words.
         asked = condensed.query if composer is self.llm_composer and condensed.follow_up else text
+        # "Shorter, please" is about the last answer: the same topic, quoted briefly, and
+        # no premise to check (the request is addressed to the assistant by nature).
+        briefer = composer is self.composer and condensed.follow_up and asks_shorter(text, condensed.language)
+        if briefer:
+            composer, asked = self.composer.briefer(), condensed.query
         compose_started = time.perf_counter()
         answer: Answer | None = None
         decisions = self.retriever.lexical.decision_paragraphs() if self.retriever.lexical else {}
-        problem = check_premises(condensed.query, retrieval.language, retrieval.topical, decisions)
+        problem = None if briefer else check_premises(
+            condensed.query, retrieval.language, retrieval.topical, decisions,
+            lexical=self.retriever.lexical, settings=self.settings,
+        )
         if problem is None:
             if stream:
                 for event in composer.stream(asked, retrieval):
@@ -388,6 +418,8 @@ def build_assistant(settings: Settings, embeddings: Any | None = None) -> Assist
     embeddings = embeddings or build_embeddings(settings.embedding_model, settings.embedding_batch_size)
     store = open_store(settings, embeddings)
     lexical = LexicalIndex.load_or_build(store, settings.cache_dir)
+    warm_up_language()  # the detector's models load now, not on the first question
+    warm_up_evidence(lexical)  # word frequencies and the corpus vocabulary, likewise
     retriever = HybridRetriever(store=store, embeddings=embeddings, lexical=lexical, settings=settings)
     composer = ExtractiveComposer(embeddings, settings)
     llm_composer: Composer | None = None

@@ -2,13 +2,16 @@
 
 An extractive answer quotes the closest sentences; it cannot notice that the question
 asks for something the corpus does not hold, and quoting the nearest text then misleads.
-Three checks catch the common cases cheaply:
+The checks, cheapest first:
 
-- a request addressed to the assistant itself ("ignore your instructions…"), not a
-  question about restoration;
+- a request addressed to the assistant itself ("ignore your instructions…", "what do
+  you think…"), not a question about restoration;
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
-- an amount of a kind (hectares, money, a percentage), or a prohibition, that no
-  retrieved passage states (of the named decision, when the question names one).
+- a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
+  details), or a prohibition, that no retrieved passage states (of the named decision,
+  when the question names one);
+- salient terms of the question (rare in general language) that no passage contains
+  (:mod:`assistant.evidence`): the refusal names them.
 
 After composing, an answer to "how many hectares…" that states no area is refused too.
 """
@@ -18,11 +21,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from assistant.answer_types import asked_figure, states_figure
+from assistant.evidence import (
+    addressed_to_assistant,
+    kind_name,
+    locator_terms,
+    message,
+    missing_terms,
+    name_terms,
+    salient_terms,
+)
 from assistant.injection import INSTRUCTION
+from assistant.lexical import tokenize
 from assistant.records import Source
 from assistant.retrieval import named_paragraphs, named_symbols
+from assistant.settings import Settings
 
 __all__ = ["Problem", "check_answer", "check_premises"]
 
@@ -37,47 +53,15 @@ class Problem:
 
 # A question that presupposes a ban, and the wording of one in a passage.
 _BAN_ASKED = re.compile(
-    r"\b(?:bans?|banned|prohibit\w*|forbid\w*|outlaw\w*)\b|interdi[ts]\w*|proh[ií]b\w*|禁止|严禁",
+    r"\b(?:bans?|banned|prohibit\w*|forbid\w*|outlaw\w*)\b|interdi[ts]\w*|proh[ií]b\w*|禁止|严禁"
+    r"|запрещ\w*|запрет\w*|يحظر|حظر|يمنع|تحظر",
     re.IGNORECASE,
 )
 _BAN_STATED = re.compile(
-    _BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)",
+    _BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)"
+    r"|не (?:должн|допуска)\w*|لا يجوز",
     re.IGNORECASE,
 )
-
-_NOTICES: dict[str, dict[str, str]] = {
-    "instruction": {
-        "en": "This assistant answers questions from its documents; it does not take instructions about itself.",
-        "zh": "本助手只根据文献回答问题，不执行关于自身的指令。",
-        "es": "Este asistente responde preguntas a partir de sus documentos; no acepta instrucciones sobre sí mismo.",
-        "fr": "Cet assistant répond aux questions à partir de ses documents ; il n'accepte pas d'instructions sur lui-même.",
-    },
-    "paragraph": {
-        "en": "Decision {symbol} has no paragraph {paragraph}.",
-        "zh": "第{symbol}号决定没有第{paragraph}段。",
-        "es": "La decisión {symbol} no tiene párrafo {paragraph}.",
-        "fr": "La décision {symbol} n'a pas de paragraphe {paragraph}.",
-    },
-    "ban": {
-        "en": "None of the closest passages states a prohibition of this kind.",
-        "zh": "最接近的段落都没有规定这类禁止。",
-        "es": "Ninguno de los pasajes más cercanos establece una prohibición de este tipo.",
-        "fr": "Aucun des passages les plus proches n'énonce une interdiction de ce type.",
-    },
-    "figure": {
-        "en": "None of the closest passages states an amount of this kind.",
-        "zh": "最接近的段落都没有给出这类数值。",
-        "es": "Ninguno de los pasajes más cercanos indica una cantidad de este tipo.",
-        "fr": "Aucun des passages les plus proches n'indique une valeur de ce type.",
-    },
-    # A passage states an amount of the kind, but not of what was asked.
-    "answer-figure": {
-        "en": "The closest passages state no amount of this kind for what was asked.",
-        "zh": "最接近的段落中与所问内容相关的部分没有给出这类数值。",
-        "es": "Los pasajes más cercanos no indican una cantidad de este tipo para lo que se pregunta.",
-        "fr": "Les passages les plus proches n'indiquent pas de valeur de ce type pour ce qui est demandé.",
-    },
-}
 
 
 def check_premises(
@@ -85,29 +69,75 @@ def check_premises(
     language: str,
     sources: Sequence[Source],
     decisions: Mapping[str, set[str]],
+    *,
+    lexical: Any | None = None,
+    settings: Settings | None = None,
 ) -> Problem | None:
     """Return why the question cannot be answered from ``sources``, or ``None``.
 
-    ``decisions`` maps each decision symbol whose text is indexed to its paragraphs.
+    ``decisions`` maps each decision symbol whose text is indexed to its paragraphs;
+    ``lexical`` (the corpus's lexical index) gives the passages' translations and the
+    corpus vocabulary; ``settings`` the evidence thresholds (defaults when ``None``).
     """
+    settings = settings or _default_settings()
     if INSTRUCTION.search(question):
-        return Problem("instruction", _notice("instruction", language))
+        return Problem("instruction", message("instruction", language))
+    if settings.evidence_addressed and addressed_to_assistant(question, language):
+        return Problem("addressed-to-assistant", message("addressed", language))
     named = named_symbols(question) & set(decisions)
     wanted = named_paragraphs(question)
     for symbol in sorted(named):
         if wanted and not wanted & decisions[symbol]:
             paragraph = sorted(wanted)[0]
-            return Problem("no-such-paragraph", _notice("paragraph", language, symbol=symbol, paragraph=paragraph))
+            return Problem("no-such-paragraph", message("paragraph", language, symbol=symbol, paragraph=paragraph))
     if not sources:
         return None
+    # A paragraph of a decision whose text is not indexed: only a passage citing it answers.
+    for symbol in sorted(named_symbols(question) - named):
+        if wanted and not any(_cites(s.text, symbol, wanted) for s in sources):
+            paragraph = sorted(wanted)[0]
+            return Problem(
+                "paragraph-absent", message("paragraph-absent", language, symbol=symbol, paragraph=paragraph)
+            )
     # "How many hectares does XI/16 require…" asks what XI/16 says, not any passage.
     about = [s for s in sources if str(s.metadata.get("symbol", "")).upper() in named] if named else sources
+    # Naming a missing subject ("glyphosate") says more than naming a missing kind of figure.
+    missing = _missing_terms(question, language, sources, lexical, settings)
+    if missing is not None:
+        return missing
     kind = asked_figure(question)
     if kind and not any(states_figure(s.text, kind) for s in about):
-        return Problem(f"no-{kind}-figure", _notice("figure", language))
+        return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
     if _BAN_ASKED.search(question) and not any(_BAN_STATED.search(s.text) for s in about):
-        return Problem("no-such-prohibition", _notice("ban", language))
+        return Problem("no-such-prohibition", message("ban", language))
     return None
+
+
+def _missing_terms(
+    question: str, language: str, sources: Sequence[Source], lexical: Any | None, settings: Settings
+) -> Problem | None:
+    """Refuse when enough of the question's salient terms occur in no passage."""
+    if settings.evidence_min_missing <= 0:
+        return None
+    terms = salient_terms(question, language, settings.evidence_max_zipf, years=settings.evidence_years)
+    if settings.evidence_locators:
+        terms = sorted(terms + locator_terms(question), key=lambda t: t.position)
+    missing = missing_terms(
+        terms,
+        question,
+        language,
+        sources[: settings.evidence_passages],
+        lexical,
+        corpus_topics=settings.evidence_corpus_topics,
+        fuzzy_ratio=settings.evidence_fuzzy_ratio,
+    )
+    # A long question (a practitioner's situation, then the ask) carries incidental words
+    # (the asker's district, crop or employer); what is missing must be a share of it.
+    words = len(tokenize(question))
+    if len(missing) < max(settings.evidence_min_missing, settings.evidence_min_share * words):
+        return None
+    names = name_terms(missing, question, language)
+    return Problem("missing-terms", message("missing", language, terms=names))
 
 
 def check_answer(question: str, language: str, answer: str) -> Problem | None:
@@ -118,10 +148,18 @@ def check_answer(question: str, language: str, answer: str) -> Problem | None:
     """
     kind = asked_figure(question)
     if kind and not states_figure(answer, kind):
-        return Problem(f"no-{kind}-figure-in-answer", _notice("answer-figure", language))
+        return Problem(f"no-{kind}-figure-in-answer", message("answer-figure", language, kind=kind_name(kind, language)))
     return None
 
 
-def _notice(key: str, language: str, **values: str) -> str:
-    texts = _NOTICES[key]
-    return texts.get(language, texts["en"]).format(**values)
+def _cites(text: str, symbol: str, paragraphs: set[str]) -> bool:
+    """Whether ``text`` names decision ``symbol`` and one of ``paragraphs`` ("4(c)", "4 (c)")."""
+    if symbol.lower() not in text.lower():
+        return False
+    compact = re.sub(r"\s+", "", text.lower())
+    return any(p.removeprefix("pp").lower() in compact for p in paragraphs)
+
+
+@lru_cache(maxsize=1)
+def _default_settings() -> Settings:
+    return Settings()

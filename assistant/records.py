@@ -17,7 +17,7 @@ __all__ = [
     "search_text",
 ]
 
-KINDS = ("decision", "guidance", "case-study", "other")
+KINDS = ("decision", "guidance", "case-study", "report", "other")
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,9 @@ class Retrieval:
     timings_ms: dict[str, float] = field(default_factory=dict)
     searched: str = ""
     topical: list[Source] = field(default_factory=list)
+    # The best passage's support before passages were swapped for their version in the
+    # asker's language (assistant/versions.py): how well the corpus answers, in any language.
+    support: float | None = None
 
 
 def _near_duplicate(a: str, b: str, threshold: float) -> bool:

@@ -29,8 +29,10 @@ __all__ = [
     "VERSION",
     "VERSION_KEY",
     "EvidenceSentence",
+    "SentenceRows",
     "SentenceVectors",
     "evidence_sentences",
+    "sentence_rows",
 ]
 
 SUFFIX = "__sentences"
@@ -114,6 +116,32 @@ def _lead(metadata: dict[str, Any]) -> str:
     return title if not section or section == title else f"{title}, {section}"
 
 
+@dataclass
+class SentenceRows:
+    """The sentence records of some chunks, before their vectors are known."""
+
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+
+
+def sentence_rows(chunks: Iterable[tuple[str, str, dict[str, Any]]]) -> SentenceRows:
+    """Ids, embedding texts and metadata of the sentences of ``(chunk_id, text, metadata)`` chunks.
+
+    Apart from embedding, so ingest can embed chunks and sentences in one model call.
+    """
+    rows = SentenceRows([], [], [])
+    for chunk_id, text, metadata in chunks:
+        found = evidence_sentences(text, metadata)
+        if len(found) < 2:
+            continue  # a one-sentence chunk is scored by its own vector: nothing to store
+        for sentence in found:
+            rows.ids.append(f"{chunk_id}:{sentence.order}")
+            rows.texts.append(sentence.embed_text)
+            rows.metadatas.append({"chunk_id": chunk_id, "order": sentence.order})
+    return rows
+
+
 class SentenceVectors:
     """The sibling collection of sentence vectors of one chunk collection."""
 
@@ -122,21 +150,17 @@ class SentenceVectors:
 
     def add(self, chunks: Iterable[tuple[str, str, dict[str, Any]]], embeddings: Any) -> int:
         """Embed and store the evidence sentences of ``(chunk_id, text, metadata)`` chunks."""
-        ids: list[str] = []
-        texts: list[str] = []
-        metadatas: list[dict[str, Any]] = []
-        for chunk_id, text, metadata in chunks:
-            found = evidence_sentences(text, metadata)
-            if len(found) < 2:
-                continue  # a one-sentence chunk is scored by its own vector: nothing to store
-            for sentence in found:
-                ids.append(f"{chunk_id}:{sentence.order}")
-                texts.append(sentence.embed_text)
-                metadatas.append({"chunk_id": chunk_id, "order": sentence.order})
-        if ids:
-            vectors = embeddings.encode(texts)
-            self.collection.upsert(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
-        return len(ids)
+        rows = sentence_rows(chunks)
+        if rows.ids:
+            self.write(rows, embeddings.encode(rows.texts))
+        return len(rows.ids)
+
+    def write(self, rows: SentenceRows, vectors: Any) -> None:
+        """Store sentence rows with vectors computed by the caller (one per row, in order)."""
+        if rows.ids:
+            self.collection.upsert(
+                ids=rows.ids, embeddings=vectors, documents=rows.texts, metadatas=rows.metadatas
+            )
 
     def delete(self, chunk_ids: list[str]) -> None:
         """Drop the sentences of removed chunks."""

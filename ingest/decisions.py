@@ -11,12 +11,19 @@ for a new paragraph.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.records import Section
+from ingest.pdf_layout import Block
 
 __all__ = [
     "DecisionHeading",
+    "DecisionInfo",
+    "annex_start",
+    "decision_info",
+    "parse_annexes",
+    "split_table",
     "find_decision_heading",
     "join_lines",
     "looks_like_decision",
@@ -24,6 +31,7 @@ __all__ = [
 ]
 
 # Lead verbs of preambular paragraphs, longest first so "Also noting" wins over "Noting".
+# fmt: off
 _PREAMBLE_VERBS = sorted(
     [
         # English
@@ -43,12 +51,31 @@ _PREAMBLE_VERBS = sorted(
     key=len,
     reverse=True,
 )
+# fmt: on
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_HEADING = re.compile(r"^\s*([IVXL]+/\d+)\.\s+(\S.*?)\s*$", re.MULTILINE)
+# Decision headings of every numbering style, tried in order: "XI/16. Title",
+# "16/31. Title" (CBD since COP 14), "Resolution XIII.13[: Title]" (Ramsar) and
+# "Decision 3/COP.15[: Title]" (UNCCD); a title on the next line is taken from there.
+_HEADINGS = (
+    re.compile(r"^\s*([IVXL]+/\d+)\.\s+(\S.*?)\s*$", re.MULTILINE),
+    re.compile(r"^\s*(\d{1,2}/\d{1,3})\.\s+(\S.*?)\s*$", re.MULTILINE),
+    re.compile(
+        r"^\s*Resolution\s+([IVXL]+\.\d+(?:\s*\(Rev\.[^)]*\))?)\s*[:.]?[ \t]*(.*?)\s*$",
+        re.MULTILINE,
+    ),
+    re.compile(r"^\s*Decision\s+(\d{1,2}/COP\.\d{1,2})\s*[:.]?[ \t]*(.*?)\s*$", re.MULTILINE),
+)
 _NUMBER = re.compile(r"^\s*\[?(\d{1,2})\.\s")
 _LETTER = re.compile(r"^\s*\(([a-z])\)\s*")
-_CHAPEAU = re.compile(r"^\s*(缔约方大会[，,]|The Conference of the Parties,|La Conférence des Parties,|La Conferencia de las Partes,)\s*$")
-_END = re.compile(r"^\s*(-\s*){3,}$")
+_CHAPEAU = re.compile(
+    r"^\s*(缔约方大会[，,]|The Conference of the Parties,|La Conférence des Parties,"
+    r"|La Conferencia de las Partes,|(?i:the conference of the contracting parties),?)\s*$"
+)
+_END = re.compile(r"^\s*((-\s*){3,}|_{3,})$")
+# "Annex I", "ANNEX", "Appendix 2", optionally followed by the annex's title on the same line.
+_ANNEX = re.compile(
+    r"^\s*(?:Annex|ANNEX|Appendix|APPENDIX)(?:\s+([IVXL]+|\d{1,2}|[A-Z]))?\b[.:]?\s*([A-Z][^.,;]*)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -61,10 +88,15 @@ class DecisionHeading:
 
 def find_decision_heading(text: str) -> DecisionHeading | None:
     """Return the decision heading (``XI/16. Ecosystem restoration``) if the text has one."""
-    match = _HEADING.search(text)
-    if not match:
-        return None
-    return DecisionHeading(symbol=match.group(1), title=match.group(2).strip())
+    for pattern in _HEADINGS:
+        match = pattern.search(text)
+        if match:
+            title = match.group(2).strip()
+            if not title:  # the title is the next non-empty line
+                rest = text[match.end() :].lstrip().splitlines()
+                title = rest[0].strip() if rest else ""
+            return DecisionHeading(symbol=re.sub(r"\s+", " ", match.group(1)), title=title)
+    return None
 
 
 def looks_like_decision(text: str) -> bool:
@@ -101,21 +133,43 @@ def _preamble_start(line: str) -> bool:
     return False
 
 
-def parse_decision(text: str) -> list[Section]:
+def parse_decision(text: str, pages: Sequence[int] | None = None) -> list[Section]:
     """Split a decision's text into preambular and operative (sub-)paragraph sections.
 
     Returns sections in document order with ``paragraph`` set to ``pp1``…``ppN``,
     ``1``, ``1(a)``… and, for sub-paragraphs, ``context`` set to the paragraph's chapeau.
-    Text before ``The Conference of the Parties,`` (title block, notes) is not a paragraph.
+    Text before ``The Conference of the Parties,`` (title block, notes) is not a paragraph,
+    except numbered preambular paragraphs printed before it (Ramsar resolutions), whose
+    numbering the operative paragraphs continue. The body ends at an end marker or at
+    an annex heading. ``pages`` gives each line's page: sections then carry the page of
+    their first line and their locator says it (``para. 27 (p. 8)``).
     """
     lines = text.splitlines()
-    start = next((i + 1 for i, line in enumerate(lines) if _CHAPEAU.match(line)), 0)
-    blocks: list[tuple[str, list[str]]] = []  # (paragraph id, lines)
-    preamble_count = 0
+    chapeau = next((i for i, line in enumerate(lines) if _CHAPEAU.match(line)), -1)
+    blocks: list[tuple[str, int, list[str]]] = []  # (paragraph id, first line, lines)
     number = 0
+    if chapeau > 0:
+        heading = next(
+            (i for i, line in enumerate(lines[:chapeau]) if find_decision_heading(line)), 0
+        )
+        before = _numbered_blocks(lines, heading + 1, chapeau, 0, preamble=True)
+        if before:
+            blocks += before
+            number = int(before[-1][0][2:])
+    blocks += _numbered_blocks(lines, chapeau + 1, len(lines), number, preamble=False)
+    return _sections(blocks, pages)
+
+
+def _numbered_blocks(
+    lines: list[str], start: int, stop: int, number: int, *, preamble: bool
+) -> list[tuple[str, int, list[str]]]:
+    """Blocks of lines by paragraph marker, numbers and letters accepted only in sequence."""
+    blocks: list[tuple[str, int, list[str]]] = []
+    preamble_count = 0
     letter = ""
-    for line in lines[start:]:
-        if _END.match(line):
+    for index in range(start, stop):
+        line = lines[index]
+        if _END.match(line) or (_ANNEX.match(line) and blocks):
             break
         if not line.strip():
             continue
@@ -124,23 +178,181 @@ def parse_decision(text: str) -> list[Section]:
         if num and int(num.group(1)) == number + 1:
             number += 1
             letter = ""
-            blocks.append((str(number), [line]))
-        elif let and number and let.group(1) == (chr(ord(letter) + 1) if letter else "a"):
+            blocks.append((f"pp{number}" if preamble else str(number), index, [line]))
+        elif (
+            let
+            and number
+            and not preamble
+            and let.group(1) == (chr(ord(letter) + 1) if letter else "a")
+        ):
             letter = let.group(1)
-            blocks.append((f"{number}({letter})", [line]))
-        elif not number and _preamble_start(line):
+            blocks.append((f"{number}({letter})", index, [line]))
+        elif not number and not preamble and _preamble_start(line):
             preamble_count += 1
-            blocks.append((f"pp{preamble_count}", [line]))
+            blocks.append((f"pp{preamble_count}", index, [line]))
         elif blocks:
-            blocks[-1][1].append(line)
+            blocks[-1][2].append(line)
+    return blocks
+
+
+def _sections(
+    blocks: list[tuple[str, int, list[str]]], pages: Sequence[int] | None
+) -> list[Section]:
     sections: list[Section] = []
     chapeaus: dict[str, str] = {}
-    for paragraph, block_lines in blocks:
+    for paragraph, first, block_lines in blocks:
         body = join_lines(block_lines)
         if paragraph.isdigit():
             chapeaus[paragraph] = body
         base = paragraph.split("(")[0]
         context = chapeaus.get(base, "") if "(" in paragraph else ""
-        locator = f"para. {paragraph}" if not paragraph.startswith("pp") else f"preambular para. {paragraph[2:]}"
-        sections.append(Section(text=body, locator=locator, paragraph=paragraph, context=context))
+        locator = (
+            f"para. {paragraph}"
+            if not paragraph.startswith("pp")
+            else f"preambular para. {paragraph[2:]}"
+        )
+        page = pages[first] if pages is not None and first < len(pages) else None
+        if page is not None:
+            locator = f"{locator} (p. {page})"
+        sections.append(
+            Section(text=body, locator=locator, paragraph=paragraph, page=page, context=context)
+        )
     return sections
+
+
+# --- annexes and the title block (PDF decisions) -----------------------------------------
+
+_SUBPARA = re.compile(r"^\s*\(([a-z])\)\s")
+_DOC_SYMBOL = re.compile(
+    r"\b((?:UNEP/)?CBD/COP/DEC/[\w./-]*\w|ICCD/COP\(\d+\)/[\w./-]*\w|Ramsar COP\d+ Res\. [\w.]+)"
+)
+_MEETING = re.compile(r"^.*\b(?:meeting|session|Meeting|Session)\b.*$", re.MULTILINE)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = rf"\d{{1,2}}(?:\s*[–-]\s*\d{{1,2}})?(?:\s+(?:{_MONTHS}))?(?:\s*[–-]\s*\d{{1,2}})?\s+(?:{_MONTHS}),?\s+\d{{4}}"
+_PLACE_DATE = re.compile(
+    rf"^\s*([A-Z][^\d,\n]*(?:,\s*[A-Z][^\d,\n]*)*),\s*({_DATE})\s*$", re.MULTILINE
+)
+_ADOPTED = re.compile(rf"\badopted\b[^\n]*?\bon\s+({_DATE})")
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """What a decision's first page says about it: symbols, meeting, place and dates."""
+
+    symbol: str
+    document: str = ""
+    meeting: str = ""
+    place: str = ""
+    dates: str = ""
+    adopted: str = ""
+
+    @property
+    def year(self) -> int | None:
+        """Year of adoption, else of the meeting."""
+        found = re.findall(r"\d{4}", self.adopted or self.dates)
+        return int(found[-1]) if found else None
+
+
+def decision_info(text: str) -> DecisionInfo | None:
+    """Read symbol, document symbol, meeting, place and dates from a decision's opening text."""
+    heading = find_decision_heading(text)
+    if heading is None:
+        return None
+    head = text[: text.find(heading.title) if heading.title in text else 3000]
+    document = _DOC_SYMBOL.search(text)
+    meeting = _MEETING.search(head)
+    place = _PLACE_DATE.search(head)
+    adopted = _ADOPTED.search(head)
+    return DecisionInfo(
+        symbol=heading.symbol,
+        document=re.sub(r"\s+", "", document.group(1)) if document else "",
+        meeting=meeting.group(0).strip() if meeting else "",
+        place=place.group(1).strip() if place else "",
+        dates=place.group(2).strip() if place else "",
+        adopted=adopted.group(1).strip() if adopted else "",
+    )
+
+
+def annex_start(lines: Sequence[str]) -> int | None:
+    """Index of the first annex heading after the decision's chapeau, if any."""
+    chapeau = next((i for i, line in enumerate(lines) if _CHAPEAU.match(line)), 0)
+    return next((i for i in range(chapeau, len(lines)) if _ANNEX.match(lines[i])), None)
+
+
+def parse_annexes(blocks: Sequence[Block]) -> list[Section]:
+    """Cut a decision's annexes into paragraphs, sub-paragraphs and tables.
+
+    Each locator names its annex (``annex I, para. 3 (p. 14)``, ``annex I, table 1 (p. 6)``).
+
+    ``blocks`` start at the first annex heading; tables continued on the next page under
+    the same header row keep their number.
+    """
+    sections: list[Section] = []
+    annex, title, number, tables, header = "", "", "", 0, ""
+    for block in blocks:
+        match = _ANNEX.match(block.text) if block.kind != "table" else None
+        if match:
+            annex = f"annex {match.group(1)}" if match.group(1) else "annex"
+            title, number, tables, header = (match.group(2) or "").strip(), "", 0, ""
+            continue
+        if _END.match(block.text):
+            break
+        where = f"{annex}, " if annex else ""
+        if block.kind == "heading" and not title:
+            title = block.text
+        elif block.kind == "table":
+            first = block.text.split("\n", 1)[0]
+            tables += first != header
+            header = first
+            for part in split_table(block.text):
+                sections.append(
+                    Section(
+                        part,
+                        f"{where}table {tables} (p. {block.page})",
+                        page=block.page,
+                        heading=title,
+                        context=_annex_title(annex, title),
+                    )
+                )
+        else:
+            header = ""
+            num, sub = _NUMBER.match(block.text), _SUBPARA.match(block.text)
+            number = num.group(1) if num else number
+            label = f"{number}({sub.group(1)})" if sub and number else number if num else ""
+            locator = f"{where}para. {label}" if label else (annex or title)
+            sections.append(
+                Section(
+                    block.text,
+                    f"{locator} (p. {block.page})",
+                    page=block.page,
+                    heading=title,
+                    context=_annex_title(annex, title),
+                )
+            )
+    return sections
+
+
+def _annex_title(annex: str, title: str) -> str:
+    return f"{annex[:1].upper()}{annex[1:]}: {title}" if annex and title else title
+
+
+def split_table(markdown: str, limit: int = 900) -> list[str]:
+    """Split a Markdown table into pieces of whole rows under ``limit`` characters.
+
+    Each piece repeats the header row, so every chunk of a table can be read alone.
+    """
+    lines = markdown.split("\n")
+    head, rows = lines[:2], lines[2:]
+    if len(head[0]) > 200:  # a first row of long text is data, not a header worth repeating
+        rows = [head[0], *rows]
+        head = ["|" + "  |" * head[1].count("---"), head[1]]
+    pieces: list[str] = []
+    current: list[str] = []
+    for row in rows:
+        if current and len("\n".join(head + current + [row])) > limit:
+            pieces.append("\n".join(head + current))
+            current = []
+        current.append(row)
+    if current or not pieces:
+        pieces.append("\n".join(head + current))
+    return pieces

@@ -7,9 +7,10 @@ ones are deleted, so the store answers at every moment.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -17,12 +18,14 @@ from typing import Any, Literal
 from assistant.errors import IngestError
 from assistant.provenance import Provenance, as_upload, origin_of, path_origin
 from assistant.records import Chunk, LoadedDocument, search_text
-from assistant.sentence_vectors import SentenceVectors
+from assistant.sentence_vectors import SentenceVectors, sentence_rows
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.vector_cache import VectorCache, cache_key_prefix, encode_unique
 from ingest.chunking import chunk_document
 from ingest.limits import FileLimits, check_chunks
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
+from ingest.metadata import SIDECAR_NAMES
 
 __all__ = [
     "FileResult",
@@ -38,8 +41,9 @@ __all__ = [
 PIPELINE_VERSION = "1"
 WRITE_BATCH = 64
 
-Status = Literal["added", "updated", "unchanged", "failed", "pruned"]
+Status = Literal["added", "updated", "unchanged", "failed", "pruned", "skipped"]
 ProgressFn = Callable[[str, int, int], None]
+ChunksFn = Callable[[int], None]
 StopFn = Callable[[], bool]
 
 
@@ -64,6 +68,7 @@ class IngestReport:
     """Per-file results and totals of one ingest run."""
 
     files: list[FileResult] = field(default_factory=list)
+    skipped: list[FileResult] = field(default_factory=list)
     chunks_written: int = 0
     chunks_deleted: int = 0
     cancelled: bool = False
@@ -77,12 +82,36 @@ class IngestReport:
         """Files that could not be indexed."""
         return [f for f in self.files if f.status == "failed"]
 
+    def skipped_summary(self) -> str:
+        """Say in one line what in the folders was not indexed, and why; ``""`` when nothing.
 
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+        Example: ``skipped: 2 files of an unsupported type (.csv, .xlsx), 1 folder README``.
+        """
+        unsupported = [
+            Path(f.path).suffix.lower() or "no extension"
+            for f in self.skipped
+            if f.reason.startswith("unsupported")
+        ]
+        parts = []
+        if unsupported:
+            n = len(unsupported)
+            types = ", ".join(dict.fromkeys(sorted(unsupported)))
+            parts.append(f"{n} file{'s' if n > 1 else ''} of an unsupported type ({types})")
+        readmes = sum(1 for f in self.skipped if not f.reason.startswith("unsupported"))
+        if readmes:
+            parts.append(f"{readmes} folder README{'s' if readmes > 1 else ''}")
+        return f"skipped: {', '.join(parts)}" if parts else ""
+
+
+def collect_files(
+    paths: Iterable[Path], skipped: list[FileResult] | None = None
+) -> tuple[list[Path], list[FileResult]]:
     """Expand files and folders into supported files, following links without looping.
 
     ``README*`` files inside folders describe the folder and are skipped; pass one
-    explicitly to index it.
+    explicitly to index it. Files of a folder that are not collected (unsupported types,
+    READMEs) are appended to ``skipped`` with the reason, so none vanishes without a word;
+    hidden files and the folder's metadata sidecar are not documents and are not listed.
     """
     files: list[Path] = []
     problems: list[FileResult] = []
@@ -108,10 +137,18 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     candidate = Path(root) / name
-                    if name.startswith(".") or name.upper().startswith("README"):
+                    if name.startswith(".") or name in SIDECAR_NAMES:
                         continue
-                    if candidate.suffix.lower() in SUPPORTED_SUFFIXES:
+                    suffix = candidate.suffix.lower()
+                    if name.upper().startswith("README"):
+                        reason = "describes the folder (README): name it to index it"
+                    elif suffix in SUPPORTED_SUFFIXES:
                         files.append(candidate)
+                        continue
+                    else:
+                        reason = f"unsupported file type '{suffix or name}'"
+                    if skipped is not None:
+                        skipped.append(FileResult(str(candidate), "skipped", reason=reason))
     return files, problems
 
 
@@ -187,32 +224,43 @@ def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _version_hash(document: LoadedDocument, settings: Settings) -> str:
-    return f"{document.content_hash[:40]}:{settings.chunk_size}:{settings.chunk_overlap}:{PIPELINE_VERSION}"
+    # The metadata is part of the version: a sidecar or --title change re-stamps the chunks.
+    meta = hashlib.sha256(repr(document.meta).encode()).hexdigest()[:8]
+    sizes = f"{settings.chunk_size}:{settings.chunk_overlap}"
+    return f"{document.content_hash[:40]}:{meta}:{sizes}:{PIPELINE_VERSION}"
 
 
-def _write(
-    store: Store,
-    embeddings: Any,
-    chunks: list[Chunk],
-    extra: dict[str, Any],
-    sentences: SentenceVectors | None,
-    should_stop: StopFn | None = None,
-) -> None:
+def _write(run: _Run, chunks: list[Chunk], extra: dict[str, Any]) -> None:
+    """Embed and write chunks (and their sentences) in batches, checking for a stop between."""
+    store, sentences = run.store, run.sentences
     size = min(WRITE_BATCH, store.max_batch_size())
     for batch in _batches(chunks, size):
-        if should_stop is not None and should_stop():
+        if run.should_stop is not None and run.should_stop():
             raise IngestCancelled("stopped before finishing: nobody is waiting for the result")
-        vectors = embeddings.encode([index_text(c) for c in batch])
-        if sentences is not None:
-            # Sentences first: a kill between the two writes leaves vectors without a
-            # chunk (overwritten by the re-run), never a chunk that lacks them.
-            sentences.add(((c.chunk_id, c.text, c.as_metadata()) for c in batch), embeddings)
+        texts = [index_text(c) for c in batch]
+        if run.legacy_embedding:  # the earlier way, kept as the benchmark's reference
+            vectors = run.embeddings.encode(texts)
+            if sentences is not None:
+                sentences.add(((c.chunk_id, c.text, c.as_metadata()) for c in batch), run.embeddings)
+        else:
+            rows = sentence_rows(
+                (c.chunk_id, c.text, c.as_metadata()) for c in (batch if sentences else [])
+            )
+            # One model call for chunks and sentences; each distinct text embedded once.
+            both = encode_unique(run.embeddings, texts + rows.texts, run.cache)
+            vectors = both[: len(texts)]
+            if sentences is not None:
+                # Sentences first: a kill between the two writes leaves vectors without a
+                # chunk (overwritten by the re-run), never a chunk that lacks them.
+                sentences.write(rows, both[len(texts) :])
         store.collection.upsert(
             ids=[c.chunk_id for c in batch],
             embeddings=vectors,
             documents=[c.text for c in batch],
             metadatas=[{**c.as_metadata(), **extra} for c in batch],
         )
+        if run.on_chunks is not None:
+            run.on_chunks(len(batch))
 
 
 def _backfill(
@@ -240,8 +288,15 @@ def ingest_paths(
     on_progress: ProgressFn | None = None,
     provenance: Provenance | None = None,
     should_stop: StopFn | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    on_chunks: ChunksFn | None = None,
+    legacy_embedding: bool = False,
 ) -> IngestReport:
     """Index files and folders; unchanged files are skipped, changed ones replaced.
+
+    A file that fails for any reason is reported and the run goes on. A killed run is
+    completed by the next one: a file whose chunks are all stored is skipped by its
+    content hash, and a half-written one gets its missing chunks.
 
     Args:
         paths: files or folders to index.
@@ -257,32 +312,55 @@ def ingest_paths(
         should_stop: asked before each file and each batch of chunks; when it says yes
             the run stops, drops the half-written new document, and returns the report
             so far with ``cancelled`` set (the app's client has gone: nobody would read it).
+        overrides: metadata fields declared for the files (``ingest FILE --kind K``),
+            stronger than front matter, sidecar files and inference.
+        on_chunks: called with the number of chunks just written, after each batch.
+        legacy_embedding: embed chunks and then their sentences in separate calls, with
+            no reuse of vectors (the benchmark's reference for the speed of ingest).
 
     """
-    files, problems = collect_files(paths)
-    report = IngestReport(files=list(problems))
+    skipped: list[FileResult] = []
+    files, problems = collect_files(paths, skipped)
+    report = IngestReport(files=list(problems), skipped=skipped)
     stored = _stored_documents(store)
     sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
     if sentences is not None and sentences.collection.count() == 0 and store.count() > 0:
         _backfill(store, sentences, embeddings, on_progress)
     run = _Run(settings, store, embeddings, stored, report, sentences, should_stop)
-    for done, path in enumerate(files, start=1):
-        stamp = provenance or Provenance(path_origin(path))
-        try:
-            if should_stop is not None and should_stop():
-                raise IngestCancelled("stopped before this file")
-            report.files.append(_ingest_file(path, run, stamp))
-        except IngestError as e:
-            report.files.append(FileResult(str(path), "failed", reason=e.reason))
-        except IngestCancelled:
-            report.cancelled = True
-            break
-        if on_progress:
-            on_progress(str(path), done, len(files))
+    run.overrides = dict(overrides or {})
+    run.on_chunks, run.legacy_embedding = on_chunks, legacy_embedding
+    if settings.vector_cache and not legacy_embedding:
+        run.cache = VectorCache(settings.cache_dir / "vectors.sqlite", cache_key_prefix(embeddings))
+    try:
+        for done, path in enumerate(files, start=1):
+            if not _ingest_one(path, run, provenance or Provenance(path_origin(path))):
+                break
+            if on_progress:
+                on_progress(str(path), done, len(files))
+    finally:
+        if run.cache is not None:
+            run.cache.close()
     if prune and not report.cancelled:
         _prune(run, {str(_absolute(p)) for p in files})
     store.record_fingerprint()
     return report
+
+
+def _ingest_one(path: Path, run: _Run, stamp: Provenance) -> bool:
+    """Index one file into the report; False when the run was asked to stop."""
+    try:
+        if run.should_stop is not None and run.should_stop():
+            raise IngestCancelled("stopped before this file")
+        run.report.files.append(_ingest_file(path, run, stamp))
+    except IngestError as e:
+        run.report.files.append(FileResult(str(path), "failed", reason=e.reason))
+    except IngestCancelled:
+        run.report.cancelled = True
+        return False
+    except Exception as e:  # noqa: BLE001 - one unreadable file must not stop a library's run
+        reason = f"unexpected error: {type(e).__name__}: {str(e)[:200]}"
+        run.report.files.append(FileResult(str(path), "failed", reason=reason))
+    return True
 
 
 @dataclass
@@ -297,6 +375,10 @@ class _Run:
     sentences: SentenceVectors | None
     should_stop: StopFn | None = None
     claimed: dict[str, str] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    cache: VectorCache | None = None
+    on_chunks: ChunksFn | None = None
+    legacy_embedding: bool = False
 
 
 def _absolute(path: Path) -> Path:
@@ -354,7 +436,7 @@ def _ingest_file(path: Path, run: _Run, stamp: Provenance) -> FileResult:
     check_file(path, run.settings)
     path = _absolute(path)
     limits = FileLimits.from_settings(run.settings)
-    document, flag = _claim(path, load_document(path, limits), run, stamp)
+    document, flag = _claim(path, load_document(path, limits, run.overrides), run, stamp)
     doc_id = document.meta.doc_id
     version = _version_hash(document, run.settings)
     existing = run.stored.get(doc_id)
@@ -397,7 +479,7 @@ def _replace(run: _Run, chunks: list[Chunk], old_ids: set[str], extra: dict[str,
     missing = [c for c in chunks if c.chunk_id not in old_ids]
     kept = [c for c in chunks if c.chunk_id in old_ids]
     try:
-        _write(run.store, run.embeddings, missing, extra, run.sentences, run.should_stop)
+        _write(run, missing, extra)
     except IngestCancelled:
         if not old_ids:  # a new document half written: drop it (an update is completed next run)
             written = [c.chunk_id for c in missing]

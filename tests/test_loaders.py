@@ -419,3 +419,33 @@ def test_html_quoting_a_decision_keeps_its_own_doc_id(tmp_path: Path) -> None:
     document = load_document(_write(tmp_path, "notes.html", html))
     assert document.meta.doc_id == "notes"
     assert document.meta.kind == "other"
+
+
+# --- every format: metadata read from the document, not the file name ---------------------
+
+TITLED = {
+    ".md": "# Peatland rewetting guide\n\nBlock the ditches first.\n",
+    ".txt": "Peatland rewetting guide\n\nBlock the ditches first.\n",
+    ".html": "<html><body><h1>Peatland rewetting guide</h1><p>Block the ditches first.</p></body></html>",
+    ".rst": "Peatland rewetting guide\n========================\n\nBlock the ditches first.\n",
+}
+
+
+@pytest.mark.parametrize("suffix", sorted(TITLED))
+def test_title_and_kind_come_from_the_document(tmp_path: Path, suffix: str) -> None:
+    document = load_document(_write(tmp_path, f"scan_0042_final{suffix}", TITLED[suffix]))
+    assert document.meta.title == "Peatland rewetting guide"
+    assert document.meta.kind == "guidance"  # "guide" in its title, never in its file name
+    assert document.meta.doc_id == "scan-0042-final"
+    assert _texts(document)[-1] == "Block the ditches first."  # plain text keeps its title line
+
+
+def test_new_formats_are_supported() -> None:
+    assert {".rst", ".rest", ".odt"} <= SUPPORTED_SUFFIXES
+
+
+def test_overrides_are_validated_like_front_matter(tmp_path: Path) -> None:
+    path = _write(tmp_path, "notes.txt", "Some text.\n")
+    with pytest.raises(IngestError, match="unknown kind 'poem'"):
+        load_document(path, overrides={"kind": "poem"})
+    assert load_document(path, overrides={"title": "Field notes"}).meta.title == "Field notes"

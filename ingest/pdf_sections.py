@@ -1,0 +1,108 @@
+"""Turn a PDF's reading (:mod:`ingest.pdf`) into sections with page-bearing locators.
+
+A decision is cut by its paragraphs (``para. 27 (p. 8)``) and annexes (``annex I,
+table 1 (p. 6)``); any other document by its headings (``2.1.1 Structure (p. 5)``, or
+``p. 5`` under no heading). Footnotes become sections of their own (``p. 3, note 1``),
+so they can be cited but never run into the body text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.records import Section
+from ingest.decisions import (
+    DecisionInfo,
+    annex_start,
+    decision_info,
+    looks_like_decision,
+    parse_annexes,
+    parse_decision,
+    split_table,
+)
+from ingest.limits import FileBudget
+from ingest.pdf import PdfText
+from ingest.pdf_layout import Block
+
+__all__ = ["PdfSections", "pdf_sections"]
+
+
+@dataclass(frozen=True)
+class PdfSections:
+    """Sections of a PDF, its body text and, for a decision, what its first page says."""
+
+    sections: list[Section]
+    body: str
+    title: str
+    decision: DecisionInfo | None
+
+
+def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
+    """Cut a PDF's reading into sections: decision paragraphs, or heading-led text."""
+    texts = [b.text if b.kind != "table" else "" for b in reading.blocks]
+    body = "\n".join(t for t in texts if t)
+    info = decision_info(body) if looks_like_decision(body) else None
+    if info is not None:
+        sections = _decision_sections(reading.blocks, texts)
+        title = ""
+    else:
+        sections = _heading_sections(reading.blocks)
+        title = reading.title or next((b.text for b in reading.blocks if b.kind == "heading"), "")
+    sections += [
+        Section(
+            f"{n.label} {n.text}".strip(),
+            f"p. {n.page}, note {n.label}",
+            page=n.page,
+            heading="notes",
+        )
+        for n in reading.notes
+    ]
+    for _ in sections:
+        budget.add_section()
+    return PdfSections(sections=sections, body=body, title=title, decision=info)
+
+
+def _decision_sections(blocks: list[Block], texts: list[str]) -> list[Section]:
+    """Title block, preambular and operative paragraphs, then the annexes."""
+    cut = annex_start(texts)
+    end = len(blocks) if cut is None else cut
+    pages = [b.page for b in blocks]
+    sections = parse_decision("\n".join(texts[:end]), pages=pages[:end])
+    first = next(
+        (
+            i
+            for i, t in enumerate(texts)
+            if t.strip().startswith(("The Conference", "THE CONFERENCE"))
+        ),
+        0,
+    )
+    opening = [b for b in blocks[:first] if b.kind != "table"]
+    if opening:
+        page = opening[0].page
+        sections.insert(0, Section("\n".join(b.text for b in opening), f"p. {page}", page=page))
+    if cut is not None:
+        sections += parse_annexes(blocks[cut:])
+    return sections
+
+
+def _heading_sections(blocks: list[Block]) -> list[Section]:
+    """Text under its innermost heading; the locator names the heading and the page."""
+    sections: list[Section] = []
+    path: list[Block] = []
+    tables = 0
+    for block in blocks:
+        if block.kind == "heading":
+            path = [b for b in path if b.level < block.level] + [block]
+            continue
+        heading = path[-1].text if path else ""
+        where = f"{heading} (p. {block.page})" if heading else f"p. {block.page}"
+        if block.kind == "table":
+            tables += 1
+            name = f"{heading}, table {tables}" if heading else f"table {tables}"
+            sections += [
+                Section(part, f"{name} (p. {block.page})", page=block.page, heading=heading)
+                for part in split_table(block.text)
+            ]
+        else:
+            sections.append(Section(block.text, where, page=block.page, heading=heading))
+    return sections

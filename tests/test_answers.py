@@ -1,0 +1,171 @@
+"""Evidence-first extractive answers: passages quoted whole, framed in the asker's language.
+
+Unit tests of the language-version catalogue and of the messages, then the real
+pipeline on the bundled corpus (real model, real Chroma).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from assistant.eval_checks import sentence_quotes_passages
+from assistant.messages import (
+    LANGUAGE_NAMES,
+    asks_shorter,
+    frame,
+    message,
+    paragraph_label,
+    source_label,
+)
+from assistant.records import Source, Turn
+from assistant.versions import Versions
+
+UN_LANGUAGES = ("en", "zh", "es", "fr", "ru", "ar")
+
+
+def _record(chunk_id: str, doc_id: str, language: str, paragraph: str = "", **meta: Any) -> tuple[str, str, dict[str, Any]]:
+    return chunk_id, f"text of {chunk_id}", {"doc_id": doc_id, "language": language, "paragraph": paragraph, **meta}
+
+
+def _catalogue() -> Versions:
+    return Versions.build(
+        [
+            _record("zh-1g", "dec-zh", "zh", "1(g)", kind="decision", symbol="XI/16"),
+            _record("en-1g", "dec-en", "en", "1(g)", kind="decision", symbol="XI/16", translation_of="dec-zh"),
+            _record("zh-2a", "dec-zh", "zh", "2(a)", kind="decision", symbol="XI/16"),
+            _record("fr-sum", "dec-fr-summary", "fr", kind="guidance", symbol="XI/16"),
+            _record("case", "case-niger", "en", kind="case-study"),
+        ]
+    )
+
+
+def _source(record: tuple[str, str, dict[str, Any]], relevance: float = 0.5) -> Source:
+    chunk_id, text, meta = record
+    return Source(chunk_id, text, meta, relevance, similarity=0.9)
+
+
+def test_the_askers_language_version_of_a_paragraph_replaces_another() -> None:
+    versions = _catalogue()
+    zh = _source(_record("zh-1g", "dec-zh", "zh", "1(g)", kind="decision", symbol="XI/16"))
+    chosen = versions.prefer([zh], "en")
+    assert [s.chunk_id for s in chosen] == ["en-1g"]
+    assert chosen[0].relevance == zh.relevance  # scored as the passage it stands for
+
+
+def test_a_third_language_becomes_the_original_and_an_unaligned_one_is_dropped() -> None:
+    versions = _catalogue()
+    en = _source(_record("en-1g", "dec-en", "en", "1(g)", kind="decision", symbol="XI/16", translation_of="dec-zh"))
+    summary = _source(_record("fr-sum", "dec-fr-summary", "fr", kind="guidance", symbol="XI/16"))
+    case = _source(_record("case", "case-niger", "en", kind="case-study"))
+    # A Spanish question: the English translation is a third language (the original is
+    # Chinese); the French summary has no aligned paragraph; the English case study is
+    # its own original and stays.
+    chosen = versions.prefer([en, summary, case], "es")
+    assert [s.chunk_id for s in chosen] == ["zh-1g", "case"]
+    assert versions.original_language["dec-fr-summary"] == "zh"
+
+
+def test_nothing_is_lost_when_every_passage_would_be_dropped() -> None:
+    summary = _source(_record("fr-sum", "dec-fr-summary", "fr", kind="guidance", symbol="XI/16"))
+    assert _catalogue().prefer([summary], "es") == [summary]
+
+
+@pytest.mark.parametrize("key", ["refusal", "other_language", "frame_first", "frame_more", "decision"])
+def test_every_message_exists_in_the_six_un_languages(key: str) -> None:
+    texts = {language: message(key, language, names="x", label="x", symbol="XI/16") for language in UN_LANGUAGES}
+    assert len(set(texts.values())) == 6  # none falls back to English
+    assert set(LANGUAGE_NAMES) >= set(UN_LANGUAGES)
+
+
+def test_a_frame_names_a_decision_paragraph_or_the_kind_of_source() -> None:
+    decision = {"kind": "decision", "symbol": "XI/16", "paragraph": "1(g)", "language": "zh"}
+    assert frame(source_label(1, decision, "en"), True, "en") == "Decision XI/16, para. 1(g) addresses this:"
+    assert paragraph_label("XI/16", "pp5", "fr") == "La décision XI/16, alinéa 5 du préambule"
+    case = {"kind": "case-study", "title": "Farmer-managed natural regeneration in Niger", "language": "en"}
+    assert source_label(2, case, "ru") == "Пример из практики [2]"  # no English title in a Russian frame
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "expected"),
+    [
+        ("Can you give me a much shorter version?", "en", True),
+        ("Plus court, s'il vous plaît", "fr", True),
+        ("请简短一点", "zh", True),
+        ("What are the short-term actions?", "en", False),
+    ],
+)
+def test_a_request_for_a_shorter_answer_is_recognised(question: str, language: str, expected: bool) -> None:
+    assert asks_shorter(question, language) is expected
+
+
+# --- the real pipeline ------------------------------------------------------------------
+
+
+def _quotes(answer: Any) -> list[dict[str, Any]]:
+    return [s for s in answer.sentences if not s.get("frame")]
+
+
+@pytest.mark.e2e
+def test_an_answer_quotes_whole_runs_under_frames_in_rank_order(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("What does decision XI/16 urge Parties to do about the causes of degradation?")
+    assert answer.supported
+    frames = [s["text"] for s in answer.sentences if s.get("frame")]
+    assert frames and frames[0].endswith("addresses this:")
+    assert all(f.endswith("adds:") for f in frames[1:])
+    assert all(f.startswith("Decision XI/16, para.") for f in frames)
+    by_n = {c.n: c for c in answer.citations}
+    for sentence in _quotes(answer):
+        cited = [by_n[n] for n in sentence["citations"]]
+        assert cited and sentence_quotes_passages(sentence["text"], [c.text + " " + c.context for c in cited])
+    # Each run closes with one marker; the markers appear in the order of the frames.
+    markers = [int(n) for n in re.findall(r"\[(\d+)\]", answer.text)]
+    assert markers == sorted(markers) == list(range(1, len(answer.citations) + 1))
+    assert not re.search(r"[;；]\.", answer.text)  # no full stop invented after a clause
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("question", "language", "allowed"),
+    [
+        ("¿Qué pide la decisión XI/16 sobre la participación de los pueblos indígenas?", "es", {"es", "zh"}),
+        ("Que dit la décision XI/16 sur les connaissances traditionnelles ?", "fr", {"fr", "zh"}),
+        ("Что говорит решение XI/16 о традиционных знаниях?", "ru", {"ru", "zh"}),
+        ("第XI/16号决定关于传统知识说了什么？", "zh", {"zh"}),
+    ],
+)
+def test_quotes_are_in_the_askers_language_or_the_original_never_a_third(
+    corpus_assistant: Any, question: str, language: str, allowed: set[str]
+) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.supported and answer.language == language
+    assert {c.language for c in answer.citations} <= allowed
+    frames = [s["text"] for s in answer.sentences if s.get("frame")]
+    assert frames and all(f == f.strip() for f in frames)
+    if language == "ru":
+        assert re.search(r"[\u0400-\u04ff]", frames[0])  # the frame speaks Russian
+        assert any(re.search(r"[\u0400-\u04ff]", n) for n in answer.notices)  # quotes are in Chinese
+
+
+@pytest.mark.e2e
+def test_shorter_gives_fewer_sentences_and_a_language_switch_keeps_the_topic(corpus_assistant: Any) -> None:
+    first = corpus_assistant.ask("What does paragraph 5 of decision XI/16 ask the Executive Secretary to do?")
+    history = [Turn.of(first.trace["question"], first)]
+    shorter = corpus_assistant.ask("Can you make that shorter?", history=history)
+    assert shorter.trace["follow_up"] and shorter.supported
+    assert 1 <= len(_quotes(shorter)) < len(_quotes(first))
+    chinese = corpus_assistant.ask("用中文", history=history)
+    assert chinese.trace["follow_up"] and chinese.supported
+    assert chinese.language == "zh"
+    assert {c.doc_id for c in chinese.citations} == {"cbd-dec-xi-16-zh"}  # the same decision, its Chinese text
+    assert {c.paragraph for c in chinese.citations} & {c.paragraph for c in first.citations}
+
+
+@pytest.mark.e2e
+def test_a_new_topic_in_chinese_is_not_taken_for_a_follow_up(corpus_assistant: Any) -> None:
+    first = corpus_assistant.ask("第XI/16号决定第2段邀请了哪些组织来支持各国？")
+    answer = corpus_assistant.ask("退化的泥炭地应该怎样恢复？", history=[Turn.of(first.trace["question"], first)])
+    assert answer.trace["follow_up"] is False
+    assert answer.trace["focus_docs"] == []

@@ -1,0 +1,418 @@
+"""PDFs read as a person reads them: real third-party documents and built fixtures."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.records import Chunk, LoadedDocument, Section
+from assistant.sentences import split_sentences
+from ingest.chunking import chunk_document
+from ingest.loaders import load_document
+from ingest.pdf import join_text
+
+REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+REAL_PDFS = sorted(REALDOCS.glob("*.pdf")) if REALDOCS.is_dir() else []
+DECISION_16_31 = REALDOCS / "cbd_cop16_dec31_gbf_monitoring_framework_en.pdf"
+needs_realdocs = pytest.mark.skipif(
+    not REAL_PDFS, reason=f"real documents not present ({REALDOCS} has no PDF)"
+)
+_SENTENCE_END = re.compile(r"[.;:!?)\]”\"’…]$|[。；：！？]$")
+
+
+def _is_note(locator: str) -> bool:
+    return ", note " in locator
+
+
+def _is_table(text: str) -> bool:
+    return text.startswith("|")
+
+
+# --- the real documents -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=REAL_PDFS, ids=lambda p: p.stem)
+def real(request: pytest.FixtureRequest) -> tuple[Path, LoadedDocument, list[Chunk]]:
+    path: Path = request.param
+    document = load_document(path)
+    return path, document, chunk_document(document, 1000, 100)
+
+
+def _running_lines(path: Path) -> tuple[set[str], str]:
+    """Lines pypdf finds at the top or foot of many pages (what a reader skips), and the
+    text of the pages without those bands (where the same words may be said in earnest)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    counts: Counter[str] = Counter()
+    middle: list[str] = []
+    for page in reader.pages:
+        lines = [ln.strip() for ln in (page.extract_text() or "").splitlines() if ln.strip()]
+        counts.update(set(lines[:2] + lines[-2:]))
+        middle += lines[2:-2]
+    least = max(3, len(reader.pages) // 3)
+    running = {line for line, n in counts.items() if n >= least and len(line) >= 8}
+    return running, re.sub(r"\s+", " ", " ".join(middle))
+
+
+@needs_realdocs
+def test_no_chunk_holds_a_running_header_or_footer(real: tuple) -> None:
+    path, _, chunks = real
+    running, body = _running_lines(path)
+    assert running, "pypdf should see the document's running lines"
+    text = re.sub(r"\s+", " ", " ".join(c.text for c in chunks))
+    for line in running:
+        # The words of a running head may also be said in the body: no more often than there.
+        assert text.count(line) <= body.count(line), f"running line {line!r} in the text"
+
+
+@needs_realdocs
+def test_no_chunk_holds_a_page_number_line(real: tuple) -> None:
+    path, document, chunks = real
+    total = len(document.sections) and max(s.page or 0 for s in document.sections)
+    for chunk in chunks:
+        assert not re.search(r"(^|\n)\s*\d{1,3}(\s*/\s*\d{1,3})?\s*($|\n)", chunk.text), (
+            chunk.locator
+        )
+        # "n/32" footers of a 32-page document, even run into a sentence
+        assert not re.search(rf"\b\d{{1,2}}/{total}\b(?!\.\d)", chunk.text) or total < 10, (
+            chunk.locator
+        )
+
+
+@needs_realdocs
+def test_footnotes_are_notes_of_their_page_not_body_text(real: tuple) -> None:
+    _, document, chunks = real
+    notes = [s for s in document.sections if _is_note(s.locator)]
+    assert len(notes) >= 10, "both real documents have footnotes"
+    body = [c.text for c in chunks if not _is_note(c.locator)]
+    for note in notes:
+        assert note.page is not None and note.locator.startswith(f"p. {note.page}, note ")
+        text = note.text.split(" ", 1)[1]
+        assert all(text not in chunk for chunk in body), f"{note.locator} runs into the body"
+
+
+@needs_realdocs
+def test_body_sentences_are_whole_not_pieces_of_lines(real: tuple) -> None:
+    _, document, _ = real
+    body = [s for s in document.sections if not _is_note(s.locator) and not _is_table(s.text)]
+    broken = 0
+    sentences = 0
+    for section in body:
+        if section.locator.startswith(("p. 1", "p. 2", "Table of Contents")):
+            continue  # title and contents pages: a line each, as printed
+        assert "\n" not in section.text, f"{section.locator}: lines not joined"
+        pieces = split_sentences(section.text)
+        sentences += len(pieces)
+        broken += sum(1 for p in pieces[:-1] if not _SENTENCE_END.search(p))
+    assert sentences > 50
+    # A sentence cut at a line break ends without punctuation; allow headings run in.
+    assert broken / sentences < 0.03, f"{broken} of {sentences} sentences cut mid-line"
+
+
+@needs_realdocs
+def test_every_chunk_says_its_page(real: tuple) -> None:
+    _, _, chunks = real
+    for chunk in chunks:
+        assert chunk.page is not None
+        assert f"p. {chunk.page}" in chunk.locator
+
+
+# --- decision 16/31 ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def decision() -> LoadedDocument:
+    if not DECISION_16_31.is_file():
+        pytest.skip(f"decision 16/31 not present at {DECISION_16_31}")
+    return load_document(DECISION_16_31)
+
+
+def test_16_31_is_a_decision_with_its_symbol_and_year(decision: LoadedDocument) -> None:
+    assert decision.meta.kind == "decision"
+    assert decision.meta.symbol == "16/31"
+    assert decision.meta.year == 2025
+    assert decision.meta.doc_id == "cbd-cop16-dec31-gbf-monitoring-framework-en"
+    assert decision.meta.title.startswith("Monitoring framework for the Kunming-Montreal")
+
+
+def test_16_31_numbered_paragraphs(decision: LoadedDocument) -> None:
+    paragraphs = [s.paragraph for s in decision.sections if s.paragraph]
+    operative = [p for p in paragraphs if p.isdigit()]
+    assert operative == [str(n) for n in range(1, 33)]
+    assert [p for p in paragraphs if p.startswith("pp")] == [f"pp{n}" for n in range(1, 14)]
+    assert [p for p in paragraphs if p.startswith("27(")] == ["27(a)", "27(b)", "27(c)"]
+    assert [p for p in paragraphs if p.startswith("30(")] == [f"30({c})" for c in "abcd"]
+    by_id = {s.paragraph: s for s in decision.sections if s.paragraph}
+    assert by_id["27"].locator == "para. 27 (p. 5)"
+    assert by_id["27(b)"].context.startswith("27. Requests the Executive Secretary")
+    assert by_id["1"].text.startswith("1. Endorses the technical updates")
+    assert "1.1, 7.2 (as identified in annex I)" in by_id["30(a)"].text
+
+
+def test_16_31_title_block_says_where_and_when(decision: LoadedDocument) -> None:
+    opening = decision.sections[0]
+    assert opening.page == 1 and not opening.paragraph
+    assert "Rome, 25–27 February 2025" in opening.text
+    assert "Sixteenth meeting, second resumed session" in opening.text
+
+
+def test_16_31_annex_tables_are_markdown_rows(decision: LoadedDocument) -> None:
+    tables = [s for s in decision.sections if ", table " in s.locator]
+    annexes = {s.locator.split(",")[0] for s in tables}
+    assert annexes == {"annex I", "annex II", "annex III"}
+    annex_1 = [s for s in tables if s.locator.startswith("annex I, table 1 ")]
+    assert annex_1 and annex_1[0].locator == "annex I, table 1 (p. 6)"
+    assert annex_1[0].text.startswith("| Goal/target | Headline or binary indicator |\n|---|---|")
+    rows = [row for s in annex_1 for row in s.text.splitlines()]
+    assert "| 2 | 2.1 Area under restoration |" in rows
+    annex_2 = "\n".join(s.text for s in tables if s.locator.startswith("annex II,"))
+    target_2 = next(
+        r for r in annex_2.splitlines() if r.startswith("| 2 | 2.1 Area under restoration")
+    )
+    cells = [c.strip() for c in target_2.strip("|").split("|")]
+    assert cells[3] == "2.CT.1 Proportion of land that is degraded over total land area"
+    assert cells[4].startswith("2.CY.1 Global Ecosystem Restoration Index")
+    assert "By type of restoration activity" in cells[2]
+
+
+# --- built fixtures ---------------------------------------------------------------------
+
+
+def _fixture_pdf(path: Path) -> Path:
+    """A three-page report: running header, page numbers, headings, a footnote, a
+    hyphenated word, a two-column page and a ruled table."""
+    from fpdf import FPDF
+
+    class Report(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", "I", 8)
+            self.cell(0, 6, "Field Manual on Dryland Restoration - draft for review", align="C")
+            self.ln(10)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 6, str(self.page_no()), align="C")
+
+    pdf = Report()
+    pdf.set_auto_page_break(False)
+    body = (
+        "Restoration of degraded drylands starts with soil and water. Farmers build "
+        "stone bunds along the contours so that runoff slows and sinks in. "
+    )
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, "1 Water harvesting", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 5.5, body * 4 + "Grazing is managed by the community.")
+    pdf.ln(4)
+    pdf.multi_cell(
+        0, 5.5, "Half-moons catch rain for trees; the practice is described in the regional guide."
+    )
+    pdf.ln(4)
+    # A word hyphenated at a line end, which the document also spells whole elsewhere.
+    pdf.cell(0, 5.5, "Each plot is monitored for regener-", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 5.5, "ation of native grasses every season.", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.multi_cell(0, 5.5, "Natural regeneration is cheaper than planting.")
+    pdf.set_y(-40)
+    pdf.set_font("Helvetica", size=8)
+    pdf.multi_cell(0, 4, "1 Regional guide to half-moons, second edition, 2019.")
+    for _ in range(2):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.cell(0, 10, "2 Two columns", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        top = pdf.get_y()
+        pdf.set_xy(10, top)
+        left = "Left column text about seed banks keeps going. " * 12
+        pdf.multi_cell(90, 5.5, left + "Left column ends here.")
+        pdf.set_xy(110, top)
+        right = "Right column text about grazing plans keeps going. " * 12
+        pdf.multi_cell(90, 5.5, right + "Right column ends here.")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, "3 Costs", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    with pdf.table(col_widths=(40, 60, 50)) as table:
+        for row in (
+            ("Practice", "Cost per hectare", "Labour"),
+            ("Stone bunds", "120 USD", "30 days"),
+            ("Half-moons", "80 USD", "20 days"),
+        ):
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.ln(6)
+    pdf.multi_cell(0, 5.5, "Costs vary with the distance to stones.")
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> LoadedDocument:
+    return load_document(_fixture_pdf(tmp_path_factory.mktemp("pdf") / "field-manual.pdf"))
+
+
+def _texts(document: LoadedDocument) -> list[Section]:
+    return [s for s in document.sections if not _is_note(s.locator)]
+
+
+def test_built_running_header_and_page_numbers_removed(built: LoadedDocument) -> None:
+    for section in built.sections:
+        assert "draft for review" not in section.text
+        assert not re.fullmatch(r"\d+", section.text.strip())
+
+
+def test_built_headings_become_locators_with_pages(built: LoadedDocument) -> None:
+    locators = [s.locator for s in _texts(built)]
+    assert "1 Water harvesting (p. 1)" in locators
+    assert "2 Two columns (p. 2)" in locators
+    assert any(loc.startswith("3 Costs, table 1 (p. 4)") for loc in locators)
+
+
+def test_built_lines_joined_and_hyphenation_undone(built: LoadedDocument) -> None:
+    text = " ".join(s.text for s in _texts(built))
+    assert "monitored for regeneration of native grasses" in text
+    assert "Half-moons catch rain" in text  # a real hyphen stays
+    first = next(s for s in _texts(built) if s.text.startswith("Restoration of degraded"))
+    assert "\n" not in first.text and first.text.endswith("Grazing is managed by the community.")
+
+
+def test_built_footnote_is_a_note_of_its_page(built: LoadedDocument) -> None:
+    notes = [s for s in built.sections if _is_note(s.locator)]
+    assert [(n.locator, n.text) for n in notes] == [
+        ("p. 1, note 1", "1 Regional guide to half-moons, second edition, 2019.")
+    ]
+    assert all("second edition" not in s.text for s in _texts(built))
+
+
+def test_built_two_columns_read_in_order(built: LoadedDocument) -> None:
+    page = [s.text for s in _texts(built) if s.page == 2]
+    joined = " ".join(page)
+    assert joined.index("Left column ends here.") < joined.index("Right column text")
+    assert "seed banks keeps going. Right column" not in joined.replace("\n", " ")[:200]
+    assert any(
+        t.startswith("Left column text") and t.endswith("Left column ends here.") for t in page
+    )
+
+
+def test_built_table_is_markdown_rows(built: LoadedDocument) -> None:
+    table = next(s for s in built.sections if ", table 1" in s.locator)
+    assert table.text.splitlines() == [
+        "| Practice | Cost per hectare | Labour |",
+        "|---|---|---|",
+        "| Stone bunds | 120 USD | 30 days |",
+        "| Half-moons | 80 USD | 20 days |",
+    ]
+    after = [s.text for s in _texts(built) if s.page == 4 and not _is_table(s.text)]
+    assert after == ["Costs vary with the distance to stones."]
+
+
+def test_join_text_keeps_compounds_and_cjk() -> None:
+    vocabulary = {"benefit-sharing", "restoration"}
+    assert join_text(["access and benefit-", "sharing"], vocabulary) == "access and benefit-sharing"
+    assert (
+        join_text(["ecosystem restor-", "ation works"], vocabulary) == "ecosystem restoration works"
+    )
+    assert join_text(["生态系统恢复", "将在实现"], set()) == "生态系统恢复将在实现"
+
+
+def _decision_pdf(path: Path) -> Path:
+    """A two-page decision in the CBD layout: symbol header, paragraphs, a note, an annex table."""
+    from fpdf import FPDF
+
+    class Decision(FPDF):
+        def header(self) -> None:
+            if self.page_no() > 1:
+                self.set_font("Times", size=9)
+                self.cell(0, 6, "CBD/COP/DEC/16/99")
+                self.ln(10)
+
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Times", size=9)
+            self.cell(0, 6, f"{self.page_no()}/3", align="R")
+
+    pdf = Decision()
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    pdf.set_font("Times", size=11)
+    for line in (
+        "Conference of the Parties to the Convention on Biological Diversity",
+        "Sixteenth meeting",
+        "Rome, 25-27 February 2025",
+    ):
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Times", "B", 11)
+    pdf.cell(0, 6, "16/99. Restoration of inland waters", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Times", "I", 11)
+    pdf.cell(0, 6, "The Conference of the Parties,", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Times", size=11)
+    paragraphs = ["Recalling decision 15/4 on the framework,"] + [
+        f"{n}. {verb} Parties to restore rivers and lakes, " + "and to monitor them " * 12 + ";"
+        for n, verb in enumerate(["Encourages", "Invites", "Urges", "Requests"], start=1)
+    ]
+    for text in paragraphs:
+        pdf.ln(3)
+        pdf.multi_cell(0, 5.5, text)
+    pdf.set_y(-40)
+    pdf.set_font("Times", size=8)
+    pdf.multi_cell(0, 4, "1 See CBD/SBSTTA/26/INF/1.")
+    pdf.add_page()
+    pdf.set_font("Times", size=11)
+    for n in (5, 6):
+        pdf.ln(3)
+        pdf.multi_cell(0, 5.5, f"{n}. Decides to review progress, " + "with Parties " * 15 + ".")
+    pdf.ln(6)
+    pdf.set_font("Times", "B", 12)
+    pdf.cell(0, 7, "Annex I", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 7, "Indicators for inland waters", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Times", size=10)
+    with pdf.table(col_widths=(30, 120)) as table:
+        for row in (
+            ("Target", "Indicator"),
+            ("2", "2.1 Area under restoration"),
+            ("3", "3.1 Coverage of protected areas"),
+        ):
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.add_page()
+    pdf.set_font("Times", size=11)
+    pdf.multi_cell(0, 5.5, "Parties report on these indicators in their national reports. " * 8)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_built_decision_pdf_paragraphs_annex_and_pages(tmp_path: Path) -> None:
+    document = load_document(_decision_pdf(tmp_path / "dec-16-99.pdf"))
+    assert (document.meta.kind, document.meta.symbol, document.meta.year) == (
+        "decision",
+        "16/99",
+        2025,
+    )
+    paragraphs = [(s.paragraph, s.locator) for s in document.sections if s.paragraph]
+    assert paragraphs == [
+        ("pp1", "preambular para. 1 (p. 1)"),
+        ("1", "para. 1 (p. 1)"),
+        ("2", "para. 2 (p. 1)"),
+        ("3", "para. 3 (p. 1)"),
+        ("4", "para. 4 (p. 1)"),
+        ("5", "para. 5 (p. 2)"),
+        ("6", "para. 6 (p. 2)"),
+    ]
+    table = next(s for s in document.sections if s.locator == "annex I, table 1 (p. 2)")
+    assert "| 2 | 2.1 Area under restoration |" in table.text.splitlines()
+    assert table.context == "Annex I: Indicators for inland waters"
+    notes = [s for s in document.sections if _is_note(s.locator)]
+    assert [n.locator for n in notes] == ["p. 1, note 1"]
+    for section in document.sections:
+        assert "CBD/COP/DEC/16/99" not in section.text
+        assert not re.search(r"\b\d/3\b", section.text)
+        assert "SBSTTA/26/INF/1" not in section.text or section in notes
