@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.decisions import split_table as split_table_rows
+
 __all__ = ["TABLE_PIECE_CHARS", "Block", "list_marker", "markdown_table", "split_table"]
 
 # A table longer than this is cut into pieces of whole rows, each under its header row, so
@@ -117,11 +119,4 @@ def split_table(markdown: str, limit: int = TABLE_PIECE_CHARS) -> list[str]:
     lines = markdown.split("\n")
     if len(markdown) <= limit or len(lines) < 4 or not lines[1].startswith("| ---"):
         return [markdown]
-    head, pieces, current = lines[:2], [], []
-    for row in lines[2:]:
-        if current and len("\n".join([*head, *current, row])) > limit:
-            pieces.append("\n".join([*head, *current]))
-            current = []
-        current.append(row)
-    pieces.append("\n".join([*head, *current]))
-    return pieces
+    return split_table_rows(markdown, limit)
