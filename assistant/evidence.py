@@ -31,6 +31,7 @@ from assistant.evidence_notices import JOINERS, KINDS, MESSAGES, QUOTES, kind_na
 from assistant.language import script_language
 from assistant.lexical import tokenize
 from assistant.records import Source
+from assistant.versions import Versions
 
 __all__ = [
     "KINDS",
@@ -387,41 +388,15 @@ def _translations(sources: Sequence[Source], lexical: Any | None) -> list[tuple[
     """(passage id, language, text) of the corpus's other language versions of the passages."""
     if lexical is None:
         return []
-    groups = _translation_groups(lexical)
-    versions: list[tuple[str, str, str]] = []
-    for source in sources:
-        key = _group_key(source.metadata)
-        if key is None:
-            continue
-        versions.extend(
-            (source.chunk_id, str(lexical.metadatas[i].get("language", "")), lexical.texts[i])
-            for i in groups.get(key, ())
-            if lexical.ids[i] != source.chunk_id
-        )
-    return versions
+    versions = Versions.of(lexical)
+    return [
+        (source.chunk_id, str(meta.get("language", "")), text)
+        for source in sources
+        for _, text, meta in versions.others(source)
+    ]
 
 
-def _group_key(meta: dict[str, Any]) -> tuple[str, str] | None:
-    paragraph = str(meta.get("paragraph") or "")
-    return (str(meta.get("translation_of") or meta.get("doc_id")), paragraph) if paragraph else None
-
-
-_GROUPS: dict[int, tuple[Any, dict[tuple[str, str], list[int]]]] = {}
 _CORPORA: dict[int, tuple[Any, _Evidence]] = {}
-
-
-def _translation_groups(lexical: Any) -> dict[tuple[str, str], list[int]]:
-    cached = _GROUPS.get(id(lexical))
-    if cached is None or cached[0] is not lexical:
-        groups: dict[tuple[str, str], list[int]] = {}
-        for i, meta in enumerate(lexical.metadatas):
-            key = _group_key(meta)
-            if key is not None:
-                groups.setdefault(key, []).append(i)
-        cached = (lexical, groups)
-        _GROUPS.clear()  # one index at a time: a refreshed index replaces the old one
-        _GROUPS[id(lexical)] = cached
-    return cached[1]
 
 
 def _corpus(lexical: Any) -> _Evidence:

@@ -167,7 +167,6 @@ class Assistant:
         self.llm_composer = llm_composer
         self._fingerprint = store.fingerprint()
         self._info: tuple[str, StoreInfo] | None = None
-        self._versions: tuple[object, Versions] | None = None
         self.composer.sentences = store.sentence_vectors()
 
     @property
@@ -227,11 +226,7 @@ class Assistant:
 
     def versions(self) -> Versions:
         """Return the catalogue of each paragraph's language versions (rebuilt with the index)."""
-        lexical = self.retriever.lexical
-        if self._versions is None or self._versions[0] is not lexical:
-            records = zip(lexical.ids, lexical.texts, lexical.metadatas, strict=True) if lexical else ()
-            self._versions = (lexical, Versions.build(records))
-        return self._versions[1]
+        return Versions.of(self.retriever.lexical)
 
     def _composer(self, mode: AnswerMode | None) -> Composer:
         mode = mode or self.settings.answer_mode

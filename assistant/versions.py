@@ -46,23 +46,36 @@ def original_languages(docs: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
 class Versions:
     """Which chunks say the same paragraph in other languages, and each document's original."""
 
-    # (root doc id, paragraph, language) -> (chunk id, text, metadata)
-    aligned: dict[tuple[str, str, str], tuple[str, str, dict[str, Any]]] = field(default_factory=dict)
+    # (root doc id, paragraph) -> every chunk of that paragraph, in any language, in index order
+    aligned: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = field(default_factory=dict)
     original_language: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, records: Iterable[tuple[str, str, dict[str, Any]]]) -> Versions:
         """Index ``(chunk id, text, metadata)`` records (the lexical index holds them all)."""
         docs: dict[str, dict[str, Any]] = {}
-        aligned: dict[tuple[str, str, str], tuple[str, str, dict[str, Any]]] = {}
+        aligned: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = {}
         for chunk_id, text, meta in records:
-            doc_id = str(meta.get("doc_id", ""))
-            docs.setdefault(doc_id, meta)
-            paragraph = str(meta.get("paragraph", ""))
-            if paragraph:
-                root = str(meta.get("translation_of") or doc_id)
-                aligned.setdefault((root, paragraph, str(meta.get("language", ""))), (chunk_id, text, meta))
+            docs.setdefault(str(meta.get("doc_id", "")), meta)
+            key = _paragraph_key(meta)
+            if key is not None:
+                aligned.setdefault(key, []).append((chunk_id, text, meta))
         return cls(aligned, original_languages(docs))
+
+    @classmethod
+    def of(cls, lexical: Any) -> Versions:
+        """Return the catalogue of a lexical index, built once per index (a refresh replaces it)."""
+        cached = _CATALOGUE.get("current")
+        if cached is None or cached[0] is not lexical:
+            records = zip(lexical.ids, lexical.texts, lexical.metadatas, strict=True) if lexical else ()
+            cached = (lexical, cls.build(records))
+            _CATALOGUE["current"] = cached
+        return cached[1]
+
+    def others(self, source: Source) -> list[tuple[str, str, dict[str, Any]]]:
+        """Return the other chunks of ``source``'s paragraph (its translations), any language."""
+        key = _paragraph_key(source.metadata)
+        return [c for c in self.aligned.get(key, ()) if c[0] != source.chunk_id] if key else []
 
     def allowed(self, source: Source, language: str) -> bool:
         """Whether quoting ``source`` keeps to the asker's or the original language."""
@@ -70,12 +83,10 @@ class Versions:
 
     def version(self, source: Source, language: str) -> Source | None:
         """Return the same paragraph in ``language``, scored as ``source`` was, or ``None``."""
-        paragraph = str(source.metadata.get("paragraph", ""))
-        if not paragraph or source.language == language:
+        if source.language == language:
             return None
-        root = str(source.metadata.get("translation_of") or source.doc_id)
-        found = self.aligned.get((root, paragraph, language))
-        if found is None or found[0] == source.chunk_id:
+        found = next((c for c in self.others(source) if c[2].get("language") == language), None)
+        if found is None:
             return None
         chunk_id, text, meta = found
         return replace(source, chunk_id=chunk_id, text=text, metadata=dict(meta))
@@ -101,3 +112,12 @@ class Versions:
                 seen.add(pick.chunk_id)
                 chosen.append(pick)
         return chosen or sources
+
+
+def _paragraph_key(meta: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Return a paragraph's identity across languages: its original document and number."""
+    paragraph = str(meta.get("paragraph") or "")
+    return (str(meta.get("translation_of") or meta.get("doc_id")), paragraph) if paragraph else None
+
+
+_CATALOGUE: dict[str, tuple[Any, Versions]] = {}
