@@ -27,20 +27,34 @@ from assistant.evidence import salient_terms
 from assistant.language import detect_language
 from assistant.records import Turn
 
-__all__ = ["Condensed", "condense_question", "is_follow_up", "topic_terms"]
+__all__ = ["Condensed", "FollowUpRule", "condense_question", "is_follow_up", "topic_terms"]
 
 # Decision symbols and document numbers name a topic in any language: XI/16, 16/31, 3/COP.15.
 _SYMBOL = re.compile(r"\b(?:[IVXL]+|\d{1,2})/(?:\d{1,3}|COP\.?\d+)\b", re.IGNORECASE)
-# A word rarer than this (Zipf scale) in general language names a topic: "sediment",
-# "peatlands", "塞内加尔"; "batch", "simpler" and "funding" do not. Set on the dev
-# conversations (evals/sets/conversations.jsonl).
-TOPIC_MAX_ZIPF = 3.5
-# Below this a word carries content ("restored", "happened"); above it, it is a function
-# word of the language ("what", "the", "和", "呢").
-CONTENT_MAX_ZIPF = 5.0
-# Terms carried from the previous topic into a follow-up's query: its rarer words.
-CARRY_MAX_ZIPF = 4.5
 MAX_CARRIED_TERMS = 8
+
+
+@dataclass(frozen=True)
+class FollowUpRule:
+    """Where the follow-up rules draw their lines, on wordfreq's Zipf scale.
+
+    The defaults are the settings' (``follow_up_*``), set on the dev conversations.
+    """
+
+    # A word rarer than this names a topic: "sediment", "peatlands", "塞内加尔"; "batch",
+    # "simpler" and "funding" do not.
+    topic_zipf: float = 3.5
+    # Below this a word carries content ("restored", "happened"); above it, it is a
+    # function word of the language ("what", "the", "和", "呢").
+    content_zipf: float = 5.0
+    # The previous topic's words rarer than this are carried into a follow-up's query.
+    carry_zipf: float = 4.5
+
+    @classmethod
+    def of(cls, settings: Any) -> FollowUpRule:
+        """Read the rule from the settings."""
+        return cls(settings.follow_up_topic_zipf, settings.follow_up_content_zipf, settings.follow_up_carry_zipf)
+
 
 
 class QuestionRewriter(Protocol):
@@ -63,7 +77,7 @@ class Condensed:
     elapsed_ms: float = 0.0
 
 
-def topic_terms(text: str, language: str, max_zipf: float = TOPIC_MAX_ZIPF) -> list[str]:
+def topic_terms(text: str, language: str, max_zipf: float = FollowUpRule.topic_zipf) -> list[str]:
     """Return the words of ``text`` that name a topic: symbols, names, rare words.
 
     A name is a capitalised word that does not open a sentence ("Costa Rica",
@@ -90,7 +104,9 @@ def _is_name(word: str, position: int, text: str) -> bool:
     return bool(before) and before[-1] not in ".!?¿¡:：" or word.isupper() and len(word) > 1
 
 
-def is_follow_up(question: str, history: Sequence[Turn], language: str | None = None) -> bool:
+def is_follow_up(
+    question: str, history: Sequence[Turn], language: str | None = None, rule: FollowUpRule = FollowUpRule()
+) -> bool:
     """Whether ``question`` leans on the conversation rather than standing alone.
 
     It does when it switches language (the topic stays), names no topic of its own,
@@ -104,19 +120,19 @@ def is_follow_up(question: str, history: Sequence[Turn], language: str | None = 
     language = language or detect_language(question, default=_previous_language(history))
     if language != detect_language(previous.question, default=language):
         return True
-    own = topic_terms(question, language)
+    own = topic_terms(question, language, rule.topic_zipf)
     earlier = f"{previous.question} {previous.condensed}".casefold()
     if not own or all(term.casefold() in earlier for term in own):
         return True
     named = {term.casefold() for term in own}
     content = [
-        t for t in salient_terms(question, language, max_zipf=CONTENT_MAX_ZIPF, min_chars=2)
+        t for t in salient_terms(question, language, max_zipf=rule.content_zipf, min_chars=2)
         if t.text.casefold() not in named
     ]
     return not content
 
 
-def _carried_terms(topic: str, question: str) -> list[str]:
+def _carried_terms(topic: str, question: str, carry_zipf: float) -> list[str]:
     """Return the previous topic's symbols and rarer words, rarest first, not already asked."""
     language = detect_language(topic)
     asked = question.casefold()
@@ -124,7 +140,7 @@ def _carried_terms(topic: str, question: str) -> list[str]:
     words = sorted(
         (
             t
-            for t in salient_terms(topic, language, max_zipf=CARRY_MAX_ZIPF, min_chars=2)
+            for t in salient_terms(topic, language, max_zipf=carry_zipf, min_chars=2)
             if not _inside(t.position, spans)
         ),
         key=lambda t: t.zipf,
@@ -134,7 +150,10 @@ def _carried_terms(topic: str, question: str) -> list[str]:
 
 
 def condense_question(
-    question: str, history: Sequence[Turn], llm: QuestionRewriter | Any | None = None
+    question: str,
+    history: Sequence[Turn],
+    llm: QuestionRewriter | Any | None = None,
+    rule: FollowUpRule = FollowUpRule(),
 ) -> Condensed:
     """Return the standalone query for ``question`` given the earlier ``history``.
 
@@ -143,7 +162,7 @@ def condense_question(
     """
     started = time.perf_counter()
     language = detect_language(question, default=_previous_language(history))
-    if not is_follow_up(question, history, language):
+    if not is_follow_up(question, history, language, rule):
         return Condensed(question, language, elapsed_ms=_ms(started))
     previous = history[-1]
     focus = previous.doc_ids[:3]
@@ -152,7 +171,7 @@ def condense_question(
         if rewritten:
             return Condensed(rewritten, language, True, focus, "llm", _ms(started))
     topic = previous.condensed or previous.question
-    carried = _carried_terms(topic, question)
+    carried = _carried_terms(topic, question, rule.carry_zipf)
     query = f"{question} {' '.join(carried)}".strip() if carried else question
     return Condensed(query, language, True, focus, "rules", _ms(started))
 

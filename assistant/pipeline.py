@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
 from assistant.answering import ExtractiveComposer, citation_for, refusal_answer, support_score
-from assistant.condense import condense_question
+from assistant.condense import FollowUpRule, condense_question
 from assistant.embeddings import build_embeddings, model_id
 from assistant.errors import InvalidQuestion, LLMUnavailable
 from assistant.evidence import warm_up as warm_up_evidence
@@ -258,7 +258,12 @@ class Assistant:
         composer = self._composer(mode)
         self.refresh()
         k = k or self.settings.top_k
-        condensed = condense_question(text, history, llm=self.llm_composer if composer is self.llm_composer else None)
+        condensed = condense_question(
+            text,
+            history,
+            llm=self.llm_composer if composer is self.llm_composer else None,
+            rule=FollowUpRule.of(self.settings),
+        )
         retrieval = self.retriever.search(
             condensed.query,
             filters=filters,
@@ -276,7 +281,8 @@ class Assistant:
             sources=prefer(retrieval.sources, retrieval.language),
             support=support_score(retrieval.sources),
         )
-        ranked = ranked + [s for s in retrieval.sources if s.chunk_id not in {r.chunk_id for r in ranked}]
+        listed = {r.chunk_id for r in ranked}
+        ranked = ranked + [s for s in retrieval.sources if s.chunk_id not in listed]
         # The LLM reads the standalone question; the extractive composer quotes passages
         # by the user's own words.
         asked = condensed.query if composer is self.llm_composer and condensed.follow_up else text

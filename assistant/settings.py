@@ -225,6 +225,19 @@ class Settings(BaseSettings):
     list_bonus: float = Field(
         0.04, description="Sentence score: bonus for a whole list when the question asks for several things."
     )
+    follow_up_topic_zipf: float = Field(
+        3.5,
+        description=(
+            "Follow-ups: a question word rarer than this in general language (wordfreq Zipf)"
+            " names a topic of its own, so the question may stand alone."
+        ),
+    )
+    follow_up_content_zipf: float = Field(
+        5.0, description="Follow-ups: a word rarer than this carries content (more common: a function word)."
+    )
+    follow_up_carry_zipf: float = Field(
+        4.5, description="Follow-ups: the previous topic's words rarer than this join the follow-up's query."
+    )
     preface_penalty: float = Field(
         0.05,
         description=(
@@ -562,6 +575,9 @@ QUALITY_FIELDS = (
     "figure_bonus",
     "list_bonus",
     "preface_penalty",
+    "follow_up_topic_zipf",
+    "follow_up_content_zipf",
+    "follow_up_carry_zipf",
     "support_threshold",
     "sentence_support_threshold",
     "llm_provider",
