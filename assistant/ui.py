@@ -264,3 +264,23 @@ def launch(
         css=CSS,
         quiet=True,
     )
+
+
+def close_app(demo: Any, timeout_s: float = 2.0) -> None:
+    """Stop a launched app from another thread without racing its event loop.
+
+    Gradio's ``close()`` sets an ``asyncio.Event`` from the calling thread while
+    streaming requests on the server's loop may be adding or removing waiters,
+    which can fail with "deque mutated during iteration". Setting the event on
+    its own loop first makes the later ``set()`` inside ``close()`` a no-op.
+    """
+    import time
+
+    event = getattr(getattr(demo, "app", None), "stop_event", None)
+    loop = getattr(event, "_loop", None)  # bound when a request first waited on it
+    if event is not None and loop is not None and loop.is_running():
+        loop.call_soon_threadsafe(event.set)
+        deadline = time.monotonic() + timeout_s
+        while not event.is_set() and time.monotonic() < deadline:
+            time.sleep(0.01)
+    demo.close()

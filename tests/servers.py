@@ -30,14 +30,14 @@ def serve_app(
     assistant: Any, settings: Settings, environ: Mapping[str, str] | None = None
 ) -> Iterator[str]:
     """Launch the real Gradio app on ``settings.port``; yield its URL, then close it."""
-    from assistant.ui import build_app, launch
+    from assistant.ui import build_app, close_app, launch
 
     demo = build_app(assistant, settings)
     launch(demo, settings, block=False, environ=dict(environ or {}))
     try:
         yield f"http://127.0.0.1:{settings.port}/"
     finally:
-        demo.close()
+        close_app(demo)
 
 
 @contextmanager

@@ -528,6 +528,7 @@ def faq_tab_url(corpus_assistant: Any) -> Iterator[str]:
     import gradio as gr
 
     from assistant.faq_tab import render_faq_tab
+    from assistant.ui import close_app
 
     with gr.Blocks() as demo, gr.Tab("FAQ"):
         render_faq_tab(corpus_assistant, corpus_assistant.settings)
@@ -536,7 +537,7 @@ def faq_tab_url(corpus_assistant: Any) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
-        demo.close()
+        close_app(demo)
 
 
 @pytest.mark.e2e

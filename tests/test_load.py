@@ -7,29 +7,19 @@ of two, questions beyond it get Gradio's "queue is full" reply and the app answe
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
-from servers import free_port  # tests/ is on sys.path under pytest
+from servers import free_port, serve_app  # tests/ is on sys.path under pytest
 
 from assistant.loadtest import burst, rss_mb, run_load
 
 pytestmark = pytest.mark.e2e
 
 
-@contextmanager
-def _app(assistant: Any, **queue: int) -> Iterator[str]:
-    from assistant.ui import build_app, launch
-
-    settings = assistant.settings.model_copy(update={"port": free_port(), **queue})
-    demo = build_app(assistant, settings)
-    launch(demo, settings, block=False)
-    try:
-        yield f"http://127.0.0.1:{settings.port}/"
-    finally:
-        demo.close()
+def _app(assistant: Any, **queue: int) -> AbstractContextManager[str]:
+    return contextmanager(serve_app)(assistant, assistant.settings.model_copy(update={"port": free_port(), **queue}))
 
 
 def test_twenty_sessions_ask_for_ten_seconds_without_errors(corpus_assistant: Any) -> None:
