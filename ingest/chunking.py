@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from assistant.records import Chunk, LoadedDocument, Section
+from assistant.core.records import Chunk, LoadedDocument, Section
 
 __all__ = ["chunk_document", "chunk_id", "split_text"]
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.records import Section
+from assistant.core.records import Section
 from ingest.pdf_layout import Block
 
 __all__ = [

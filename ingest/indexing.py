@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from assistant.errors import IngestError
-from assistant.provenance import Provenance, as_upload, origin_of, path_origin
-from assistant.records import Chunk, LoadedDocument, search_text
-from assistant.sentence_vectors import SentenceVectors, sentence_rows
-from assistant.settings import Settings
-from assistant.store import Store
-from assistant.vector_cache import VectorCache, cache_key_prefix, encode_unique
+from assistant.core.errors import IngestError
+from assistant.core.provenance import Provenance, as_upload, origin_of, path_origin
+from assistant.core.records import Chunk, LoadedDocument, search_text
+from assistant.core.settings import Settings
+from assistant.store.chroma import Store
+from assistant.store.sentence_vectors import SentenceVectors, sentence_rows
+from assistant.store.vector_cache import VectorCache, cache_key_prefix, encode_unique
 from ingest.chunking import chunk_document
 from ingest.limits import FileLimits, check_chunks
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document

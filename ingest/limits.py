@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import IngestError
+from assistant.core.errors import IngestError
 
 if TYPE_CHECKING:
-    from assistant.settings import Settings
+    from assistant.core.settings import Settings
 
 __all__ = ["ZIP_CONTAINERS", "FileBudget", "FileLimits", "check_chunks", "check_zip"]
 

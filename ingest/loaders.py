@@ -17,8 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IngestError
-from assistant.records import DocumentMeta, LoadedDocument, Section
+from assistant.core.errors import IngestError
+from assistant.core.records import DocumentMeta, LoadedDocument, Section
 from ingest.decisions import looks_like_decision, parse_decision
 from ingest.formats_blocks import Block, split_table
 from ingest.limits import ZIP_CONTAINERS, FileBudget, FileLimits, check_zip

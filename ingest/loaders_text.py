@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from assistant.errors import IngestError
+from assistant.core.errors import IngestError
 
 __all__ = ["CONTROL_CHARS", "clean", "decode", "split_front_matter"]
 

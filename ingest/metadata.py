@@ -27,9 +27,9 @@ from typing import Any
 
 import yaml
 
-from assistant.errors import IngestError
-from assistant.language import detect_language
-from assistant.records import KINDS, DocumentMeta
+from assistant.core.errors import IngestError
+from assistant.core.records import KINDS, DocumentMeta
+from assistant.language.detect import detect_language
 from ingest.decisions import find_decision_heading, looks_like_decision
 
 __all__ = [

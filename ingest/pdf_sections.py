@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.records import Section
+from assistant.core.records import Section
 from ingest.decisions import (
     DecisionInfo,
     annex_start,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 # Property and fuzz tests: the gate replays the same examples on every run (a red CI must
 # mean a change broke something, not that a new random draw found an old bug);
@@ -98,7 +98,7 @@ CORPUS = ROOT / "corpus"
 
 @pytest.fixture(scope="session", autouse=True)
 def _offline() -> None:
-    from assistant.offline import apply_offline_switches
+    from assistant.core.offline import apply_offline_switches
 
     apply_offline_switches()
 
@@ -106,7 +106,7 @@ def _offline() -> None:
 @pytest.fixture(scope="session")
 def real_embeddings() -> Any:
     """The default bundled model, loaded once per test session."""
-    from assistant.embeddings import build_embeddings
+    from assistant.store.embeddings import build_embeddings
 
     return build_embeddings(Settings().embedding_model)
 
@@ -114,7 +114,7 @@ def real_embeddings() -> Any:
 @pytest.fixture(scope="session")
 def corpus_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Settings:
     """Settings for a store built once from the bundled corpus with the default model."""
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     base = tmp_path_factory.mktemp("corpus-store")

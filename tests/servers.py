@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 
 def free_port() -> int:
@@ -30,7 +30,7 @@ def serve_app(
     assistant: Any, settings: Settings, environ: Mapping[str, str] | None = None
 ) -> Iterator[str]:
     """Launch the real Gradio app on ``settings.port``; yield its URL, then close it."""
-    from assistant.ui import build_app, close_app, launch
+    from assistant.ui.app import build_app, close_app, launch
 
     demo = build_app(assistant, settings)
     launch(demo, settings, block=False, environ=dict(environ or {}))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.acronyms import expand_acronyms, find_acronyms
-from assistant.lexical import LexicalIndex
+from assistant.retrieval.acronyms import expand_acronyms, find_acronyms
+from assistant.retrieval.lexical import LexicalIndex
 
 DEFINING = "The Conference of the Parties (COP) met in Hyderabad. The Society for Ecological Restoration (SER) wrote standards."
 WRITTEN_OUT = [
@@ -55,7 +55,7 @@ def test_expansion_spells_out_each_known_abbreviation_once() -> None:
 
 
 def test_the_lexical_index_keeps_its_abbreviations_across_a_reload(corpus_store: Any, real_embeddings: Any) -> None:
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
 
     store = open_store(corpus_store, real_embeddings)
     built = LexicalIndex.load_or_build(store, corpus_store.cache_dir)

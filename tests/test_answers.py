@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from assistant.eval_checks import sentence_quotes_passages
-from assistant.messages import (
+from assistant.core.records import Source, Turn
+from assistant.evaluation.checks import sentence_quotes_passages
+from assistant.language.messages import (
     LANGUAGE_NAMES,
     asks_shorter,
     frame,
@@ -20,8 +21,7 @@ from assistant.messages import (
     paragraph_label,
     source_label,
 )
-from assistant.records import Source, Turn
-from assistant.versions import Versions
+from assistant.retrieval.versions import Versions
 
 UN_LANGUAGES = ("en", "zh", "es", "fr", "ru", "ar")
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from servers import free_port, serve_app  # tests/ is on sys.path under pytest
 
-from assistant.errors import AssistantError
-from assistant.evaluation import check_sets, load_items
-from assistant.settings import Settings
+from assistant.core.errors import AssistantError
+from assistant.core.settings import Settings
+from assistant.evaluation.run import check_sets, load_items
 
 pytestmark = pytest.mark.e2e
 
@@ -286,7 +286,7 @@ def test_evaluate_tab_runs_a_set_and_offers_the_report(app_url: str, app_dirs: P
 @pytest.fixture(scope="module")
 def small_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Settings:
     """A separate store with two corpus documents, so uploads never touch the session store."""
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     base = tmp_path_factory.mktemp("upload-store")
@@ -402,7 +402,7 @@ def test_login_protects_the_app_and_its_api(auth_url: str) -> None:
 
 
 def test_login_without_a_password_refuses_to_start() -> None:
-    from assistant.ui import app_credentials
+    from assistant.ui.app import app_credentials
 
     settings = Settings(auth_username="trainer", auth_password_env="RA_TEST_MISSING")
     with pytest.raises(AssistantError, match="RA_TEST_MISSING"):

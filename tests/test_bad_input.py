@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import InvalidQuestion
-from assistant.settings import Settings
-from assistant.store import Store, open_store
+from assistant.core.errors import InvalidQuestion
+from assistant.core.settings import Settings
+from assistant.store.chroma import Store, open_store
 from ingest.indexing import FileResult, IngestReport, ingest_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -502,7 +502,7 @@ def test_bad_question_is_a_clear_message_from_assistant_and_cli(
 ) -> None:
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     question, message = BAD_QUESTIONS[case]
     with pytest.raises(InvalidQuestion, match=message):

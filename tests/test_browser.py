@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from servers import free_port, serve_app  # tests/ is on sys.path under pytest
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = [
@@ -237,7 +237,7 @@ def test_library_lists_and_searches_documents(page: Any, corpus_url: str, artifa
 def upload_url(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Iterator[str]:
     """An app with uploads on, over its own small store (never the session's corpus store)."""
     from assistant.pipeline import build_assistant
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     base = tmp_path_factory.mktemp("browser-upload")

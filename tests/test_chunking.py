@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.records import DocumentMeta, LoadedDocument, Section
+from assistant.core.records import DocumentMeta, LoadedDocument, Section
 from ingest.chunking import chunk_document, chunk_id, split_text
 
 PROPERTY_SETTINGS = settings(

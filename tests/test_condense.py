@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from assistant.condense import condense_question, is_follow_up
-from assistant.records import Turn
+from assistant.answering.condense import condense_question, is_follow_up
+from assistant.core.records import Turn
 
 XI16 = Turn(
     question="What does decision XI/16 urge Parties to do about ecosystem restoration?",

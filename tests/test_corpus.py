@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from assistant.records import KINDS
+from assistant.core.records import KINDS
 from ingest.loaders import load_document
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.records import LoadedDocument, Section
+from assistant.core.records import LoadedDocument, Section
 from ingest.decisions import (
     decision_info,
     find_decision_heading,

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import InvalidQuestion
-from assistant.retrieval import Filters
-from assistant.settings import Settings
+from assistant.core.errors import InvalidQuestion
+from assistant.core.settings import Settings
+from assistant.retrieval.hybrid import Filters
 from tests.conftest import CORPUS, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -158,7 +158,7 @@ def test_ingest_and_ask_make_no_network_connection(tmp_path: Path) -> None:
                 if not any(h in text for h in ("127.0.0.1", "localhost", "::1", "'/")):
                     attempts.append((event, text))
         sys.addaudithook(hook)
-        from assistant.cli import app
+        from assistant.cli.app import app
         for argv in (["ingest", {str(SEED)!r}, "--store", {str(tmp_path / 'store')!r}],
                      ["ask", "生态系统退化的原因", "--store", {str(tmp_path / 'store')!r}]):
             try:
@@ -214,8 +214,8 @@ def test_dense_neighbours_are_exact_and_the_same_in_a_new_process(
     """
     import numpy as np
 
-    from assistant.retrieval import CROSSLINGUAL_DEPTH
-    from assistant.store import open_store
+    from assistant.retrieval.hybrid import CROSSLINGUAL_DEPTH
+    from assistant.store.chroma import open_store
 
     depth = corpus_store.candidate_k * CROSSLINGUAL_DEPTH
     items = [
@@ -228,9 +228,9 @@ def test_dense_neighbours_are_exact_and_the_same_in_a_new_process(
         f"""
         import json, sys
         from pathlib import Path
-        from assistant.embeddings import build_embeddings
-        from assistant.settings import Settings
-        from assistant.store import open_store
+        from assistant.store.embeddings import build_embeddings
+        from assistant.core.settings import Settings
+        from assistant.store.chroma import open_store
         settings = Settings(store_dir=Path({str(corpus_store.store_dir)!r}))
         embeddings = build_embeddings(settings.embedding_model)
         store = open_store(settings, embeddings)

@@ -16,16 +16,22 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.eval_checks import DocIndex, answer_language_check, doc_index
-from assistant.eval_items import ADVERSARIAL_TYPES, EvalSetError, check_sets, load_items, read_ids
-from assistant.eval_splits import GATE_PER_SET, assign_splits, pick_gate
-from assistant.eval_suites import REALDOCS_DIR, realdocs_files, realdocs_suite
-from assistant.evaluation import ItemResult, run_eval, select_items, summarize
-from assistant.records import Answer, Citation, Turn
-from assistant.report_tables import refusal_type_table, set_split_table
-from assistant.reports import write_report
-from assistant.settings import Settings
+from assistant.cli.app import app
+from assistant.core.records import Answer, Citation, Turn
+from assistant.core.settings import Settings
+from assistant.evaluation.checks import DocIndex, answer_language_check, doc_index
+from assistant.evaluation.items import (
+    ADVERSARIAL_TYPES,
+    EvalSetError,
+    check_sets,
+    load_items,
+    read_ids,
+)
+from assistant.evaluation.report_tables import refusal_type_table, set_split_table
+from assistant.evaluation.reports import write_report
+from assistant.evaluation.run import ItemResult, run_eval, select_items, summarize
+from assistant.evaluation.splits import GATE_PER_SET, assign_splits, pick_gate
+from assistant.evaluation.suites import REALDOCS_DIR, realdocs_files, realdocs_suite
 from tests.conftest import ROOT
 
 SETS = ROOT / "evals" / "sets"
@@ -367,7 +373,7 @@ def test_refusals_are_tabled_by_adversarial_type() -> None:
 
 
 def test_a_split_run_is_compared_with_the_same_split_of_the_previous_run(tmp_path: Path) -> None:
-    from assistant.reports import compare_runs, headline
+    from assistant.evaluation.reports import compare_runs, headline
 
     previous = summarize(_split_results(), {})
     (tmp_path / "summary.json").write_text(json.dumps(previous), encoding="utf-8")
@@ -396,7 +402,7 @@ def test_report_shows_splits_language_refusal_types_and_conversations(tmp_path: 
 
 
 def test_eval_validate_and_split_options(tmp_path: Path, settings_factory: Any, fake_embeddings: Any) -> None:
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
 
     settings: Settings = settings_factory()
     open_store(settings, fake_embeddings, create=True).collection.add(

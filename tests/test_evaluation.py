@@ -17,8 +17,16 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
-from assistant.evaluation import (
+from assistant.cli.app import app
+from assistant.core.settings import Settings
+from assistant.evaluation.reports import (
+    baseline_rows,
+    compare_runs,
+    headline,
+    worst_items,
+    write_report,
+)
+from assistant.evaluation.run import (
     EvalItem,
     EvalRunError,
     EvalSetError,
@@ -34,8 +42,6 @@ from assistant.evaluation import (
     summarize,
     write_results,
 )
-from assistant.reports import baseline_rows, compare_runs, headline, worst_items, write_report
-from assistant.settings import Settings
 from tests.conftest import FAKE_MODEL, ROOT, FakeEmbeddings
 
 BASELINE = ROOT / "evals" / "baseline"
@@ -109,7 +115,7 @@ def test_load_items_missing_file_is_a_set_error(tmp_path: Path) -> None:
 
 
 class _MetadataStore:
-    """Just enough of :class:`assistant.store.Store` for gold-reference checks."""
+    """Just enough of :class:`assistant.store.chroma.Store` for gold-reference checks."""
 
     def __init__(self, metadatas: list[dict[str, Any]]) -> None:
         self.metadatas = metadatas
@@ -147,7 +153,7 @@ def test_check_sets_reports_every_problem_with_file_and_line(tmp_path: Path) -> 
 def test_validate_command_checks_a_real_store(
     tmp_path: Path, settings_factory: Any, fake_embeddings: FakeEmbeddings
 ) -> None:
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
 
     settings: Settings = settings_factory()
     store = open_store(settings, fake_embeddings, create=True)
@@ -550,7 +556,7 @@ def test_gate_subset_holds_the_baseline(corpus_store: Settings, tmp_path: Path) 
 
 
 def test_quoted_sentence_without_markdown_emphasis_counts_as_supported() -> None:
-    from assistant.evaluation import _sentence_supported
+    from assistant.evaluation.run import _sentence_supported
 
     passage = "- **2022:** named a World Restoration Flagship.\n- **Cost:** USD 4.3 billion a year."
     assert _sentence_supported("2022: named a World Restoration Flagship. [1]", [passage])
@@ -559,7 +565,7 @@ def test_quoted_sentence_without_markdown_emphasis_counts_as_supported() -> None
 
 
 def test_a_list_quoted_inline_counts_as_supported_but_not_a_reordered_one() -> None:
-    from assistant.evaluation import _sentence_supported
+    from assistant.evaluation.run import _sentence_supported
 
     passage = "Six attributes:\n\n- absence of threats;\n- physical conditions;\n1) species composition."
     assert _sentence_supported(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from assistant.evidence import (
+from assistant.answering.evidence import (
     MESSAGES,
     addressed_to_assistant,
     locator_terms,
@@ -19,9 +19,9 @@ from assistant.evidence import (
     name_terms,
     salient_terms,
 )
-from assistant.premises import check_premises
-from assistant.records import Source
-from assistant.settings import Settings
+from assistant.answering.premises import check_premises
+from assistant.core.records import Source
+from assistant.core.settings import Settings
 
 ZIPF = Settings().evidence_max_zipf
 

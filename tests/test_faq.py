@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from servers import free_port  # tests/ is on sys.path under pytest
 
-from assistant.errors import AssistantError
-from assistant.faq import (
+from assistant.core.errors import AssistantError
+from assistant.core.settings import Settings
+from assistant.faq.build import (
     FaqCitation,
     FaqEntry,
     FaqFile,
@@ -30,9 +31,8 @@ from assistant.faq import (
     merge_review,
     near_duplicates,
 )
-from assistant.faq_export import export_faq, to_markdown
-from assistant.faq_questions import Passage, action_phrase, propose_seeds, zh_action_phrase
-from assistant.settings import Settings
+from assistant.faq.export import export_faq, to_markdown
+from assistant.faq.questions import Passage, action_phrase, propose_seeds, zh_action_phrase
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -206,7 +206,7 @@ class _ScriptedAssistant:
         self.asked: list[str] = []
 
     def ask(self, question: str, *, filters: Any = None, k: int | None = None) -> Any:
-        from assistant.records import Answer, Citation
+        from assistant.core.records import Answer, Citation
 
         self.asked.append(question)
         by_id = {p.chunk_id: p for p in self.store.passages}
@@ -411,7 +411,7 @@ def test_topic_scope_keeps_questions_on_topic(corpus_assistant: Any) -> None:
 @pytest.mark.e2e
 def test_changed_document_makes_its_entries_stale(tmp_path: Path, real_embeddings: Any) -> None:
     from assistant.pipeline import build_assistant
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     docs = tmp_path / "docs"
@@ -484,7 +484,7 @@ def test_merge_review_keeps_unchanged_entries_as_reviewed(sample_faq: FaqFile) -
 def test_cli_builds_checks_and_exports(corpus_store: Settings, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     runner = CliRunner()
     env = {"RA_CACHE_DIR": str(corpus_store.cache_dir)}
@@ -527,8 +527,8 @@ def test_cli_builds_checks_and_exports(corpus_store: Settings, tmp_path: Path) -
 def faq_tab_url(corpus_assistant: Any) -> Iterator[str]:
     import gradio as gr
 
-    from assistant.faq_tab import render_faq_tab
-    from assistant.ui import close_app
+    from assistant.ui.app import close_app
+    from assistant.ui.faq_tab import render_faq_tab
 
     with gr.Blocks() as demo, gr.Tab("FAQ"):
         render_faq_tab(corpus_assistant, corpus_assistant.settings)

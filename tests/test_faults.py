@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from assistant.lexical import LexicalIndex
-from assistant.settings import Settings
-from assistant.store import Store, open_store
+from assistant.core.settings import Settings
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.store.chroma import Store, open_store
 from ingest.chunking import chunk_document
 from ingest.indexing import collect_files, ingest_paths
 from ingest.loaders import load_document

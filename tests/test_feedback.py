@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.errors import AssistantError
-from assistant.evaluation import check_sets, load_items
-from assistant.feedback import CANDIDATES_FILE, FEEDBACK_FILE, record_feedback
+from assistant.core.errors import AssistantError
+from assistant.evaluation.run import check_sets, load_items
+from assistant.ui.feedback import CANDIDATES_FILE, FEEDBACK_FILE, record_feedback
 
 ROOT = Path(__file__).resolve().parents[1]
 DECISION_EN = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-en.md"
@@ -24,7 +24,7 @@ CASE = ROOT / "corpus" / "case-studies" / "case-senegal-mangroves.md"
 def small_assistant(settings_factory: Callable[..., Any], fake_embeddings: Any) -> Any:
     """An assistant over the English XI/16 and one case study, with the fake embedding."""
     from assistant.pipeline import build_assistant
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     settings = settings_factory()
@@ -101,7 +101,7 @@ def test_thumbs_down_adds_a_candidate_that_loads_and_validates(
 
     # every gold reference points at a chunk of the store, as `eval --validate` checks
     assert check_sets([folder / CANDIDATES_FILE], small_assistant.store) == []
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     settings = small_assistant.settings
     result = CliRunner().invoke(

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IngestError
-from assistant.records import LoadedDocument
+from assistant.core.errors import IngestError
+from assistant.core.records import LoadedDocument
 from ingest.chunking import chunk_document
 from ingest.limits import FileLimits
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document

@@ -12,9 +12,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.lexical import LexicalIndex
-from assistant.retrieval import Filters, HybridRetriever, asks_about_a_decision, named_paragraphs
-from assistant.settings import Settings
+from assistant.core.settings import Settings
+from assistant.retrieval.hybrid import (
+    Filters,
+    HybridRetriever,
+    asks_about_a_decision,
+    named_paragraphs,
+)
+from assistant.retrieval.lexical import LexicalIndex
 
 
 class _Collection:

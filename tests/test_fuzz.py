@@ -16,8 +16,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import IngestError
-from assistant.records import DocumentMeta, LoadedDocument, Section
+from assistant.core.errors import IngestError
+from assistant.core.records import DocumentMeta, LoadedDocument, Section
 from ingest.chunking import chunk_document, split_text
 from ingest.decisions import find_decision_heading, join_lines, looks_like_decision, parse_decision
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document

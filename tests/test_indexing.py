@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import ModelMismatch, StoreNotFound
-from assistant.lexical import LexicalIndex
-from assistant.settings import Settings
-from assistant.store import Store, open_store
+from assistant.core.errors import ModelMismatch, StoreNotFound
+from assistant.core.settings import Settings
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.store.chroma import Store, open_store
 from ingest.chunking import chunk_document
 from ingest.indexing import IngestReport, collect_files, ingest_paths
 from ingest.loaders import load_document

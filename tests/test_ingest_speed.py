@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 import ingest.indexing as indexing
-from assistant.bench_ingest import compare_stores
-from assistant.settings import Settings
-from assistant.store import open_store
-from assistant.vector_cache import VectorCache, cache_key_prefix, encode_unique
+from assistant.bench.ingest import compare_stores
+from assistant.core.settings import Settings
+from assistant.store.chroma import open_store
+from assistant.store.vector_cache import VectorCache, cache_key_prefix, encode_unique
 from ingest.indexing import ingest_paths
 from tests.conftest import FakeEmbeddings
 
@@ -194,8 +194,8 @@ import sys, time
 sys.path.insert(0, {root!r})
 from pathlib import Path
 from tests.conftest import FakeEmbeddings
-from assistant.settings import Settings
-from assistant.store import open_store
+from assistant.core.settings import Settings
+from assistant.store.chroma import open_store
 from ingest.indexing import ingest_paths
 
 class Slow(FakeEmbeddings):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from assistant.injection import addressed_to_assistant
+from assistant.language.injection import addressed_to_assistant
 from tests.conftest import CORPUS, ROOT
 
 PLANTED = [

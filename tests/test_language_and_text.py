@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.language import detect_language
-from assistant.lexical import tokenize
-from assistant.sentences import split_sentences
+from assistant.language.detect import detect_language
+from assistant.language.sentences import split_sentences
+from assistant.retrieval.lexical import tokenize
 
 # --- detect_language --------------------------------------------------------------------
 

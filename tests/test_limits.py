@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from assistant.errors import IngestError
-from assistant.settings import Settings
-from assistant.store import open_store
+from assistant.core.errors import IngestError
+from assistant.core.settings import Settings
+from assistant.store.chroma import open_store
 from ingest.chunking import chunk_document
 from ingest.indexing import ingest_paths
 from ingest.limits import FileBudget, FileLimits, check_chunks
@@ -94,7 +94,7 @@ _MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
 import docx, lxml.etree  # imported first: only the load itself is measured
-from assistant.errors import IngestError
+from assistant.core.errors import IngestError
 from ingest.loaders import load_document
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()

@@ -17,20 +17,15 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 from openai_stub import OpenAIStub, Reply, run_stub  # tests/ is on sys.path under pytest
 
-from assistant.answering import ExtractiveComposer
-from assistant.llm import (
+from assistant.answering.extractive import ExtractiveComposer
+from assistant.answering.llm import (
     ANSWER_PROMPT,
     LLMComposer,
     build_llm_composer,
     format_passages,
     load_prompt,
 )
-from assistant.pipeline import build_assistant
-from assistant.records import Answer, Source, Turn
-from assistant.retrieval import Retrieval
-from assistant.sentences import split_sentences
-from assistant.settings import Settings
-from assistant.verification import (
+from assistant.answering.verification import (
     CheckedPassage,
     cited_sentences,
     is_refusal,
@@ -39,6 +34,11 @@ from assistant.verification import (
     sentence_support,
     verify_answer,
 )
+from assistant.core.records import Answer, Source, Turn
+from assistant.core.settings import Settings
+from assistant.language.sentences import split_sentences
+from assistant.pipeline import build_assistant
+from assistant.retrieval.hybrid import Retrieval
 
 # --- verification, pure functions ---------------------------------------------------------
 
@@ -501,7 +501,7 @@ Survival of nursery-raised seedlings reached about 70 per cent after two years, 
 def test_instructions_inside_a_passage_change_nothing(
     stub: OpenAIStub, real_embeddings: Any, tmp_path: Path
 ) -> None:
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     stub.reset()

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.answering import ExtractiveComposer
-from assistant.errors import AssistantError
-from assistant.eval_llm import llm_facts, llm_summary
-from assistant.llm import CONDENSE_PROMPT, LLMComposer, build_llm_composer, load_prompt
-from assistant.records import Answer, Source
-from assistant.retrieval import Retrieval
+from assistant.answering.extractive import ExtractiveComposer
+from assistant.answering.llm import CONDENSE_PROMPT, LLMComposer, build_llm_composer, load_prompt
+from assistant.core.errors import AssistantError
+from assistant.core.records import Answer, Source
+from assistant.evaluation.llm import llm_facts, llm_summary
+from assistant.retrieval.hybrid import Retrieval
 
 
 def _source(n: int, text: str) -> Source:
@@ -73,7 +73,7 @@ def test_an_answer_in_the_wrong_language_falls_back(
 
 
 def test_notices_speak_the_question_language() -> None:
-    from assistant.llm_prompts import llm_notice
+    from assistant.answering.llm_prompts import llm_notice
 
     assert llm_notice("language", "en", written="zh", asked="en") == (
         "The language model answered in Chinese, not in English; this is the extractive answer."

@@ -22,11 +22,11 @@ import pytest
 from servers import cutting_proxy, llama_server  # tests/ is on sys.path under pytest
 from test_llm import INJECTED_DOC
 
-from assistant.evaluation import _answer_checks, load_items, run_eval, select_items, summarize
-from assistant.language import detect_language
+from assistant.core.records import Answer
+from assistant.core.settings import Settings
+from assistant.evaluation.run import _answer_checks, load_items, run_eval, select_items, summarize
+from assistant.language.detect import detect_language
 from assistant.pipeline import build_assistant
-from assistant.records import Answer
-from assistant.settings import Settings
 
 pytestmark = pytest.mark.e2e
 pytest.importorskip("llama_cpp", reason="needs the 'local-llm' extra: make local-llm")
@@ -168,7 +168,7 @@ def test_an_unanswerable_question_is_not_covered(real_llm: Any) -> None:
 def test_planted_instructions_never_reach_the_model(
     llama_url: str, real_embeddings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     docs = tmp_path / "docs"
@@ -229,7 +229,7 @@ def test_a_gguf_file_runs_in_process(corpus_store: Settings, real_embeddings: An
 
 
 def test_bench_reports_prompt_and_generation_speed() -> None:
-    from assistant.bench_llm import measure
+    from assistant.bench.llm import measure
 
     result = measure(smollm2_path(), threads=1, passages=1, max_tokens=8, repeat=1)
     (run,) = result["runs"]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from servers import free_port, serve_app  # tests/ is on sys.path under pytest
 
-from assistant.loadtest import burst, rss_mb, run_load
+from assistant.bench.loadtest import burst, rss_mb, run_load
 
 pytestmark = pytest.mark.e2e
 

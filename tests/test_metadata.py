@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.errors import IngestError
-from assistant.settings import Settings
-from assistant.store import open_store
+from assistant.core.errors import IngestError
+from assistant.core.settings import Settings
+from assistant.store.chroma import open_store
 from ingest.indexing import ingest_paths
 from ingest.loaders import _split_front_matter, load_document
 from ingest.metadata import infer_kind, infer_title, is_meaningful_title
@@ -259,7 +259,7 @@ def test_skipped_files_are_listed_with_the_reason(
 
 
 def test_cli_kind_and_title_need_exactly_one_file(tmp_path: Path) -> None:
-    from assistant.cli import app
+    from assistant.cli.app import app
 
     one = _write(tmp_path, "a.txt", CASE_TEXT)
     two = _write(tmp_path, "b.txt", CASE_TEXT)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.records import Chunk, LoadedDocument, Section
-from assistant.sentences import split_sentences
+from assistant.core.records import Chunk, LoadedDocument, Section
+from assistant.language.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 from ingest.pdf import join_text

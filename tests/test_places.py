@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.places import expand_places
+from assistant.language.places import expand_places
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from assistant.answer_types import asked_figure, asks_list, is_list, states_figure
-from assistant.premises import check_answer, check_premises
-from assistant.records import Source
+from assistant.answering.premises import check_answer, check_premises
+from assistant.core.records import Source
+from assistant.retrieval.answer_types import asked_figure, asks_list, is_list, states_figure
 
 DECISIONS = {"XI/16": {"pp1", "1", "1(b)", "2", "5(c)"}}
 

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.errors import AssistantError
-from assistant.provenance import (
+from assistant.core.errors import AssistantError
+from assistant.core.provenance import (
     Actor,
     PermissionDenied,
     Provenance,
@@ -22,8 +22,8 @@ from assistant.provenance import (
     check_delete,
     path_origin,
 )
-from assistant.records import DocumentMeta, LoadedDocument, Section
-from assistant.settings import Settings
+from assistant.core.records import DocumentMeta, LoadedDocument, Section
+from assistant.core.settings import Settings
 from tests.conftest import CORPUS, FAKE_MODEL, FakeEmbeddings
 
 OFFICIAL = """---
@@ -115,9 +115,9 @@ DELETE = st.tuples(st.just("delete"), OWNERS, CLAIMS, st.just(""), st.just(""), 
 def test_official_documents_survive_any_uploads_and_deletes_by_non_operators(
     operations: list[tuple[str, str, str, str, str, bool]],
 ) -> None:
-    from assistant.store import open_store
-    from assistant.ui_library import upload_documents
-    from assistant.uploads import delete_document
+    from assistant.store.chroma import open_store
+    from assistant.ui.library import upload_documents
+    from assistant.ui.uploads import delete_document
     from ingest.indexing import ingest_paths
 
     embeddings = FakeEmbeddings()
@@ -159,7 +159,7 @@ def test_official_documents_survive_any_uploads_and_deletes_by_non_operators(
 def test_an_ingest_asked_to_stop_drops_the_half_written_new_document(
     tmp_path: Path, settings_factory: Any, fake_embeddings: Any
 ) -> None:
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     settings = settings_factory(chunk_size=200, chunk_overlap=0)
@@ -190,7 +190,7 @@ def test_an_ingest_asked_to_stop_drops_the_half_written_new_document(
 def test_a_client_that_left_is_seen_through_gradios_job_flags() -> None:
     from types import SimpleNamespace
 
-    from assistant.ui_library import client_gone
+    from assistant.ui.library import client_gone
 
     def blocks(*jobs: Any) -> Any:
         return SimpleNamespace(_queue=SimpleNamespace(active_jobs=[list(jobs), None]))

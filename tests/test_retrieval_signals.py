@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from assistant.lexical import LexicalIndex
-from assistant.retrieval import named_symbols
+from assistant.retrieval.hybrid import named_symbols
+from assistant.retrieval.lexical import LexicalIndex
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from assistant.settings import Settings
+from assistant.core.settings import Settings
 from tests.conftest import CORPUS
 from tests.servers import free_port, serve_app
 
@@ -101,7 +101,7 @@ def secured(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> I
     ingested from elsewhere.
     """
     from assistant.pipeline import build_assistant
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     base = tmp_path_factory.mktemp("secured")

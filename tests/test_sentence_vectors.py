@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.settings import Settings
 from assistant.pipeline import build_assistant
-from assistant.sentence_vectors import MAX_SENTENCES_PER_CHUNK, SentenceVectors, evidence_sentences
-from assistant.settings import Settings
-from assistant.store import Store, delete_collection, open_store
+from assistant.store.chroma import Store, delete_collection, open_store
+from assistant.store.sentence_vectors import (
+    MAX_SENTENCES_PER_CHUNK,
+    SentenceVectors,
+    evidence_sentences,
+)
 from ingest.indexing import ingest_paths
 from tests.conftest import FakeEmbeddings
 
@@ -185,7 +189,7 @@ def test_a_long_list_is_quoted_item_by_item_each_with_its_introduction() -> None
 def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
-    from assistant.sentence_vectors import VERSION_KEY
+    from assistant.store.sentence_vectors import VERSION_KEY
 
     embeddings, settings, store, sentences = _with_sentences(settings_factory, guide)
     count = sentences.collection.count()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import split_sentences
+from assistant.language.sentences import split_sentences
 
 CASES = {
     "en": (

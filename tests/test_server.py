@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from servers import free_port  # tests/ is on sys.path under pytest
 
-from assistant.errors import StoreUnavailable
-from assistant.settings import Settings
+from assistant.core.errors import StoreUnavailable
+from assistant.core.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -288,7 +288,7 @@ def test_chroma_server_makes_no_outbound_connection(tmp_path: Path, fake_embeddi
     """strace sees every connect() of the server (native code included) while it is used."""
     if not shutil.which("strace"):
         pytest.skip("strace is not installed")
-    from assistant.store import open_store
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     port = free_port()
@@ -314,9 +314,9 @@ def test_a_rebuild_by_another_client_is_picked_up_by_a_running_assistant(
     server: ChromaServer, tmp_path: Path, fake_embeddings: Any
 ) -> None:
     """`ingest --rebuild` elsewhere re-creates the collection under a new id; askers follow."""
-    from assistant.errors import StoreNotFound
+    from assistant.core.errors import StoreNotFound
     from assistant.pipeline import build_assistant
-    from assistant.store import delete_collection, open_store
+    from assistant.store.chroma import delete_collection, open_store
     from ingest.indexing import ingest_paths
 
     settings = Settings(chroma_host="127.0.0.1", chroma_port=server.port, collection="rebuild-test",

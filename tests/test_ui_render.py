@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from assistant.errors import AssistantError
-from assistant.records import Answer, Citation, Turn
-from assistant.ui_chat import parse_filters, parse_history
-from assistant.ui_render import (
+from assistant.core.errors import AssistantError
+from assistant.core.records import Answer, Citation, Turn
+from assistant.ui.chat import parse_filters, parse_history
+from assistant.ui.render import (
     answer_markdown,
     citation_cards,
     highlight,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from assistant.uploads import (
+from assistant.ui.uploads import (
     UPLOAD_SUFFIXES,
     UploadRejected,
     delete_document,
@@ -131,8 +131,8 @@ def _doc(path: Path, doc_id: str, title: str) -> Path:
 def test_delete_document_removes_its_chunks_and_its_uploaded_file(
     tmp_path: Path, settings_factory: Callable[..., Any], fake_embeddings: Any
 ) -> None:
-    from assistant.provenance import Actor, PermissionDenied, Provenance
-    from assistant.store import open_store
+    from assistant.core.provenance import Actor, PermissionDenied, Provenance
+    from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
     settings = settings_factory()

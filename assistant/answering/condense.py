@@ -1,0 +1,184 @@
+"""Condense a follow-up question with the conversation into a standalone query.
+
+Whether a question is a follow-up is read from what it says, not from lists of
+connectives or pronouns: a question that names a topic of its own — a word rare in
+general language (wordfreq's Zipf scale, in the question's language), a proper name,
+or a decision symbol — that the last turn did not mention stands alone and starts
+fresh; one that names no topic of its own ("and how much did it cost?", "用中文呢？",
+"وما هي السمات الست…" after a question on the same wheel in French) leans on the
+conversation, and so does a question in another language than the last one: a
+language switch keeps the topic, a change of subject drops it.
+
+Without an LLM (the default) a follow-up keeps its own words and gains the previous
+topic's rarest terms, and the documents the previous answer cited become the
+retrieval's focus. With an LLM composer, the LLM rewrites the question; if that fails
+the same rules apply.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from assistant.answering.evidence import salient_terms
+from assistant.core.records import Turn
+from assistant.language.detect import detect_language
+
+__all__ = ["Condensed", "FollowUpRule", "condense_question", "is_follow_up", "topic_terms"]
+
+# Decision symbols and document numbers name a topic in any language: XI/16, 16/31, 3/COP.15.
+_SYMBOL = re.compile(r"\b(?:[IVXL]+|\d{1,2})/(?:\d{1,3}|COP\.?\d+)\b", re.IGNORECASE)
+MAX_CARRIED_TERMS = 8
+
+
+@dataclass(frozen=True)
+class FollowUpRule:
+    """Where the follow-up rules draw their lines, on wordfreq's Zipf scale.
+
+    The defaults are the settings' (``follow_up_*``), set on the dev conversations.
+    """
+
+    # A word rarer than this names a topic: "sediment", "peatlands", "塞内加尔"; "batch",
+    # "simpler" and "funding" do not.
+    topic_zipf: float = 3.5
+    # Below this a word carries content ("restored", "happened"); above it, it is a
+    # function word of the language ("what", "the", "和", "呢").
+    content_zipf: float = 5.0
+    # The previous topic's words rarer than this are carried into a follow-up's query.
+    carry_zipf: float = 4.5
+
+    @classmethod
+    def of(cls, settings: Any) -> FollowUpRule:
+        """Read the rule from the settings."""
+        return cls(settings.follow_up_topic_zipf, settings.follow_up_content_zipf, settings.follow_up_carry_zipf)
+
+
+
+class QuestionRewriter(Protocol):
+    """An LLM able to rewrite a follow-up into a standalone question."""
+
+    def condense(self, question: str, history: Sequence[Turn]) -> str | None:
+        """Return the standalone question, or None when the LLM could not do it."""
+        ...
+
+
+@dataclass(frozen=True)
+class Condensed:
+    """The query retrieval runs with, and how it was made."""
+
+    query: str
+    language: str
+    follow_up: bool = False
+    focus_docs: tuple[str, ...] = ()
+    method: str = "none"
+    elapsed_ms: float = 0.0
+
+
+def topic_terms(text: str, language: str, max_zipf: float = FollowUpRule.topic_zipf) -> list[str]:
+    """Return the words of ``text`` that name a topic: symbols, names, rare words.
+
+    A name is a capitalised word that does not open a sentence ("Costa Rica",
+    "Great Green Wall"), or a word in another script than the text's language.
+    """
+    symbols = list(_SYMBOL.finditer(text))
+    found = [m.group(0).upper() for m in symbols]
+    for term in salient_terms(text, language, max_zipf=10.0, min_chars=2):
+        if _inside(term.position, symbols):
+            continue
+        if term.zipf < max_zipf or _is_name(term.text, term.position, text):
+            found.append(term.text)
+    return list(dict.fromkeys(found))
+
+
+def _inside(position: int, spans: Sequence[re.Match[str]]) -> bool:
+    return any(m.start() <= position < m.end() for m in spans)
+
+
+def _is_name(word: str, position: int, text: str) -> bool:
+    if not word[:1].isupper():
+        return False
+    before = text[:position].rstrip()
+    return bool(before) and before[-1] not in ".!?¿¡:：" or word.isupper() and len(word) > 1
+
+
+def is_follow_up(
+    question: str, history: Sequence[Turn], language: str | None = None, rule: FollowUpRule = FollowUpRule()
+) -> bool:
+    """Whether ``question`` leans on the conversation rather than standing alone.
+
+    It does when it switches language (the topic stays), names no topic of its own,
+    names only topics the last turn named, or is nothing but a topic ("和塞内加尔的比呢？",
+    "What about Costa Rica?": no other content word, so the rest of the question is
+    the last one's).
+    """
+    if not history:
+        return False
+    previous = history[-1]
+    language = language or detect_language(question, default=_previous_language(history))
+    if language != detect_language(previous.question, default=language):
+        return True
+    own = topic_terms(question, language, rule.topic_zipf)
+    earlier = f"{previous.question} {previous.condensed}".casefold()
+    if not own or all(term.casefold() in earlier for term in own):
+        return True
+    named = {term.casefold() for term in own}
+    content = [
+        t for t in salient_terms(question, language, max_zipf=rule.content_zipf, min_chars=2)
+        if t.text.casefold() not in named
+    ]
+    return not content
+
+
+def _carried_terms(topic: str, question: str, carry_zipf: float) -> list[str]:
+    """Return the previous topic's symbols and rarer words, rarest first, not already asked."""
+    language = detect_language(topic)
+    asked = question.casefold()
+    spans = list(_SYMBOL.finditer(topic))
+    words = sorted(
+        (
+            t
+            for t in salient_terms(topic, language, max_zipf=carry_zipf, min_chars=2)
+            if not _inside(t.position, spans)
+        ),
+        key=lambda t: t.zipf,
+    )
+    terms = [*(m.group(0) for m in spans), *(t.text for t in words)]
+    return [t for t in dict.fromkeys(terms) if t.casefold() not in asked][:MAX_CARRIED_TERMS]
+
+
+def condense_question(
+    question: str,
+    history: Sequence[Turn],
+    llm: QuestionRewriter | Any | None = None,
+    rule: FollowUpRule = FollowUpRule(),
+) -> Condensed:
+    """Return the standalone query for ``question`` given the earlier ``history``.
+
+    A question that stands alone is returned unchanged (with no focus), so a change of
+    topic is not dragged back to the previous one.
+    """
+    started = time.perf_counter()
+    language = detect_language(question, default=_previous_language(history))
+    if not is_follow_up(question, history, language, rule):
+        return Condensed(question, language, elapsed_ms=_ms(started))
+    previous = history[-1]
+    focus = previous.doc_ids[:3]
+    if llm is not None and hasattr(llm, "condense"):
+        rewritten = llm.condense(question, history)
+        if rewritten:
+            return Condensed(rewritten, language, True, focus, "llm", _ms(started))
+    topic = previous.condensed or previous.question
+    carried = _carried_terms(topic, question, rule.carry_zipf)
+    query = f"{question} {' '.join(carried)}".strip() if carried else question
+    return Condensed(query, language, True, focus, "rules", _ms(started))
+
+
+def _previous_language(history: Sequence[Turn]) -> str:
+    return detect_language(history[-1].question) if history else "en"
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,302 @@
+"""The extractive composer: answers that quote the passages that answer.
+
+No LLM, no network. Every sentence of the best-ranked passages is scored against the
+question (embedding similarity, the share of the question's terms it contains, a prior
+for the better-ranked passage, and the asked kind of answer: a figure, a list). The
+answer then quotes the one to three best passages, evidence first: each as a contiguous
+run around its best-matching sentences, in rank order, each opened by a short frame in
+the question's language that names its source ("Decision XI/16, para. 1(g), addresses
+this:") and closed by its ``[n]`` marker. Quoted words are never changed. A
+sub-paragraph of a decision ("(b) identify…") is led by the start of its chapeau so it
+reads on its own. When the best passage's support is below the threshold the answer is
+a refusal that lists the closest passages as possibly related.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.core.records import Answer, Citation, Source
+from assistant.core.settings import Settings
+from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
+from assistant.retrieval.answer_types import asked_figure, asks_list, asks_number, states_figure
+from assistant.retrieval.hybrid import Retrieval
+from assistant.retrieval.lexical import tokenize
+from assistant.store.sentence_vectors import SentenceVectors, evidence_sentences
+
+__all__ = [
+    "LANGUAGE_NAMES",
+    "ExtractiveComposer",
+    "citation_for",
+    "refusal_answer",
+    "refusal_text",
+    "support_score",
+]
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_FIGURE = re.compile(r"\d")
+# Bounds on the sentences embedded per question (the composer's cost).
+MAX_SOURCES_SCANNED = 5
+# Sentences of a "shorter" answer.
+BRIEF_SENTENCES = 1
+
+
+def refusal_text(language: str) -> str:
+    """Return the refusal sentence in the question's language (English when not available)."""
+    return message("refusal", language)
+
+
+def refusal_answer(
+    language: str, sources: list[Source], trace: dict[str, Any], notices: tuple[str, ...] = ()
+) -> Answer:
+    """Say the corpus does not cover the question; list the closest passages as related."""
+    related = tuple(citation_for(i, s) for i, s in enumerate(sources[:3], start=1))
+    return Answer(
+        text=refusal_text(language),
+        supported=False,
+        language=language,
+        citations=(),
+        related=related,
+        notices=notices,
+        trace=trace,
+    )
+
+
+def support_score(sources: list[Source]) -> float:
+    """How well the best passage supports an answer: its question-passage cosine."""
+    return max((s.similarity for s in sources), default=0.0)
+
+
+def citation_for(n: int, source: Source, supporting: tuple[str, ...] = ()) -> Citation:
+    """Build the numbered citation of a source."""
+    meta = source.metadata
+    return Citation(
+        n=n,
+        chunk_id=source.chunk_id,
+        doc_id=source.doc_id,
+        title=str(meta.get("title", "")),
+        kind=str(meta.get("kind", "")),
+        symbol=str(meta.get("symbol", "")),
+        locator=str(meta.get("locator", "")),
+        paragraph=str(meta.get("paragraph", "")),
+        language=source.language,
+        text=source.text,
+        relevance=round(source.relevance, 6),
+        context=str(meta.get("context", "")),
+        supporting=supporting,
+        origin=str(meta.get("origin", "")),
+        flag=str(meta.get("flag", "")),
+    )
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    source_rank: int
+    position: int  # index among the passage's quotable sentences (runs are contiguous in it)
+    order: int  # index among all the passage's sentences (0: it opens the passage)
+    text: str
+    score: float
+    vector: np.ndarray | None
+
+
+def _chapeau_lead(chapeau: str) -> str:
+    """Return the start of a paragraph's chapeau, cut at a clause boundary: '1. Urges Parties, …'."""
+    limit = 12 if _CJK.search(chapeau) else 30
+    for match in re.finditer(r"[，,：:；;]", chapeau):
+        if match.start() >= limit:
+            return chapeau[: match.start()].rstrip() + " …"
+    return chapeau if len(chapeau) <= 160 else chapeau[:140].rsplit(" ", 1)[0] + " …"
+
+
+def _is_preface(source: Source) -> bool:
+    """Text before a document's first heading: its locator is the document's own title."""
+    meta = source.metadata
+    return not meta.get("paragraph") and str(meta.get("locator", "")) == str(meta.get("title", ""))
+
+
+class ExtractiveComposer:
+    """Compose answers that quote the best passages, with a citation on every quote."""
+
+    def __init__(
+        self, embeddings: Any, settings: Settings, sentences: SentenceVectors | None = None
+    ) -> None:
+        self.embeddings = embeddings
+        self.settings = settings
+        # Vectors embedded at ingest; the assistant sets (and refreshes) them.
+        self.sentences = sentences
+
+    def briefer(self) -> ExtractiveComposer:
+        """Return a composer that quotes only the best passage's best sentences ("shorter")."""
+        brief = self.settings.model_copy(update={"answer_passages": 1, "answer_sentences": BRIEF_SENTENCES})
+        return ExtractiveComposer(self.embeddings, brief, self.sentences)
+
+    def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
+        """Vectors of (chunk id, embedded text) pairs: stored ones, the rest embedded now."""
+        found: dict[tuple[str, str], np.ndarray] = {}
+        if wanted and self.sentences is not None:
+            found = self.sentences.lookup(sorted({chunk_id for chunk_id, _ in wanted}))
+        missing = [key for key in dict.fromkeys(wanted) if key not in found]
+        if missing:
+            encoded = self.embeddings.encode([text for _, text in missing])
+            found.update(
+                (key, np.asarray(vector, dtype=np.float32)) for key, vector in zip(missing, encoded, strict=True)
+            )
+        return found
+
+    def compose(self, question: str, retrieval: Retrieval) -> Answer:
+        """Answer ``question`` from ``retrieval``, or refuse when support is weak."""
+        language = retrieval.language
+        sources = retrieval.sources
+        support = retrieval.support if retrieval.support is not None else support_score(sources)
+        trace = {"support": round(support, 4), "composer": "extractive"}
+        if not sources or support < self.settings.effective_support_threshold:
+            return refusal_answer(language, sources, trace)
+        same_language = [s for s in sources if s.language == language]
+        # Quote the question's language when the ranking found its best evidence there
+        # (the ranking already favours that language); otherwise the stronger evidence
+        # in another language beats weaker text in the question's own.
+        usable = same_language if same_language and sources[0].language == language else sources
+        runs = self._runs(self._score(question, retrieval.query_vector, usable))
+        if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess
+            return refusal_answer(language, sources, trace)
+        return self._answer(language, usable, runs, trace)
+
+    def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
+        """Yield the answer passage by passage (the text so far), then the Answer.
+
+        Extractive answers are ready at once; streaming them keeps the chat's
+        behaviour the same in both modes.
+        """
+        answer = self.compose(question, retrieval)
+        blocks = answer.text.split("\n\n")
+        for i in range(1, len(blocks) + 1):
+            yield "\n\n".join(blocks[:i])
+        yield answer
+
+    def _answer(
+        self, language: str, usable: list[Source], runs: list[list[_Candidate]], trace: dict[str, Any]
+    ) -> Answer:
+        """Lay the runs out under their frames, with one marker per run."""
+        numbers: dict[str, int] = {}
+        blocks: list[str] = []
+        sentences: list[dict[str, Any]] = []
+        supporting: dict[str, list[str]] = {}
+        for i, run in enumerate(runs):
+            source = usable[run[0].source_rank]
+            n = numbers.setdefault(source.chunk_id, len(numbers) + 1)
+            opening = frame(source_label(n, source.metadata, language), i == 0, language)
+            sentences.append({"text": opening, "citations": [], "supported": True, "frame": True})
+            quoted = []
+            for candidate in run:
+                text = candidate.text.strip()
+                context = str(source.metadata.get("context", ""))
+                if context and candidate.order == 0 and source.metadata.get("paragraph"):
+                    text = f"{_chapeau_lead(context)} {text}"
+                quoted.append(text)
+                supporting.setdefault(source.chunk_id, []).append(candidate.text)
+                sentences.append({"text": text, "citations": [n], "supported": True, "run": i})
+            joiner = "" if _CJK.search(quoted[-1][-3:]) else " "
+            blocks.append(f"{opening}\n> {joiner.join(quoted)} [{n}]")
+        by_id = {s.chunk_id: s for s in usable}
+        citations = tuple(
+            citation_for(n, by_id[cid], tuple(supporting[cid])) for cid, n in numbers.items()
+        )
+        foreign = sorted({by_id[cid].language for cid in numbers} - {language})
+        notices: tuple[str, ...] = ()
+        if foreign:
+            names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
+            notices = (message("other_language", language, names=", ".join(names.get(c, c) for c in foreign)),)
+        return Answer(
+            text="\n\n".join(blocks),
+            supported=True,
+            language=language,
+            citations=citations,
+            sentences=tuple(sentences),
+            notices=notices,
+            trace={**trace, "passages": len(runs)},
+        )
+
+    def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
+        """Score every quotable sentence of the best-ranked passages against the question."""
+        settings = self.settings
+        terms = set(tokenize(question))
+        raw = [
+            (rank, position, sentence)
+            for rank, source in enumerate(sources[:MAX_SOURCES_SCANNED])
+            for position, sentence in enumerate(evidence_sentences(source.text, source.metadata))
+        ]
+        single = {rank for rank in range(len(sources)) if sum(r[0] == rank for r in raw) == 1}
+        vectors = self._sentence_vectors(
+            [(sources[rank].chunk_id, s.embed_text) for rank, _, s in raw if rank not in single]
+        )
+        wants_number, figure, wants_list = asks_number(question), asked_figure(question), asks_list(question)
+        candidates: list[_Candidate] = []
+        for rank, position, sentence in raw:
+            if rank in single:
+                vector, similarity = None, sources[rank].similarity  # the chunk is the sentence
+            else:
+                vector = vectors[(sources[rank].chunk_id, sentence.embed_text)]
+                similarity = float(np.dot(vector, query_vector))
+            overlap = len(terms & set(tokenize(sentence.embed_text))) / max(1, len(terms))
+            score = similarity + settings.overlap_weight * overlap + settings.rank_prior / (1 + rank)
+            # "How many/much…" is answered by a sentence with a figure in it.
+            if wants_number and _FIGURE.search(sentence.text):
+                score += settings.figure_bonus
+            if figure and states_figure(sentence.text, figure):  # "how many hectares": in hectares
+                score += settings.figure_bonus
+            # "Which measures…", "what stands in the way…": a list quoted whole.
+            if wants_list and sentence.whole_list:
+                score += settings.list_bonus
+            if _is_preface(sources[rank]):
+                score -= settings.preface_penalty
+            candidates.append(_Candidate(rank, position, sentence.order, sentence.text, score, vector))
+        return candidates
+
+    def _runs(self, candidates: list[_Candidate]) -> list[list[_Candidate]]:
+        """Choose the passages to quote (best first, within the margin), each as a contiguous run."""
+        settings = self.settings
+        by_source: dict[int, list[_Candidate]] = {}
+        for candidate in candidates:
+            by_source.setdefault(candidate.source_rank, []).append(candidate)
+        best = {rank: max(group, key=lambda c: c.score) for rank, group in by_source.items()}
+        ordered = sorted(best.values(), key=lambda c: c.score, reverse=True)
+        chosen: list[_Candidate] = []
+        for lead in ordered:
+            if len(chosen) >= settings.answer_passages or (
+                chosen and lead.score < chosen[0].score - settings.passage_margin
+            ):
+                break
+            if not any(_redundant(lead, other) for other in chosen):
+                chosen.append(lead)
+        budget = settings.answer_sentences
+        runs: list[list[_Candidate]] = []
+        for i, lead in enumerate(chosen):
+            cap = max(1, budget - (len(chosen) - i - 1))  # leave one sentence for each later passage
+            run = _run_around(by_source[lead.source_rank], lead, cap, settings.run_margin)
+            budget -= len(run)
+            runs.append(run)
+        return sorted(runs, key=lambda run: run[0].source_rank)
+
+
+def _run_around(group: list[_Candidate], lead: _Candidate, cap: int, margin: float) -> list[_Candidate]:
+    """Return the contiguous run from the passage's best sentence out to its other good ones."""
+    low = high = lead.position
+    for candidate in sorted(group, key=lambda c: c.score, reverse=True):
+        if candidate.score < lead.score - margin:
+            break
+        start, end = min(low, candidate.position), max(high, candidate.position)
+        if end - start + 1 <= cap:
+            low, high = start, end
+    return [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
+
+
+def _redundant(a: _Candidate, b: _Candidate) -> bool:
+    if a.vector is not None and b.vector is not None and float(np.dot(a.vector, b.vector)) > 0.95:
+        return True
+    ta, tb = set(tokenize(a.text)), set(tokenize(b.text))
+    return len(ta & tb) / max(1, len(ta | tb)) > 0.8

@@ -1,0 +1,165 @@
+"""Checks of a question's premises (before answering) and of the answer (after).
+
+An extractive answer quotes the closest sentences; it cannot notice that the question
+asks for something the corpus does not hold, and quoting the nearest text then misleads.
+The checks, cheapest first:
+
+- a request addressed to the assistant itself ("ignore your instructions…", "what do
+  you think…"), not a question about restoration;
+- a paragraph the named decision does not have ("paragraph 6 of XI/16");
+- a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
+  details), or a prohibition, that no retrieved passage states (of the named decision,
+  when the question names one);
+- salient terms of the question (rare in general language) that no passage contains
+  (:mod:`assistant.answering.evidence`): the refusal names them.
+
+After composing, an answer to "how many hectares…" that states no area is refused too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from assistant.answering.evidence import (
+    addressed_to_assistant,
+    kind_name,
+    locator_terms,
+    message,
+    missing_terms,
+    name_terms,
+    salient_terms,
+)
+from assistant.core.records import Source
+from assistant.core.settings import Settings
+from assistant.language.injection import INSTRUCTION
+from assistant.retrieval.answer_types import asked_figure, states_figure
+from assistant.retrieval.hybrid import named_paragraphs, named_symbols
+from assistant.retrieval.lexical import tokenize
+
+__all__ = ["Problem", "check_answer", "check_premises"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a question is refused: a code for the trace, a notice for people."""
+
+    reason: str
+    notice: str
+
+
+# A question that presupposes a ban, and the wording of one in a passage.
+_BAN_ASKED = re.compile(
+    r"\b(?:bans?|banned|prohibit\w*|forbid\w*|outlaw\w*)\b|interdi[ts]\w*|proh[ií]b\w*|禁止|严禁"
+    r"|запрещ\w*|запрет\w*|يحظر|حظر|يمنع|تحظر",
+    re.IGNORECASE,
+)
+_BAN_STATED = re.compile(
+    _BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)"
+    r"|не (?:должн|допуска)\w*|لا يجوز",
+    re.IGNORECASE,
+)
+
+
+def check_premises(
+    question: str,
+    language: str,
+    sources: Sequence[Source],
+    decisions: Mapping[str, set[str]],
+    *,
+    lexical: Any | None = None,
+    settings: Settings | None = None,
+) -> Problem | None:
+    """Return why the question cannot be answered from ``sources``, or ``None``.
+
+    ``decisions`` maps each decision symbol whose text is indexed to its paragraphs;
+    ``lexical`` (the corpus's lexical index) gives the passages' translations and the
+    corpus vocabulary; ``settings`` the evidence thresholds (defaults when ``None``).
+    """
+    settings = settings or _default_settings()
+    if INSTRUCTION.search(question):
+        return Problem("instruction", message("instruction", language))
+    if settings.evidence_addressed and addressed_to_assistant(question, language):
+        return Problem("addressed-to-assistant", message("addressed", language))
+    named = named_symbols(question) & set(decisions)
+    wanted = named_paragraphs(question)
+    for symbol in sorted(named):
+        if wanted and not wanted & decisions[symbol]:
+            paragraph = sorted(wanted)[0]
+            return Problem("no-such-paragraph", message("paragraph", language, symbol=symbol, paragraph=paragraph))
+    if not sources:
+        return None
+    # A paragraph of a decision whose text is not indexed: only a passage citing it answers.
+    for symbol in sorted(named_symbols(question) - named):
+        if wanted and not any(_cites(s.text, symbol, wanted) for s in sources):
+            paragraph = sorted(wanted)[0]
+            return Problem(
+                "paragraph-absent", message("paragraph-absent", language, symbol=symbol, paragraph=paragraph)
+            )
+    # "How many hectares does XI/16 require…" asks what XI/16 says, not any passage.
+    about = [s for s in sources if str(s.metadata.get("symbol", "")).upper() in named] if named else sources
+    # Naming a missing subject ("glyphosate") says more than naming a missing kind of figure.
+    missing = _missing_terms(question, language, sources, lexical, settings)
+    if missing is not None:
+        return missing
+    kind = asked_figure(question)
+    if kind and not any(states_figure(s.text, kind) for s in about):
+        return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
+    if _BAN_ASKED.search(question) and not any(_BAN_STATED.search(s.text) for s in about):
+        return Problem("no-such-prohibition", message("ban", language))
+    return None
+
+
+def _missing_terms(
+    question: str, language: str, sources: Sequence[Source], lexical: Any | None, settings: Settings
+) -> Problem | None:
+    """Refuse when enough of the question's salient terms occur in no passage."""
+    if settings.evidence_min_missing <= 0:
+        return None
+    terms = salient_terms(question, language, settings.evidence_max_zipf, years=settings.evidence_years)
+    if settings.evidence_locators:
+        terms = sorted(terms + locator_terms(question), key=lambda t: t.position)
+    missing = missing_terms(
+        terms,
+        question,
+        language,
+        sources[: settings.evidence_passages],
+        lexical,
+        corpus_topics=settings.evidence_corpus_topics,
+        fuzzy_ratio=settings.evidence_fuzzy_ratio,
+    )
+    # A long question (a practitioner's situation, then the ask) carries incidental words
+    # (the asker's district, crop or employer); what is missing must be a share of it.
+    words = len(tokenize(question))
+    if len(missing) < max(settings.evidence_min_missing, settings.evidence_min_share * words):
+        return None
+    names = name_terms(missing, question, language)
+    return Problem("missing-terms", message("missing", language, terms=names))
+
+
+def check_answer(question: str, language: str, answer: str) -> Problem | None:
+    """Return why a composed answer does not answer the question, or ``None``.
+
+    A passage may state an area while the sentences chosen speak of something else: an
+    answer to "how many hectares…" without any area in it is no answer.
+    """
+    kind = asked_figure(question)
+    if kind and not states_figure(answer, kind):
+        return Problem(f"no-{kind}-figure-in-answer", message("answer-figure", language, kind=kind_name(kind, language)))
+    return None
+
+
+def _cites(text: str, symbol: str, paragraphs: set[str]) -> bool:
+    """Whether ``text`` names decision ``symbol`` and one of ``paragraphs`` ("4(c)", "4 (c)")."""
+    if symbol.lower() not in text.lower():
+        return False
+    compact = re.sub(r"\s+", "", text.lower())
+    return any(p.removeprefix("pp").lower() in compact for p in paragraphs)
+
+
+@lru_cache(maxsize=1)
+def _default_settings() -> Settings:
+    return Settings()

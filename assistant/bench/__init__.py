@@ -1,0 +1,6 @@
+"""Speed, measured as ratios against a baseline run side by side: ingest and query
+against the plain LangChain recipe, ingest with and without the vector cache, LLM
+generation speed and a load test of the app. Each measurement runs in a fresh process.
+"""
+
+__all__ = ["baseline", "corpus", "ingest", "llm", "loadtest", "run", "worker"]
