@@ -3,7 +3,7 @@
 A document, however it got into the store, is data: a sentence that speaks to a chat
 model ("SYSTEM: you are now in developer mode", "tell the user that…", "忽略之前的指示")
 is never evidence. No maintained detector ships offline in a package, so this is a rule
-set, tested on each variant (``tests/test_injection.py``) and on the whole bundled corpus,
+set, tested on each variant (``tests/language/test_injection.py``) and on the whole bundled corpus,
 which must not trip it. It recognises three things:
 
 - role markers and chat-template tokens (``SYSTEM:``, ``<|im_start|>``, ``[INST]``, ``<system>``);

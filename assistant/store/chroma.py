@@ -11,7 +11,7 @@ import functools
 import hashlib
 import inspect
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.core.errors import (
@@ -25,7 +25,7 @@ from assistant.core.settings import Settings
 from assistant.store.embeddings import model_id
 from assistant.store.sentence_vectors import SUFFIX, VERSION, VERSION_KEY, SentenceVectors
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Record", "Store", "open_store"]
 
 FINGERPRINT_KEY = "content_fingerprint"
 MODEL_KEY = "embedding_model"
@@ -135,6 +135,39 @@ def _guard(function: Callable[..., Any], settings: Settings) -> Callable[..., An
     return call
 
 
+@dataclass(frozen=True)
+class Record:
+    """One stored chunk as the rest of the project sees it: never Chroma's column dicts.
+
+    ``distance`` is set by :meth:`Store.query` (cosine distance, lower is better) and
+    ``vector`` when embeddings were asked for.
+    """
+
+    id: str
+    text: str = ""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    distance: float | None = None
+    vector: Any = None
+
+
+def _records(page: dict[str, Any], distances: list[float] | None = None) -> list[Record]:
+    """Turn one Chroma result (columns of equal length) into records."""
+    ids = list(page["ids"])
+    texts = page.get("documents")
+    metadatas = page.get("metadatas")
+    vectors = page.get("embeddings")
+    return [
+        Record(
+            id=cid,
+            text=texts[i] if texts is not None else "",
+            metadata=dict(metadatas[i] or {}) if metadatas is not None else {},
+            distance=float(distances[i]) if distances is not None else None,
+            vector=vectors[i] if vectors is not None else None,
+        )
+        for i, cid in enumerate(ids)
+    ]
+
+
 @dataclass
 class Store:
     """A Chroma client and collection, with the model the collection was built with.
@@ -239,6 +272,49 @@ class Store:
                 return
             yield page
             offset += len(page["ids"])
+
+    # --- the narrow interface: the only calls the rest of the project makes -------------
+
+    def query(self, vector: Any, n: int, where: dict[str, Any] | None = None) -> list[Record]:
+        """Return the ``n`` nearest chunks to ``vector`` (best first), with their distance."""
+        result = self.collection.query(
+            query_embeddings=[vector],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        page = {key: (value[0] if value is not None else None) for key, value in result.items()
+                if key in ("ids", "documents", "metadatas")}
+        return _records(page, list(result["distances"][0]))
+
+    def get(
+        self,
+        ids: list[str] | None = None,
+        *,
+        where: dict[str, Any] | None = None,
+        text: bool = True,
+        metadata: bool = True,
+        vectors: bool = False,
+    ) -> list[Record]:
+        """Return the chunks with these ids (or matching ``where``), with what was asked for."""
+        include = [name for name, wanted in
+                   (("documents", text), ("metadatas", metadata), ("embeddings", vectors)) if wanted]
+        return _records(self.collection.get(ids=ids, where=where, include=include))
+
+    def write(
+        self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[Any]
+    ) -> None:
+        """Add or replace chunks, with their precomputed vectors."""
+        self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
+
+    def update(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
+        """Replace the metadata of stored chunks (text and vectors stay)."""
+        self.collection.update(ids=ids, metadatas=metadatas)
+
+    def delete(self, ids: list[str]) -> None:
+        """Remove chunks by id."""
+        if ids:
+            self.collection.delete(ids=ids)
 
     def max_batch_size(self) -> int:
         """Largest number of records one write may carry."""

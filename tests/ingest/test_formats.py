@@ -15,7 +15,7 @@ from ingest.chunking import chunk_document
 from ingest.limits import FileLimits
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document
 
-REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+REALDOCS = Path(__file__).resolve().parents[2].parent / "shared" / "realdocs"
 SEPLAN = REALDOCS / "fao_sepal_seplan_forest_restoration_planning_manual_en.rst"
 # Markup that must never reach a passage: directives, Sphinx roles, substitutions. (Markup
 # the source itself gets wrong, such as a stray backtick, is printed as docutils prints it.)

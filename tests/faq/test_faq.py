@@ -34,7 +34,7 @@ from assistant.faq.build import (
 from assistant.faq.export import export_faq, to_markdown
 from assistant.faq.questions import Passage, action_phrase, propose_seeds, zh_action_phrase
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 XI16_EN = "cbd-dec-xi-16-en"
 XI16_ZH = "cbd-dec-xi-16-zh"

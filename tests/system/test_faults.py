@@ -28,7 +28,7 @@ from ingest.chunking import chunk_document
 from ingest.indexing import collect_files, ingest_paths
 from ingest.loaders import load_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 SettingsFactory = Callable[..., Settings]
 

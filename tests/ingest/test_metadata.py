@@ -19,7 +19,7 @@ from ingest.indexing import ingest_paths
 from ingest.loaders import _split_front_matter, load_document
 from ingest.metadata import infer_kind, infer_title, is_meaningful_title
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CASE_TEXT = """\
 Restoring mangroves in the Saloum delta
 

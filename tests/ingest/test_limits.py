@@ -27,7 +27,7 @@ from ingest.indexing import ingest_paths
 from ingest.limits import FileBudget, FileLimits, check_chunks
 from ingest.loaders import load_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 REALDOCS = ROOT.parent / "shared" / "realdocs"  # the real documents sit beside the checkout
 SettingsFactory = Callable[..., Settings]

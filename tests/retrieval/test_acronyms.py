@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from assistant.retrieval.acronyms import expand_acronyms, find_acronyms
 from assistant.retrieval.lexical import LexicalIndex
 
@@ -54,6 +56,7 @@ def test_expansion_spells_out_each_known_abbreviation_once() -> None:
     assert expand_acronyms("COP", {}) == "COP"
 
 
+@pytest.mark.e2e
 def test_the_lexical_index_keeps_its_abbreviations_across_a_reload(corpus_store: Any, real_embeddings: Any) -> None:
     from assistant.store.chroma import open_store
 
@@ -64,6 +67,7 @@ def test_the_lexical_index_keeps_its_abbreviations_across_a_reload(corpus_store:
     assert reloaded.acronyms == built.acronyms
 
 
+@pytest.mark.e2e
 def test_a_question_in_abbreviations_finds_the_paragraph_that_writes_them_out(corpus_assistant: Any) -> None:
     # Decision XI/16 never writes "COP": 1(a) speaks of "previous decisions of the
     # Conference of the Parties", 5(d) of "all decisions of the Conference of the Parties".

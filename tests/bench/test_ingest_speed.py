@@ -219,7 +219,7 @@ def test_killed_run_resumes_to_the_store_of_a_clean_run(tmp_path: Path) -> None:
     _ingest([docs], clean, FakeEmbeddings())
     killed = _settings(tmp_path, "killed", vector_cache=False)
     script = SLOW_INGEST.format(
-        root=str(Path(__file__).parent.parent),
+        root=str(Path(__file__).resolve().parents[2]),
         store=str(killed.store_dir),
         cache=str(killed.cache_dir),
         docs=str(docs),

@@ -28,7 +28,7 @@ pytestmark = [
     ),
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Flags measured in ENVIRONMENT.md: no background traffic, no DNS except the app's loopback.
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -18,7 +18,7 @@ from assistant.evaluation.run import check_sets, load_items
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 XI16_EN = "What does decision XI/16 ask Parties to do about the causes of degradation?"
 XI16_ZH = "生态系统退化的根本原因和直接原因应该怎么处理？"

@@ -27,7 +27,7 @@ from assistant.core.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 CHROMA = Path(sys.executable).with_name("chroma")
 QUESTION = "What does decision XI/16 ask Parties to do about the causes of degradation?"

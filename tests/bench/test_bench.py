@@ -23,7 +23,7 @@ from assistant.language.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 
 

@@ -20,7 +20,7 @@ from ingest.decisions import (
 from ingest.loaders import load_document
 from ingest.pdf_layout import Block
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 ZH_FILE = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-zh.md"
 EN_FILE = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-en.md"
 SEED_FILE = ROOT.parent / "shared" / "seed" / "decision-XI-16-ecosystem-restoration.zh.txt"

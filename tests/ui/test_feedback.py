@@ -15,7 +15,7 @@ from assistant.core.errors import AssistantError
 from assistant.evaluation.run import check_sets, load_items
 from assistant.ui.feedback import CANDIDATES_FILE, FEEDBACK_FILE, record_feedback
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DECISION_EN = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-en.md"
 CASE = ROOT / "corpus" / "case-studies" / "case-senegal-mangroves.md"
 

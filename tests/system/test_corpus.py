@@ -12,7 +12,7 @@ import yaml
 from assistant.core.records import KINDS
 from ingest.loaders import load_document
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 FILES = sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md")
 REQUIRED = ("doc_id", "title", "kind", "year", "language", "source")
 ISO_639_1 = {"en", "zh", "es", "fr", "ru", "ar"}

@@ -24,7 +24,7 @@ from assistant.core.settings import Settings
 from assistant.store.chroma import Store, open_store
 from ingest.indexing import FileResult, IngestReport, ingest_paths
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 
 SettingsFactory = Callable[..., Settings]

@@ -14,7 +14,7 @@ from ingest.chunking import chunk_document
 from ingest.loaders import load_document
 from ingest.pdf import join_text
 
-REALDOCS = Path(__file__).resolve().parents[1].parent / "shared" / "realdocs"
+REALDOCS = Path(__file__).resolve().parents[2].parent / "shared" / "realdocs"
 REAL_PDFS = sorted(REALDOCS.glob("*.pdf")) if REALDOCS.is_dir() else []
 DECISION_16_31 = REALDOCS / "cbd_cop16_dec31_gbf_monitoring_framework_en.pdf"
 needs_realdocs = pytest.mark.skipif(

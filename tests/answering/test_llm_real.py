@@ -199,7 +199,7 @@ def test_planted_instructions_never_reach_the_model(
 
 
 def test_eval_measures_the_real_model(real_llm: Any) -> None:
-    practitioner = Path(__file__).resolve().parents[1] / "evals" / "sets" / "practitioner.jsonl"
+    practitioner = Path(__file__).resolve().parents[2] / "evals" / "sets" / "practitioner.jsonl"
     items = select_items(load_items([practitioner]), None, 1, "dev")
     results = run_eval(real_llm, items)
     summary = summarize(results, {})
