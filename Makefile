@@ -80,7 +80,7 @@ test-fast: setup
 
 # The fuzz tests with fresh random inputs and a 20x budget (the gate replays fixed ones).
 fuzz: setup
-	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest tests/test_fuzz.py tests/test_chunking.py
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest tests/ingest/test_fuzz.py tests/ingest/test_chunking.py
 
 # Every eval set, dev and test side by side (evals/README.md), in one process with the model
 # loaded once: var/eval-store is built or refreshed from corpus/, and when ../shared/realdocs

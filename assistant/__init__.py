@@ -37,7 +37,19 @@ _EXPORTS = {
     "build_assistant": "assistant.pipeline",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Answer",
+    "Assistant",
+    "AssistantError",
+    "Citation",
+    "Filters",
+    "Settings",
+    "Source",
+    "Turn",
+    "__version__",
+    "build_assistant",
+    "load_settings",
+]
 
 if TYPE_CHECKING:
     from assistant.core.errors import AssistantError

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.core.records import Section
-from ingest.pdf_layout import Block
+from assistant.language.scripts import CJK_TEXT
+from ingest.formats.pdf_layout import Block
 
 __all__ = [
     "DecisionHeading",
@@ -52,7 +53,7 @@ _PREAMBLE_VERBS = sorted(
     reverse=True,
 )
 # fmt: on
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = CJK_TEXT
 # Decision headings of every numbering style, tried in order: "XI/16. Title",
 # "16/31. Title" (CBD since COP 14), "Resolution XIII.13[: Title]" (Ramsar) and
 # "Decision 3/COP.15[: Title]" (UNCCD); a title on the next line is taken from there.

@@ -194,10 +194,11 @@ class _StoredDoc:
 
 def _stored_documents(store: Store) -> dict[str, _StoredDoc]:
     docs: dict[str, _StoredDoc] = {}
-    for page in store.iter_records(include=["metadatas"]):
-        for cid, meta in zip(page["ids"], page["metadatas"], strict=True):
+    for page in store.pages(text=False):
+        for record in page:
+            meta = record.metadata
             doc = docs.setdefault(str(meta.get("doc_id", "")), _StoredDoc())
-            doc.ids.add(cid)
+            doc.ids.add(record.id)
             if doc.content_hash and doc.content_hash != meta.get("content_hash"):
                 doc.complete = False  # chunks of two versions: an update was interrupted
             doc.content_hash = str(meta.get("content_hash", ""))
@@ -253,11 +254,11 @@ def _write(run: _Run, chunks: list[Chunk], extra: dict[str, Any]) -> None:
                 # Sentences first: a kill between the two writes leaves vectors without a
                 # chunk (overwritten by the re-run), never a chunk that lacks them.
                 sentences.write(rows, both[len(texts) :])
-        store.collection.upsert(
+        store.write(
             ids=[c.chunk_id for c in batch],
-            embeddings=vectors,
-            documents=[c.text for c in batch],
+            texts=[c.text for c in batch],
             metadatas=[{**c.as_metadata(), **extra} for c in batch],
+            vectors=vectors,
         )
         if run.on_chunks is not None:
             run.on_chunks(len(batch))
@@ -269,8 +270,8 @@ def _backfill(
     """Embed the sentences of a store built before sentence vectors existed (once)."""
     total = store.count()
     done = 0
-    for page in store.iter_records():
-        rows = list(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+    for page in store.pages():
+        rows = [(record.id, record.text, record.metadata) for record in page]
         for batch in _batches(rows, WRITE_BATCH):
             sentences.add(batch, embeddings)
             done += len(batch)
@@ -324,7 +325,7 @@ def ingest_paths(
     report = IngestReport(files=list(problems), skipped=skipped)
     stored = _stored_documents(store)
     sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
-    if sentences is not None and sentences.collection.count() == 0 and store.count() > 0:
+    if sentences is not None and sentences.count() == 0 and store.count() > 0:
         _backfill(store, sentences, embeddings, on_progress)
     run = _Run(settings, store, embeddings, stored, report, sentences, should_stop)
     run.overrides = dict(overrides or {})
@@ -397,7 +398,7 @@ def _prune(run: _Run, seen_paths: set[str]) -> None:
         gone = doc.source_path and not Path(doc.source_path).exists()
         renamed = doc.source_path in seen_paths
         if doc_id not in run.claimed and (gone or renamed):
-            run.store.collection.delete(ids=sorted(doc.ids))
+            run.store.delete(sorted(doc.ids))
             if run.sentences is not None:
                 run.sentences.delete(sorted(doc.ids))
             run.report.chunks_deleted += len(doc.ids)
@@ -451,7 +452,7 @@ def _ingest_file(path: Path, run: _Run, stamp: Provenance) -> FileResult:
             str(path), stamp.origin, stamp.owner
         ):  # moved or renamed, or stored before provenance was recorded
             ids = sorted(existing.ids)
-            run.store.collection.update(ids=ids, metadatas=[extra] * len(ids))
+            run.store.update(ids, [extra] * len(ids))
             existing.source_path = str(path)
         return FileResult(str(path), "unchanged", doc_id, existing.n_chunks, flag=flag)
     chunks = chunk_document(document, run.settings.chunk_size, run.settings.chunk_overlap)
@@ -483,18 +484,17 @@ def _replace(run: _Run, chunks: list[Chunk], old_ids: set[str], extra: dict[str,
     except IngestCancelled:
         if not old_ids:  # a new document half written: drop it (an update is completed next run)
             written = [c.chunk_id for c in missing]
-            run.store.collection.delete(ids=written)
+            run.store.delete(written)
             if run.sentences is not None:
                 run.sentences.delete(written)
         raise
     if kept:
-        run.store.collection.update(
-            ids=[c.chunk_id for c in kept],
-            metadatas=[{**c.as_metadata(), **extra} for c in kept],
+        run.store.update(
+            [c.chunk_id for c in kept], [{**c.as_metadata(), **extra} for c in kept]
         )
     stale = sorted(old_ids - new_ids)
     if stale:
-        run.store.collection.delete(ids=stale)
+        run.store.delete(stale)
         if run.sentences is not None:
             run.sentences.delete(stale)
     run.report.chunks_written += len(missing)

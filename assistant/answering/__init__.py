@@ -1,4 +1,6 @@
-"""From ranked passages to a cited answer: premise and evidence checks (refuse rather than
+"""From ranked passages to a cited answer.
+
+From ranked passages to a cited answer: premise and evidence checks (refuse rather than
 guess), the extractive composer (no LLM), the optional LLM composer with its prompts and
 local llama.cpp model, verification of an LLM"s sentences against the passages, and the
 condensation of follow-up questions.

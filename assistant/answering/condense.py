@@ -31,14 +31,14 @@ __all__ = ["Condensed", "FollowUpRule", "condense_question", "is_follow_up", "to
 
 # Decision symbols and document numbers name a topic in any language: XI/16, 16/31, 3/COP.15.
 _SYMBOL = re.compile(r"\b(?:[IVXL]+|\d{1,2})/(?:\d{1,3}|COP\.?\d+)\b", re.IGNORECASE)
-MAX_CARRIED_TERMS = 8
 
 
 @dataclass(frozen=True)
 class FollowUpRule:
     """Where the follow-up rules draw their lines, on wordfreq's Zipf scale.
 
-    The defaults are the settings' (``follow_up_*``), set on the dev conversations.
+    The defaults are the settings' (``follow_up_*``, ``evidence_common_part_zipf``), set on
+    the dev conversations.
     """
 
     # A word rarer than this names a topic: "sediment", "peatlands", "塞内加尔"; "batch",
@@ -49,11 +49,21 @@ class FollowUpRule:
     content_zipf: float = 5.0
     # The previous topic's words rarer than this are carried into a follow-up's query.
     carry_zipf: float = 4.5
+    # At most this many of them (symbols first, then the rarest words).
+    carried_terms: int = 8
+    # A Chinese compound of parts at least this common is common (see evidence.zipf).
+    common_part_zipf: float = 5.5
 
     @classmethod
     def of(cls, settings: Any) -> FollowUpRule:
         """Read the rule from the settings."""
-        return cls(settings.follow_up_topic_zipf, settings.follow_up_content_zipf, settings.follow_up_carry_zipf)
+        return cls(
+            topic_zipf=settings.follow_up_topic_zipf,
+            content_zipf=settings.follow_up_content_zipf,
+            carry_zipf=settings.follow_up_carry_zipf,
+            carried_terms=settings.follow_up_carried_terms,
+            common_part_zipf=settings.evidence_common_part_zipf,
+        )
 
 
 
@@ -77,7 +87,12 @@ class Condensed:
     elapsed_ms: float = 0.0
 
 
-def topic_terms(text: str, language: str, max_zipf: float = FollowUpRule.topic_zipf) -> list[str]:
+def topic_terms(
+    text: str,
+    language: str,
+    max_zipf: float = FollowUpRule.topic_zipf,
+    common_part_zipf: float = FollowUpRule.common_part_zipf,
+) -> list[str]:
     """Return the words of ``text`` that name a topic: symbols, names, rare words.
 
     A name is a capitalised word that does not open a sentence ("Costa Rica",
@@ -85,7 +100,9 @@ def topic_terms(text: str, language: str, max_zipf: float = FollowUpRule.topic_z
     """
     symbols = list(_SYMBOL.finditer(text))
     found = [m.group(0).upper() for m in symbols]
-    for term in salient_terms(text, language, max_zipf=10.0, min_chars=2):
+    for term in salient_terms(
+        text, language, max_zipf=10.0, min_chars=2, common_part_zipf=common_part_zipf
+    ):
         if _inside(term.position, symbols):
             continue
         if term.zipf < max_zipf or _is_name(term.text, term.position, text):
@@ -120,19 +137,26 @@ def is_follow_up(
     language = language or detect_language(question, default=_previous_language(history))
     if language != detect_language(previous.question, default=language):
         return True
-    own = topic_terms(question, language, rule.topic_zipf)
+    own = topic_terms(question, language, rule.topic_zipf, rule.common_part_zipf)
     earlier = f"{previous.question} {previous.condensed}".casefold()
     if not own or all(term.casefold() in earlier for term in own):
         return True
     named = {term.casefold() for term in own}
     content = [
-        t for t in salient_terms(question, language, max_zipf=rule.content_zipf, min_chars=2)
+        t
+        for t in salient_terms(
+            question,
+            language,
+            max_zipf=rule.content_zipf,
+            min_chars=2,
+            common_part_zipf=rule.common_part_zipf,
+        )
         if t.text.casefold() not in named
     ]
     return not content
 
 
-def _carried_terms(topic: str, question: str, carry_zipf: float) -> list[str]:
+def _carried_terms(topic: str, question: str, rule: FollowUpRule) -> list[str]:
     """Return the previous topic's symbols and rarer words, rarest first, not already asked."""
     language = detect_language(topic)
     asked = question.casefold()
@@ -140,13 +164,19 @@ def _carried_terms(topic: str, question: str, carry_zipf: float) -> list[str]:
     words = sorted(
         (
             t
-            for t in salient_terms(topic, language, max_zipf=carry_zipf, min_chars=2)
+            for t in salient_terms(
+                topic,
+                language,
+                max_zipf=rule.carry_zipf,
+                min_chars=2,
+                common_part_zipf=rule.common_part_zipf,
+            )
             if not _inside(t.position, spans)
         ),
         key=lambda t: t.zipf,
     )
     terms = [*(m.group(0) for m in spans), *(t.text for t in words)]
-    return [t for t in dict.fromkeys(terms) if t.casefold() not in asked][:MAX_CARRIED_TERMS]
+    return [t for t in dict.fromkeys(terms) if t.casefold() not in asked][: rule.carried_terms]
 
 
 def condense_question(
@@ -171,7 +201,7 @@ def condense_question(
         if rewritten:
             return Condensed(rewritten, language, True, focus, "llm", _ms(started))
     topic = previous.condensed or previous.question
-    carried = _carried_terms(topic, question, rule.carry_zipf)
+    carried = _carried_terms(topic, question, rule)
     query = f"{question} {' '.join(carried)}".strip() if carried else question
     return Condensed(query, language, True, focus, "rules", _ms(started))
 

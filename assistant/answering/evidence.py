@@ -28,8 +28,11 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from assistant.core.records import Source
+from assistant.core.settings import Settings
+from assistant.language.cues import GENERIC_YOU, INVENT, SECOND_PERSON
 from assistant.language.detect import script_language
 from assistant.language.notices import JOINERS, KINDS, MESSAGES, QUOTES, kind_name, message
+from assistant.language.scripts import HAN, HAN_CHAR, SNOWBALL
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.versions import Versions
 
@@ -48,12 +51,12 @@ __all__ = [
 ]
 
 _WORD = re.compile(
-    r"[\u3400-\u9fff\uf900-\ufaff]+"
-    r"|[^\W\d_\u3400-\u9fff\uf900-\ufaff][^\W_\u3400-\u9fff\uf900-\ufaff]*"
-    r"(?:[-'’][^\W\d_\u3400-\u9fff\uf900-\ufaff]+)*",
+    rf"[{HAN}]+"
+    rf"|[^\W\d_{HAN}][^\W_{HAN}]*"
+    rf"(?:[-'’][^\W\d_{HAN}]+)*",
     re.UNICODE,
 )
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = HAN_CHAR
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
 _SCRIPT_LETTER = {
@@ -62,40 +65,10 @@ _SCRIPT_LETTER = {
     "ar": re.compile(r"[\u0600-\u06ff]"),
     "latin": re.compile(r"[a-zà-ÿ]"),
 }
-_SNOWBALL = {"en": "english", "es": "spanish", "fr": "french", "ru": "russian", "ar": "arabic"}
-_COMMON_PART = 5.5  # Zipf of words like "我们", "在": once per 3,000 words or more
+_SNOWBALL = SNOWBALL
+# Zipf of words like "我们", "在" (once per 3,000 words or more): the setting's default.
+_COMMON_PART = Settings.model_fields["evidence_common_part_zipf"].default
 _WORDFREQ_LANGUAGES = {"en", "zh", "es", "fr", "ru", "ar", "de", "pt", "it", "nl"}
-
-
-# Second-person pronouns that address the asker's interlocutor, per language (a closed
-# grammatical class). Polite "vous"/"usted"/"вы" are left out: they also address readers in
-# general ("si vous restaurez…"), as does English "you" after "how do/can/should".
-_SECOND_PERSON = re.compile(
-    r"\b(?:you|your|yours|yourself)\b|你|您"
-    r"|(?<!\w)(?:tú|ti|contigo|tus?|toi|ton|ta|tes)(?!\w)|(?<!\w)t['’](?=\w)"
-    r"|(?<!\w)(?:ты|тебя|тебе|тобой|твой|твоя|твоё|твои|твоих)(?!\w)|(?<!\w)(?:أنت|انت|رأيك)(?!\w)",
-    re.IGNORECASE,
-)
-# Generic or polite "you": "how do you restore…", "can you tell me…", "if you…".
-_GENERIC_YOU = re.compile(
-    r"\b(?:how|what|where|when|why|which)\s+(?:do|can|should|would|could|might|must)\s+you\b"
-    r"|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|explain|give|list|summari[sz]e|find|quote)\b"
-    r"|\b(?:if|when|once|before|after|unless)\s+you\b|\byou\s+(?:need|have|want|must|should)\s+to\b"
-    r"|请你|你能(?:告诉|说明|解释|列出)",
-    re.IGNORECASE,
-)
-
-
-# A task of invention rather than finding, as an imperative opening a sentence: "write me
-# a poem", "imagine…", "act as…" (an extractive assistant quotes; it does not invent).
-_INVENT = re.compile(
-    r"(?:^|[.!?;:。！？]\s*|\b(?:and|also|then|now)\s+)(?:please\s+)?"
-    r"(?:write|compose|invent|imagine|pretend|act as|role-?play)\b"
-    r"|(?:^|[.!?;:¿¡]\s*|\b(?:y|e|et|puis)\s+)(?:escr[ií]be\w*|comp[oó]n\w*|inventa\w*|imagina\w*|act[uú]a como"
-    r"|[ée]cri[st]\w*|invente[zr]?|imagine[zr]?|agis comme|fais comme si)\b"
-    r"|^(?:напиши|сочини|придумай|представь|притворись)|(?:^|[。！？；])\s*(?:请你?)?(?:帮我|给我)?(?:写|编)一(?:首|篇|个)|^(?:请你?)?假装|^(?:اكتب|ألّف|تخيل)",
-    re.IGNORECASE | re.MULTILINE,
-)
 
 
 def addressed_to_assistant(question: str, language: str) -> bool:
@@ -105,8 +78,8 @@ def addressed_to_assistant(question: str, language: str) -> bool:
     that is not a polite or generic "you", or one asking it to invent, asks the assistant
     for something of its own.
     """
-    text = _GENERIC_YOU.sub(" ", unicodedata.normalize("NFKC", question))
-    return bool(_SECOND_PERSON.search(text) or _INVENT.search(text.strip()))
+    text = GENERIC_YOU.sub(" ", unicodedata.normalize("NFKC", question))
+    return bool(SECOND_PERSON.search(text) or INVENT.search(text.strip()))
 
 
 @dataclass(frozen=True)
@@ -118,11 +91,13 @@ class Term:
     zipf: float
 
 
-def zipf(word: str, language: str) -> float:
+def zipf(word: str, language: str, common_part: float = _COMMON_PART) -> float:
     """How common ``word`` is in general language (Zipf scale: 0 unseen, 7 "the").
 
     A Latin-script word inside a question in another script (a name, an acronym) is
-    judged as English too, and the higher figure counts: common in either is common.
+    judged as English too, and the higher figure counts: common in either is common. A
+    Chinese word made only of parts at least ``common_part`` common is as common as its
+    rarest part.
     """
     from wordfreq import zipf_frequency
 
@@ -133,7 +108,7 @@ def zipf(word: str, language: str) -> float:
         from wordfreq import tokenize as wordfreq_tokens
 
         parts = [zipf_frequency(p, "zh") for p in wordfreq_tokens(word, "zh")]
-        if len(parts) > 1 and min(parts) >= _COMMON_PART:
+        if len(parts) > 1 and min(parts) >= common_part:
             return min(parts)
     value = zipf_frequency(word, lang)
     if lang != "en" and word.isascii():
@@ -142,14 +117,21 @@ def zipf(word: str, language: str) -> float:
 
 
 def salient_terms(
-    question: str, language: str, max_zipf: float, min_chars: int = 3, *, years: bool = False
+    question: str,
+    language: str,
+    max_zipf: float,
+    min_chars: int = 3,
+    *,
+    years: bool = False,
+    common_part_zipf: float = _COMMON_PART,
 ) -> list[Term]:
     """Words of ``question`` rarer than ``max_zipf`` in general language, in order.
 
     Chinese runs are segmented by jieba (the lexical index's segmenter); other scripts
     split on word boundaries. Acronyms count as words; other digits and symbols do not.
     With ``years`` a year the question names ("by 2100") is a term too: a passage about
-    another year does not answer it.
+    another year does not answer it. ``common_part_zipf`` is the setting
+    ``evidence_common_part_zipf`` (see :func:`zipf`).
     """
     import rjieba
 
@@ -171,7 +153,7 @@ def salient_terms(
             run = _POSSESSIVE.sub("", run)
             words = [(run, match.start())] if len(run) >= min_chars else []
         for word, start in words:
-            value = zipf(word.lower(), "zh" if _CJK.match(word) else language)
+            value = zipf(word.lower(), "zh" if _CJK.match(word) else language, common_part_zipf)
             if value < max_zipf:
                 terms.append(Term(word, start, value))
     return sorted(terms, key=lambda t: t.position)

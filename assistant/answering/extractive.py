@@ -23,8 +23,9 @@ import numpy as np
 
 from assistant.core.records import Answer, Citation, Source
 from assistant.core.settings import Settings
+from assistant.language.answer_types import asked_figure, asks_list, asks_number, states_figure
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
-from assistant.retrieval.answer_types import asked_figure, asks_list, asks_number, states_figure
+from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
 from assistant.retrieval.lexical import tokenize
 from assistant.store.sentence_vectors import SentenceVectors, evidence_sentences
@@ -38,12 +39,8 @@ __all__ = [
     "support_score",
 ]
 
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = HAN_CHAR
 _FIGURE = re.compile(r"\d")
-# Bounds on the sentences embedded per question (the composer's cost).
-MAX_SOURCES_SCANNED = 5
-# Sentences of a "shorter" answer.
-BRIEF_SENTENCES = 1
 
 
 def refusal_text(language: str) -> str:
@@ -132,7 +129,8 @@ class ExtractiveComposer:
 
     def briefer(self) -> ExtractiveComposer:
         """Return a composer that quotes only the best passage's best sentences ("shorter")."""
-        brief = self.settings.model_copy(update={"answer_passages": 1, "answer_sentences": BRIEF_SENTENCES})
+        update = {"answer_passages": 1, "answer_sentences": self.settings.brief_sentences}
+        brief = self.settings.model_copy(update=update)
         return ExtractiveComposer(self.embeddings, brief, self.sentences)
 
     def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
@@ -227,7 +225,7 @@ class ExtractiveComposer:
         terms = set(tokenize(question))
         raw = [
             (rank, position, sentence)
-            for rank, source in enumerate(sources[:MAX_SOURCES_SCANNED])
+            for rank, source in enumerate(sources[: settings.answer_sources_scanned])
             for position, sentence in enumerate(evidence_sentences(source.text, source.metadata))
         ]
         single = {rank for rank in range(len(sources)) if sum(r[0] == rank for r in raw) == 1}

@@ -43,11 +43,7 @@ from assistant.answering.llm_prompts import (
     load_prompt,
     quote,
 )
-from assistant.answering.verification import (
-    CALIBRATED_SIMILARITY_FLOOR,
-    Verification,
-    verify_answer,
-)
+from assistant.answering.verification import Verification, verify_answer
 from assistant.core.errors import AssistantError
 from assistant.core.records import Answer, Turn
 from assistant.core.settings import Settings
@@ -69,7 +65,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DUMMY_API_KEY = "not-needed"  # local servers (Ollama, llama.cpp, vLLM) accept any key
-MAX_HISTORY_TURNS = 4
 
 
 def _endpoint(url: str | None) -> str:
@@ -194,7 +189,7 @@ class LLMComposer:
     def condense(self, question: str, history: Sequence[Turn]) -> str | None:
         """Rewrite a follow-up into a standalone question; ``None`` on any failure."""
         lines = []
-        for turn in history[-MAX_HISTORY_TURNS:]:
+        for turn in history[-self.settings.llm_condense_turns :]:
             lines.append(f"User: {quote(turn.question)}")
             if turn.doc_ids:
                 lines.append(f"(The answer cited: {', '.join(turn.doc_ids)})")
@@ -262,9 +257,7 @@ class LLMComposer:
         settings = self.settings
         sources = retrieval.sources
         language = retrieval.language
-        floor = settings.sentence_similarity_floor
-        if floor is None:
-            floor = CALIBRATED_SIMILARITY_FLOOR.get(settings.embedding_model, 0.0)
+        floor = settings.effective_similarity_floor
         checked = verify_answer(
             text,
             [evidence(s) for s in sources],

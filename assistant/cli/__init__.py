@@ -1,4 +1,6 @@
-"""The `restoration-assistant` command (also `python -m assistant`): one Typer app whose
+"""The ``restoration-assistant`` command.
+
+The `restoration-assistant` command (also `python -m assistant`): one Typer app whose
 subcommands parse flags, call library functions and print with rich.
 """
 

@@ -1,8 +1,8 @@
 """Command line: ``restoration-assistant`` (also ``python -m assistant``).
 
 Subcommands parse options, call library functions and print with rich; nothing
-here opens stores or builds chains by itself. Larger commands live in ``cli_*.py``
-modules and are registered at the end of this file.
+here opens stores or builds chains by itself. Larger commands live in their own
+modules of this package and are registered at the end of this file.
 """
 
 from __future__ import annotations
@@ -130,24 +130,14 @@ def _ingest(
     overrides: dict[str, str] | None = None,
 ) -> Any:
     from assistant.cli.progress import IngestProgress
-    from assistant.retrieval.lexical import LexicalIndex
-    from assistant.store.chroma import delete_collection, open_store
-    from assistant.store.embeddings import build_embeddings
-    from ingest.indexing import ingest_paths
+    from assistant.services import ingest_and_refresh, open_for_ingest
 
-    if rebuild:
-        delete_collection(settings)
-    embeddings = build_embeddings(
-        settings.embedding_model, settings.embedding_batch_size, settings.embedding_batch_chars
-    )
-    store = open_store(settings, embeddings, create=True)
+    store, embeddings = open_for_ingest(settings, rebuild=rebuild)
     with IngestProgress(console) as progress:
-        report = ingest_paths(
-            paths, settings, store, embeddings, prune=prune, on_progress=progress.on_file,
-            on_chunks=progress.on_chunks, overrides=overrides,
-        )
-    LexicalIndex.load_or_build(store, settings.cache_dir)  # refresh the derived index now
-    return report
+        return ingest_and_refresh(
+            None, paths, settings, embeddings, store=store, prune=prune, overrides=overrides,
+            on_file=progress.on_file, on_chunks=progress.on_chunks,
+        )  # fmt: skip
 
 
 @app.command()

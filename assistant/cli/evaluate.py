@@ -7,6 +7,8 @@ stores first when asked (``--ingest``, ``--realdocs``), as ``make eval`` does.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,9 +32,9 @@ from assistant.cli.support import (
 from assistant.core.offline import apply_offline_switches
 from assistant.core.settings import Settings
 from assistant.evaluation.suites import REALDOCS_SET, REALDOCS_STORE, Suite
+from assistant.services import OnItem, SuiteHooks, check_suites, run_eval_plan
 
 __all__ = ["eval_"]
-
 
 
 class Split(StrEnum):
@@ -69,64 +71,74 @@ SplitOpt = Annotated[
 ]
 
 
+SetsArg = Annotated[
+    list[Path], typer.Argument(help="Eval sets (JSON Lines), e.g. evals/sets/*.jsonl.")
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option("--out", help="Run folder (default: evals/runs/<UTC YYYYmmdd-HHMMSS>)."),
+]
+CompareOpt = Annotated[
+    Path | None, typer.Option("--compare", help="A previous run folder to compare with.")
+]
+IdsOpt = Annotated[
+    Path | None, typer.Option("--ids", help="File of item ids, one a line: run only these.")
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Run only the first N items (per store).")
+]
+ValidateOpt = Annotated[
+    bool, typer.Option("--validate", help="Only check the sets' format and gold references.")
+]
+BaselinesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--baselines",
+        help="Also run the items with dense-only and BM25-only retrieval, side by side.",
+    ),
+]
+IngestOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--ingest",
+        help="Index these files or folders into --store first (built if missing,"
+        " unchanged files skipped); may repeat.",
+    ),
+]
+RealdocsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--realdocs",
+        help="Folder of real third-party documents: also build --realdocs-store from"
+        " the --ingest paths (default corpus/) plus its files and run --realdocs-set"
+        " on it. A missing folder is reported in one line and skipped.",
+    ),
+]
+RealdocsStoreOpt = Annotated[
+    Path, typer.Option("--realdocs-store", help="Store of corpus plus real documents.")
+]
+RealdocsSetOpt = Annotated[Path, typer.Option("--realdocs-set", help="The real-document eval set.")]
+
+
 def eval_(
-    sets: Annotated[
-        list[Path], typer.Argument(help="Eval sets (JSON Lines), e.g. evals/sets/*.jsonl.")
-    ],
+    sets: SetsArg,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     chroma_host: HostOpt = None,
     chroma_port: PortOpt = None,
     embedding_model: ModelOpt = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", help="Run folder (default: evals/runs/<UTC YYYYmmdd-HHMMSS>)."),
-    ] = None,
-    compare: Annotated[
-        Path | None, typer.Option("--compare", help="A previous run folder to compare with.")
-    ] = None,
-    ids: Annotated[
-        Path | None, typer.Option("--ids", help="File of item ids, one a line: run only these.")
-    ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Run only the first N items (per store).")
-    ] = None,
+    out: OutOpt = None,
+    compare: CompareOpt = None,
+    ids: IdsOpt = None,
+    limit: LimitOpt = None,
     split: SplitOpt = Split.all,
     mode: ModeOpt = None,
-    validate: Annotated[
-        bool,
-        typer.Option("--validate", help="Only check the sets' format and gold references."),
-    ] = False,
-    baselines: Annotated[
-        bool,
-        typer.Option(
-            "--baselines",
-            help="Also run the items with dense-only and BM25-only retrieval, side by side.",
-        ),
-    ] = False,
-    ingest: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--ingest",
-            help="Index these files or folders into --store first (built if missing,"
-            " unchanged files skipped); may repeat.",
-        ),
-    ] = None,
-    realdocs: Annotated[
-        Path | None,
-        typer.Option(
-            "--realdocs",
-            help="Folder of real third-party documents: also build --realdocs-store from"
-            " the --ingest paths (default corpus/) plus its files and run --realdocs-set"
-            " on it. A missing folder is reported in one line and skipped.",
-        ),
-    ] = None,
-    realdocs_store: Annotated[
-        Path, typer.Option("--realdocs-store", help="Store of corpus plus real documents.")
-    ] = REALDOCS_STORE,
-    realdocs_set: Annotated[
-        Path, typer.Option("--realdocs-set", help="The real-document eval set.")
-    ] = REALDOCS_SET,
+    validate: ValidateOpt = False,
+    baselines: BaselinesOpt = False,
+    ingest: IngestOpt = None,
+    realdocs: RealdocsOpt = None,
+    realdocs_store: RealdocsStoreOpt = REALDOCS_STORE,
+    realdocs_set: RealdocsSetOpt = REALDOCS_SET,
 ) -> None:
     """Run eval sets through the assistant and write metrics and a report.
 
@@ -150,13 +162,13 @@ def eval_(
     if skipped:
         console.print(f"[yellow]{escape(skipped)}[/]", soft_wrap=True)
     if validate:
-        _print_problems(run_action(lambda: _validate_suites(suites)), suites)
+        _print_problems(run_action(lambda: check_suites(suites)), suites)
         return
     run_dir = out or Path("evals/runs") / _utc_stamp()
     summary, comparison = run_action(
-        lambda: _eval(
+        lambda: run_eval_plan(
             suites, run_dir, compare=compare, ids=ids, limit=limit, split=split.value,
-            baselines=baselines, skipped=skipped,
+            baselines=baselines, skipped=skipped, hooks=_HOOKS,
         )
     )  # fmt: skip
     _print_headline(summary, comparison)
@@ -229,17 +241,6 @@ def _utc_stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
 
 
-def _validate_suites(suites: list[Suite]) -> list[Any]:
-    from assistant.evaluation.run import check_sets
-    from assistant.store.chroma import open_store
-
-    problems: list[Any] = []
-    for suite in suites:
-        # Gold references are checked against store metadata only: no model is needed.
-        problems += check_sets(list(suite.sets), open_store(suite.settings, embeddings=None))
-    return problems
-
-
 def _print_problems(problems: list[Any], suites: list[Suite]) -> None:
     count = sum(len(s.sets) for s in suites)
     for problem in problems:
@@ -250,98 +251,14 @@ def _print_problems(problems: list[Any], suites: list[Suite]) -> None:
     console.print(f"[green]OK[/]: {count} set(s); every item and gold reference is valid.")
 
 
-def _eval(
-    suites: list[Suite],
-    run_dir: Path,
-    *,
-    compare: Path | None,
-    ids: Path | None,
-    limit: int | None,
-    split: str = "all",
-    baselines: bool = False,
-    skipped: str = "",
-) -> tuple[dict[str, Any], Any]:
-    from assistant.evaluation.reports import compare_runs, write_report
-    from assistant.evaluation.run import read_ids, read_run, run_config, summarize, write_results
-    from assistant.store.embeddings import build_embeddings
-
-    wanted = read_ids(ids) if ids else None
-    plan = _plan(suites, wanted, limit, split)
-    if compare is not None:
-        read_run(compare, require_items=False)  # fail before the long run, not after it
-    first = suites[0].settings
-    embeddings = build_embeddings(first.embedding_model, first.embedding_batch_size)
-    results, single, stores, first_assistant = _run_suites(plan, embeddings, baselines)
-    extra = {
-        "ids_file": str(ids) if ids else None, "limit": limit, "split": split,
-        "stores": stores, **({"realdocs_skipped": skipped} if skipped else {}),
-    }  # fmt: skip
-    with console.status("Computing the metrics and writing the report…"):
-        set_paths = [p for suite in suites for p in suite.sets]
-        summary = summarize(results, run_config(first_assistant, set_paths, **extra))
-        if single:
-            summary["baselines"] = single
-        write_results(results, summary, run_dir)
-        comparison = compare_runs(summary, results, compare) if compare is not None else None
-        write_report(summary, results, run_dir, compare=comparison)
-    return summary, comparison
-
-
-def _plan(
-    suites: list[Suite], ids: list[str] | None, limit: int | None, split: str
-) -> list[tuple[Suite, list[Any]]]:
-    """Load every suite's items and select them; an id found in no suite is an error."""
-    from assistant.evaluation.run import load_items, select_items
-
-    loaded = [(suite, load_items(suite.sets)) for suite in suites]
-    if ids is not None:  # raises naming the ids no set holds
-        select_items([item for _, items in loaded for item in items], ids)
-    plan = []
-    for suite, items in loaded:
-        known = [i for i in ids if i in {item.id for item in items}] if ids is not None else None
-        plan.append((suite, select_items(items, known, limit, split)))
-    return plan
-
-
-def _run_suites(
-    plan: list[tuple[Suite, list[Any]]], embeddings: Any, baselines: bool
-) -> tuple[list[Any], dict[str, Any], dict[str, Any], Any]:
-    """Build or refresh each suite's store, then run its items (and the single retrievers)."""
-    from assistant.evaluation.run import BASELINES, retrieval_digest, summarize
-    from assistant.pipeline import build_assistant
-
-    results: list[Any] = []
-    per_baseline: dict[str, list[Any]] = {name: [] for name in BASELINES} if baselines else {}
-    stores: dict[str, Any] = {}
-    assistants = []
-    for suite, items in plan:
-        indexed = _refresh_store(suite, embeddings) if suite.sources else {}
-        if not items and assistants:
-            continue
-        assistant = build_assistant(suite.settings, embeddings=embeddings)
-        assistants.append(assistant)
-        stores[suite.name] = {
-            "store": str(suite.settings.store_dir), "sets": [p.name for p in suite.sets],
-            "corpus_fingerprint": assistant.store.fingerprint(), **indexed,
-        }  # fmt: skip
-        results += _run_with_progress(assistant, items, suite.name)
-        for name, overrides in BASELINES.items() if baselines else ():
-            variant = build_assistant(suite.settings.model_copy(update=overrides), embeddings)
-            per_baseline[name] += _run_with_progress(variant, items, f"{suite.name}, {name} only")
-    single = {
-        name: {"settings": BASELINES[name], **retrieval_digest(summarize(runs, {}))}
-        for name, runs in per_baseline.items()
-    }
-    return results, single, stores, assistants[0]
-
-
-def _refresh_store(suite: Suite, embeddings: Any) -> dict[str, Any]:
-    """Index the suite's sources into its store; print one line, and one per file not indexed."""
-    from assistant.evaluation.suites import build_store
-
+def _indexing(suite: Suite) -> Any:
     where = escape(str(suite.settings.store_dir))
-    with console.status(f"Indexing into {where} (unchanged files are skipped)…"):
-        report = build_store(suite.settings, suite.sources, embeddings)
+    return console.status(f"Indexing into {where} (unchanged files are skipped)…")
+
+
+def _indexed(suite: Suite, report: Any) -> None:
+    """Print one line per store built, and one per file not indexed."""
+    where = escape(str(suite.settings.store_dir))
     counts = {s: report.count(s) for s in ("added", "unchanged", "updated", "pruned", "failed")}
     console.print(
         f"{where}: " + ", ".join(f"{n} {state}" for state, n in counts.items() if n)
@@ -353,10 +270,11 @@ def _refresh_store(suite: Suite, embeddings: Any) -> dict[str, Any]:
             f"  [yellow]not indexed[/]: {escape(failed.path)} — {escape(failed.reason)}",
             soft_wrap=True,
         )
-    return {"not_indexed": {f.path: f.reason for f in report.failed}}
 
 
-def _run_with_progress(assistant: Any, items: list[Any], label: str) -> list[Any]:
+@contextmanager
+def _item_progress(label: str, total: int) -> Iterator[OnItem]:
+    """Show a progress bar with the running hit@5 and refusals; yield its ``on_item``."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -366,15 +284,13 @@ def _run_with_progress(assistant: Any, items: list[Any], label: str) -> list[Any
         TimeRemainingColumn,
     )
 
-    from assistant.evaluation.run import count_questions, run_eval
-
     tally = {"gold": 0, "hits": 0, "refused": 0}
     with Progress(
         TextColumn(f"[bold]{escape(label)}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), TimeRemainingColumn(), TextColumn("{task.description}"),
         console=console,
     ) as progress:  # fmt: skip
-        task = progress.add_task("", total=count_questions(items))
+        task = progress.add_task("", total=total)
 
         def on_item(result: Any, done: int, total: int) -> None:
             if result.relevant_keys:
@@ -386,7 +302,15 @@ def _run_with_progress(assistant: Any, items: list[Any], label: str) -> list[Any
                 task, completed=done, description=f"hit@5 {hit5}  refusals {tally['refused']}"
             )
 
-        return run_eval(assistant, items, on_item=on_item)
+        yield on_item
+
+
+_HOOKS = SuiteHooks(
+    indexing=_indexing,
+    indexed=_indexed,
+    items=_item_progress,
+    writing=lambda: console.status("Computing the metrics and writing the report…"),
+)
 
 
 def _print_headline(summary: dict[str, Any], comparison: Any) -> None:

@@ -110,7 +110,7 @@ def as_upload(
     the symbol (so it is not preferred for questions naming that decision) and is flagged;
     a symbol named in its title ("Decision XI/16") is such a claim too. A claimed translation link is dropped: an upload is nobody's official translation.
     """
-    from assistant.retrieval.hybrid import named_symbols
+    from assistant.language.references import named_symbols
 
     meta = document.meta
     doc_id = meta.doc_id if meta.doc_id.startswith(UPLOAD_PREFIX) else UPLOAD_PREFIX + meta.doc_id

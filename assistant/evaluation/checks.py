@@ -63,8 +63,9 @@ def doc_index(store: Any) -> DocIndex:
     """Scan the store's metadata once for translations, languages and chunk pages."""
     docs: dict[str, dict[str, Any]] = {}
     pages: dict[str, int] = {}
-    for page in store.iter_records(include=["metadatas"]):
-        for meta in page["metadatas"]:
+    for page in store.pages(text=False):
+        for record in page:
+            meta = record.metadata
             doc_id = str(meta.get("doc_id", ""))
             docs.setdefault(doc_id, meta)
             if meta.get("page") not in (None, "") and meta.get("chunk_id"):

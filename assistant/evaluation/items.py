@@ -120,8 +120,9 @@ def check_sets(paths: Iterable[Path], store: Any | None = None) -> list[SetProbl
 def _store_places(store: Any) -> tuple[set[str], set[tuple[str, str, str]]]:
     docs: set[str] = set()
     places: set[tuple[str, str, str]] = set()
-    for page in store.iter_records(include=["metadatas"]):
-        for meta in page["metadatas"]:
+    for page in store.pages(text=False):
+        for record in page:
+            meta = record.metadata
             doc_id = str(meta.get("doc_id", ""))
             docs.add(doc_id)
             for key in ("paragraph", "locator", "page"):

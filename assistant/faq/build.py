@@ -193,9 +193,9 @@ class FaqFile(BaseModel):
 def read_passages(store: Any, filters: Filters) -> list[Passage]:
     """Read every stored chunk that passes ``filters``, in document order."""
     passages = [
-        Passage(chunk_id, text or "", dict(meta or {}))
-        for page in store.iter_records(include=["documents", "metadatas"], where=filters.chroma_where())
-        for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"], strict=True)
+        Passage(record.id, record.text or "", record.metadata)
+        for page in store.pages(where=filters.chroma_where())
+        for record in page
     ]
     return sorted(passages, key=lambda p: (p.meta("doc_id"), p.position))
 
@@ -214,9 +214,6 @@ def _in_language(store: Any, passages: list[Passage], language: str) -> list[Pas
     ]
 
 
-TOPIC_MARGIN = 0.03
-
-
 def _topical(assistant: Any, topic: str, passages: list[Passage], n: int) -> list[Passage]:
     """Keep the scope's passages that retrieval finds for ``topic``, most relevant first."""
     doc_ids = sorted({p.meta("doc_id") for p in passages})
@@ -227,7 +224,8 @@ def _topical(assistant: Any, topic: str, passages: list[Passage], n: int) -> lis
     # On topic: supported, and close to the best match (a passage that merely names the
     # topic in passing, "the Peatland and Mangrove Restoration Agency", falls behind).
     best = max((s.similarity for s in retrieval.sources), default=0.0)
-    floor = max(assistant.settings.effective_support_threshold, best - TOPIC_MARGIN)
+    settings = assistant.settings
+    floor = max(settings.effective_support_threshold, best - settings.faq_topic_margin)
     rank = {s.chunk_id: i for i, s in enumerate(retrieval.sources) if s.similarity >= floor}
     return sorted((p for p in passages if p.chunk_id in rank), key=lambda p: rank[p.chunk_id])
 
@@ -458,8 +456,7 @@ def _default_title(passages: list[Passage], language: str, request: FaqRequest) 
 def _source_problems(entry: FaqEntry, store: Any) -> list[str]:
     """Why an entry's sources no longer match the store (empty when they all do)."""
     ids = [s.chunk_id for s in entry.sources]
-    found = store.collection.get(ids=ids, include=["documents"])
-    current = dict(zip(found["ids"], found["documents"], strict=True))
+    current = {record.id: record.text for record in store.get(ids, metadata=False)}
     problems: list[str] = []
     for source in entry.sources:
         text = current.get(source.chunk_id)
@@ -469,10 +466,13 @@ def _source_problems(entry: FaqEntry, store: Any) -> list[str]:
         if text is not None:
             problems.append(f"source changed: {where}")
             continue
-        same_place = store.collection.get(
-            where={"$and": [{"doc_id": source.doc_id}, {"locator": source.locator}]}, include=[], limit=1
+        same_place = store.get(
+            where={"$and": [{"doc_id": source.doc_id}, {"locator": source.locator}]},
+            text=False,
+            metadata=False,
+            limit=1,
         )
-        problems.append(f"source {'changed' if same_place['ids'] else 'removed'}: {where}")
+        problems.append(f"source {'changed' if same_place else 'removed'}: {where}")
     return list(dict.fromkeys(problems))
 
 

@@ -1,7 +1,12 @@
-"""Everything that depends on the language of a text, in one place: detection, the
+"""Everything that depends on the language of a text, in one place.
+
+Everything that depends on the language of a text, in one place: detection, the
 scripts (CJK, Arabic, Cyrillic) and their patterns, sentence splitting, what the assistant
 says in its own words in the six UN languages, refusal notices, place names and the
 recognition of planted instructions. Adding a language starts here.
 """
 
-__all__ = ["detect", "injection", "messages", "notices", "places", "sentences"]
+__all__ = [
+    "answer_types", "cues", "detect", "injection", "llm_messages", "messages", "notices", "places", "references", "scripts",
+    "sentences",
+]

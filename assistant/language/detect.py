@@ -13,10 +13,12 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from assistant.language.scripts import HAN_CHAR
+
 __all__ = ["detect_language", "script_language", "warm_up"]
 
 _SCRIPTS = (
-    ("zh", re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")),
+    ("zh", HAN_CHAR),
     ("ja", re.compile(r"[\u3040-\u30ff]")),
     ("ko", re.compile(r"[\uac00-\ud7af]")),
     ("ar", re.compile(r"[\u0600-\u06ff]")),

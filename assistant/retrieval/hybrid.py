@@ -1,5 +1,9 @@
 """Hybrid retrieval: dense (Chroma) + BM25, fused by weighted reciprocal rank.
 
+The stages live in their own modules: ``question`` (analysis), ``candidates`` (the ranked
+lists), ``signals`` (fusion and its declared bonuses), ``rerank`` (the optional slot) and
+``diversify`` (the final choice). This module wires them as a LangChain retriever.
+
 A third, small ranking prefers passages in the question's language, so a Chinese
 question is answered from the Chinese original and an English one from the
 translation; translations of the same paragraph then collapse to the best one, so
@@ -8,7 +12,6 @@ two language versions do not crowd out other evidence.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,11 +24,16 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.core.records import Source
 from assistant.core.settings import Settings
-from assistant.language.detect import detect_language
-from assistant.language.places import expand_places
-from assistant.retrieval.acronyms import expand_acronyms
-from assistant.retrieval.answer_types import asked_figure, asks_list, is_list, states_figure
-from assistant.retrieval.lexical import LexicalIndex, tokenize
+from assistant.retrieval.candidates import (
+    Candidates,
+    dense_candidates,
+    lexical_candidates,
+    list_weights,
+)
+from assistant.retrieval.diversify import choose
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.question import Question, analyse
+from assistant.retrieval.signals import ANSWER_TYPE, Context, fuse, with_signal
 
 __all__ = ["FILTER_FIELDS", "Filters", "HybridRetriever", "Retrieval"]
 
@@ -91,15 +99,8 @@ class Retrieval:
     # The best passage's support before passages were swapped for their version in the
     # asker's language (assistant/retrieval/versions.py): how well the corpus answers, in any language.
     support: float | None = None
-
-
-def _near_duplicate(a: str, b: str, threshold: float) -> bool:
-    def grams(text: str) -> set[str]:
-        text = re.sub(r"\s+", " ", text.lower())
-        return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
-
-    ga, gb = grams(a), grams(b)
-    return len(ga & gb) / max(1, len(ga | gb)) >= threshold
+    # The question as analysed once (retrieval/question.py), for the stages after retrieval.
+    question: Question | None = None
 
 
 class HybridRetriever(BaseRetriever):
@@ -112,6 +113,7 @@ class HybridRetriever(BaseRetriever):
     lexical: LexicalIndex | None
     settings: Settings
     filters: Filters = Filters()
+    reranker: Any = None  # a retrieval.rerank.Reranker; none by default
     _masks: dict[tuple[int, Filters], np.ndarray] = PrivateAttr(default_factory=dict)
 
     def _get_relevant_documents(
@@ -138,171 +140,62 @@ class HybridRetriever(BaseRetriever):
     ) -> Retrieval:
         """Return the ``k`` best passages for ``query`` under ``filters``.
 
-        ``focus_docs`` (the documents a conversation is about) get a small fusion
-        bonus, as the question's language does.
+        The stages: analyse the question, embed it, gather candidates (dense,
+        cross-lingual, BM25), fuse them with the signals, rerank (when a reranker is
+        set) and diversify; then, among the passages on the topic, prefer those giving
+        the kind of answer asked for. ``focus_docs`` (the documents a conversation is
+        about) get a small fusion bonus, as the question's language does.
         """
-        settings = self.settings
-        filters = filters or Filters()
-        k = k or settings.top_k
-        language = language or detect_language(query)
+        settings, filters, k = self.settings, filters or Filters(), k or self.settings.top_k
+        question = analyse(query, self.lexical, language)
         timings: dict[str, float] = {}
-        if self.lexical is not None:
-            # "COP" finds "Conference of the Parties" in both retrievers.
-            query = expand_acronyms(query, self.lexical.acronyms)
-            # "卢旺达" finds "Rwanda".
-            query = expand_places(query, language, self.lexical.main_language)
-
         started = time.perf_counter()
-        query_vector = np.asarray(self.embeddings.encode([query], query=True)[0], dtype=np.float32)
+        vector = np.asarray(self.embeddings.encode([question.searched], query=True)[0], dtype=np.float32)
         timings["embed"] = _ms(started)
-
-        candidates: dict[str, dict[str, Any]] = {}
-        lexical_trust = 1.0
-        ranks: dict[str, dict[str, int]] = {}
-        similarity: dict[str, float] = {}
-        lexical_score: dict[str, float] = {}
-
-        # The rarer the question's language in the corpus, the more the passages in other
-        # languages must be heard: a Chinese question otherwise only finds Chinese text.
-        share = self.lexical.language_share(language) if self.lexical is not None else 0.0
-        crosslingual_weight = settings.crosslingual_weight * (1.0 - share)
-        if settings.retrieval_mode in ("hybrid", "dense"):
-            started = time.perf_counter()
-            # One query, read twice: its head is the dense ranking; its passages in other
-            # languages than the question's are the cross-lingual one (a Spanish question
-            # should reach the decision's English and Chinese text, not only Spanish
-            # summaries). A metadata filter would make Chroma scan every matching record,
-            # which grows with the corpus; a deeper plain HNSW query does not.
-            depth = settings.candidate_k * (CROSSLINGUAL_DEPTH if crosslingual_weight > 0 else 1)
-            result = self.store.collection.query(
-                query_embeddings=[query_vector],
-                n_results=depth,
-                where=filters.chroma_where(),
-                include=["documents", "metadatas", "distances"],
-            )
-            # ... but not their translations of what the question's language already has.
-            covered = set(self.lexical.translated_into(language)) if self.lexical else set()
-            other_rank = 0
-            for rank, (cid, text, meta, distance) in enumerate(
-                zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
-                    result["distances"][0], strict=True),
-                start=1,
-            ):
-                in_head = rank <= settings.candidate_k
-                crosslingual = (
-                    crosslingual_weight > 0
-                    and other_rank < settings.candidate_k
-                    and meta.get("language") != language
-                    and meta.get("doc_id") not in covered
-                )
-                if not (in_head or crosslingual):
-                    continue
-                candidates[cid] = {"text": text, "metadata": meta}
-                similarity[cid] = 1.0 - float(distance)
-                if in_head:
-                    ranks.setdefault(cid, {})["dense"] = rank
-                if crosslingual:
-                    other_rank += 1
-                    ranks.setdefault(cid, {})["crosslingual"] = other_rank
-            timings["dense"] = _ms(started)
-
-        if settings.retrieval_mode in ("hybrid", "lexical") and self.lexical is not None:
-            started = time.perf_counter()
-            terms = tokenize(query)
-            # BM25 counts in full only when it can read most of the question.
-            lexical_trust = min(1.0, self.lexical.coverage(terms) / settings.lexical_full_coverage)
-            mask = self._mask(filters) if filters.active() else None
-            for rank, hit in enumerate(self.lexical.search(terms, settings.candidate_k, mask), start=1):
-                cid = self.lexical.ids[hit.index]
-                candidates.setdefault(
-                    cid, {"text": self.lexical.texts[hit.index], "metadata": self.lexical.metadatas[hit.index]}
-                )
-                ranks.setdefault(cid, {})["lexical"] = rank
-                lexical_score[cid] = hit.score
-            timings["lexical"] = _ms(started)
+        found = self._candidates(question, vector, filters, timings)
 
         started = time.perf_counter()
-        weights = {
-            "dense": settings.dense_weight,
-            "lexical": settings.lexical_weight * lexical_trust,
-            "crosslingual": crosslingual_weight,
-        }
-        symbols = named_symbols(query)
-        # "Does the decision call for…": the decisions' own text, not briefs about them.
-        unnamed_decision = not symbols and asks_about_a_decision(query)
-        paragraphs = named_paragraphs(query)
         decisions = self.lexical.decision_paragraphs() if self.lexical is not None else {}
-        fused: dict[str, float] = {}
-        group_ranks = _group_ranks(ranks, candidates)
-        for cid, by_list in ranks.items():
-            # A paragraph and its translation pool their evidence: the best rank of either
-            # in each list counts for both.
-            by_list = group_ranks.get(_pair_key(candidates[cid]["metadata"]), by_list)
-            score = sum(weights[name] / (settings.rrf_k + rank) for name, rank in by_list.items())
-            meta = candidates[cid]["metadata"]
-            if meta.get("language") == language:
-                score += settings.language_weight / (settings.rrf_k + 1)
-            if focus_docs and meta.get("doc_id") in focus_docs:
-                score += settings.focus_weight / (settings.rrf_k + 1)
-            named = _names_document(meta, symbols, decisions)
-            if unnamed_decision and meta.get("kind") == "decision":
-                score += settings.decision_weight / (settings.rrf_k + 1)
-            if named:
-                score += settings.symbol_weight / (settings.rrf_k + 1)
-            if paragraphs and str(meta.get("paragraph", "")) in paragraphs and (named or not symbols):
-                score += settings.paragraph_weight / (settings.rrf_k + 1)
-            fused[cid] = score
-        chosen = self._choose(fused, candidates, query, language, k)
-        topical = chosen
-        # "How many hectares…", "which measures…": among passages on the topic, those
-        # giving the kind of answer asked for (an area, a list) come first.
-        kind = asked_figure(query)
-        wants_list = asks_list(query)
-        if settings.answer_type_weight and (kind or wants_list):
-            bonus = settings.answer_type_weight / (settings.rrf_k + 1)
-
-            def gives_asked(text: str) -> bool:
-                return bool(kind and states_figure(text, kind)) or (wants_list and is_list(text))
-
-            fused = {c: s + (bonus if gives_asked(candidates[c]["text"]) else 0.0) for c, s in fused.items()}
-            chosen = self._choose(fused, candidates, query, language, k)
+        context = Context(focus_docs=focus_docs, decisions=decisions)
+        weights = list_weights(found, question, self.lexical, settings)
+        fused = fuse(found, weights, question, settings, context)
+        chosen = topical = choose(fused, found.by_id, question, settings, k, self.reranker)
+        if settings.answer_type_weight and (question.figure or question.wants_list):
+            fused = with_signal(fused, found, ANSWER_TYPE, question, settings)
+            chosen = choose(fused, found.by_id, question, settings, k, self.reranker)
         timings["fusion"] = _ms(started)
 
-        missing = [cid for cid in dict.fromkeys(chosen + topical) if cid not in similarity]
-        if missing:
-            got = self.store.collection.get(ids=missing, include=["embeddings"])
-            for cid, vector in zip(got["ids"], got["embeddings"], strict=True):
-                similarity[cid] = float(np.dot(np.asarray(vector, dtype=np.float32), query_vector))
-
-        def source(cid: str) -> Source:
-            return Source(
-                chunk_id=cid,
-                text=candidates[cid]["text"],
-                metadata=dict(candidates[cid]["metadata"]),
-                relevance=fused[cid],
-                similarity=similarity.get(cid, 0.0),
-                lexical=lexical_score.get(cid, 0.0),
-                ranks=ranks[cid],
-            )
-
-        sources = [source(cid) for cid in chosen]
+        self._fill_similarity(found, dict.fromkeys(chosen + topical), vector)
+        sources = [_source(found, fused, cid) for cid in chosen]
         return Retrieval(
-            sources, query_vector, language, timings, query,
-            topical=sources if topical is chosen else [source(cid) for cid in topical],
+            sources, vector, question.language, timings, question.searched,
+            topical=sources if topical is chosen else [_source(found, fused, cid) for cid in topical],
+            question=question,
         )
 
-    def _choose(
-        self, fused: dict[str, float], candidates: dict[str, dict[str, Any]], query: str, language: str, k: int
-    ) -> list[str]:
-        """Pick the ``k`` best passages by fused score, reference lists left out unless asked for."""
-        ordered = sorted(fused, key=lambda c: fused[c], reverse=True)
-        if not _ASKS_FOR_SOURCES.search(query):
-            headings = {h.casefold() for h in self.settings.reference_headings}
-            ordered = [
-                c for c in ordered
-                if str(candidates[c]["metadata"].get("locator", "")).strip().casefold() not in headings
-            ]
-        return self._diversify(ordered, candidates, language, k)
+    def _candidates(
+        self, question: Question, vector: np.ndarray, filters: Filters, timings: dict[str, float]
+    ) -> Candidates:
+        """Run the candidate generators the retrieval mode asks for."""
+        found = Candidates()
+        mode = self.settings.retrieval_mode
+        if mode in ("hybrid", "dense"):
+            started = time.perf_counter()
+            dense_candidates(found, self.store, vector, question, self.lexical, self.settings, filters.chroma_where())
+            timings["dense"] = _ms(started)
+        if mode in ("hybrid", "lexical") and self.lexical is not None:
+            started = time.perf_counter()
+            mask = self._mask(filters) if filters.active() else None
+            lexical_candidates(found, self.lexical, question, self.settings, mask)
+            timings["lexical"] = _ms(started)
+        return found
+
+    def _fill_similarity(self, found: Candidates, ids: dict[str, None], vector: np.ndarray) -> None:
+        """Give passages only BM25 found their cosine similarity to the question."""
+        missing = [cid for cid in ids if cid not in found.similarity]
+        if missing:
+            for record in self.store.get(missing, text=False, metadata=False, vectors=True):
+                found.similarity[record.id] = float(np.dot(np.asarray(record.vector, dtype=np.float32), vector))
 
     def _mask(self, filters: Filters) -> np.ndarray:
         """BM25 weight mask for ``filters``, computed once per filter set and index."""
@@ -315,125 +208,18 @@ class HybridRetriever(BaseRetriever):
             }
         return self._masks[key]
 
-    def _diversify(
-        self, ordered: list[str], candidates: dict[str, dict[str, Any]], language: str, k: int
-    ) -> list[str]:
-        """Keep one version of each translated paragraph and drop near-identical text."""
-        chosen: list[str] = []
-        groups: dict[tuple[str, str], int] = {}
-        per_document: dict[str, int] = {}
-        for cid in ordered:
-            meta = candidates[cid]["metadata"]
-            text = candidates[cid]["text"]
-            doc_id = str(meta.get("doc_id"))
-            if per_document.get(doc_id, 0) >= self.settings.max_per_document:
-                continue
-            group = (str(meta.get("translation_of") or meta.get("doc_id")), str(meta.get("paragraph") or ""))
-            if group[1] and group in groups:
-                slot = groups[group]
-                kept = candidates[chosen[slot]]["metadata"]
-                if kept.get("language") != language and meta.get("language") == language:
-                    chosen[slot] = cid  # the question's language wins within a pair
-                continue
-            if any(
-                _near_duplicate(text, candidates[c]["text"], self.settings.duplicate_similarity)
-                for c in chosen
-            ):
-                continue
-            if group[1]:
-                groups[group] = len(chosen)
-            per_document[doc_id] = per_document.get(doc_id, 0) + 1
-            chosen.append(cid)
-            if len(chosen) >= k:
-                break
-        return chosen
 
-
-# How much deeper than ``candidate_k`` the dense query reads to find passages in other
-# languages than the question's.
-CROSSLINGUAL_DEPTH = 4
-
-# Questions about provenance keep reference-list passages in the evidence.
-_ASKS_FOR_SOURCES = re.compile(
-    r"\b(?:sources?|references?|bibliograph\w*|cited|citations?|fuentes?|références?|bibliografía)\b"
-    r"|来源|出处|参考|文献",
-    re.IGNORECASE,
-)
-
-
-def _pair_key(meta: dict[str, Any]) -> tuple[str, str] | None:
-    """Return the paragraph shared by a document and its translations, if the chunk is one."""
-    paragraph = str(meta.get("paragraph") or "")
-    if not paragraph:
-        return None
-    return (str(meta.get("translation_of") or meta.get("doc_id")), paragraph)
-
-
-def _group_ranks(
-    ranks: dict[str, dict[str, int]], candidates: dict[str, dict[str, Any]]
-) -> dict[tuple[str, str] | None, dict[str, int]]:
-    """Best rank per list over each paragraph's language versions."""
-    groups: dict[tuple[str, str] | None, dict[str, int]] = {}
-    for cid, by_list in ranks.items():
-        key = _pair_key(candidates[cid]["metadata"])
-        if key is None:
-            continue
-        best = groups.setdefault(key, {})
-        for name, rank in by_list.items():
-            best[name] = min(rank, best.get(name, rank))
-    return groups
-
-
-_SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
-
-
-def named_symbols(query: str) -> set[str]:
-    """Decision symbols named in a question ("XI/16", "第XI/16号决定")."""
-    return {m.upper() for m in _SYMBOL.findall(query)}
-
-
-_PARAGRAPH = re.compile(
-    r"(?P<pre>preambular\s+)?(?:sub-?)?(?:paragraph|para\.?|párrafo|paragraphe|пункт[а-я]*)\s*"
-    r"(?P<n>\d{1,2})\s*(?:\(\s*(?P<l>[a-z])\s*\)|(?P<l2>[a-z])\))?"
-    r"|(?P<zpre>序言部分?)?第\s*(?P<zn>\d{1,2})\s*(?:\(\s*(?P<zl>[a-z])\s*\)\s*)?段",
-    re.IGNORECASE,
-)
-
-
-# "The decision", "this decision", "该决定", "决定是否…", "la décision", "la decisión".
-_A_DECISION = re.compile(
-    r"\b(?:the|this) decision\b|\bla d[ée]cisi[oó]n\b|\bel decisi[oó]n\b|(?:该|本|此|这项)决定"
-    r"|(?:^|[，。？、\s])决定(?:第|是否|有没有|要求|建议|关于|鼓励|支持|提到|中|里)",
-    re.IGNORECASE,
-)
-
-
-def asks_about_a_decision(query: str) -> bool:
-    """Whether a question is about "the decision" (a decision it does not name by symbol)."""
-    return bool(_A_DECISION.search(query))
-
-
-def named_paragraphs(query: str) -> set[str]:
-    """Paragraphs a question names ("paragraph 2", "para. 1(b)", "第2(e)段", "párrafo 5 c)")."""
-    found: set[str] = set()
-    for m in _PARAGRAPH.finditer(query):
-        number = m.group("n") or m.group("zn")
-        letter = (m.group("l") or m.group("l2") or m.group("zl") or "").lower()
-        preamble = m.group("pre") or m.group("zpre")
-        found.add(f"pp{number}" if preamble else f"{number}({letter})" if letter else number)
-    return found
-
-
-def _names_document(meta: dict[str, Any], symbols: set[str], decisions: dict[str, set[str]]) -> bool:
-    """Whether a chunk belongs to a document the question names by symbol.
-
-    Where the corpus holds the decision itself, it is the one named: summaries and
-    briefs about it carry its symbol too, but they are not the text being asked about.
-    """
-    symbol = str(meta.get("symbol", "")).upper()
-    if not symbols or symbol not in symbols:
-        return False
-    return symbol not in decisions or meta.get("kind") == "decision"
+def _source(found: Candidates, fused: dict[str, float], cid: str) -> Source:
+    candidate = found.by_id[cid]
+    return Source(
+        chunk_id=cid,
+        text=candidate.text,
+        metadata=dict(candidate.metadata),
+        relevance=fused[cid],
+        similarity=found.similarity.get(cid, 0.0),
+        lexical=found.lexical_score.get(cid, 0.0),
+        ranks=candidate.ranks,
+    )
 
 
 def _ms(started: float) -> float:

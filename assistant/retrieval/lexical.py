@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.core.records import search_text
 from assistant.language.detect import script_language
+from assistant.language.scripts import HAN, SNOWBALL
 from assistant.retrieval.acronyms import find_acronyms
 
 __all__ = ["LexicalHit", "LexicalIndex", "tokenize"]
@@ -29,13 +30,13 @@ __all__ = ["LexicalHit", "LexicalIndex", "tokenize"]
 _TOKEN = re.compile(
     r"\d+\([a-z]\)"  # paragraph references such as 1(b), 8(j)
     r"|[a-z]+/\d+"  # decision symbols such as xi/16
-    r"|[\u3400-\u9fff\uf900-\ufaff]+"  # runs of Chinese characters, segmented below
-    r"|[^\W_\u3400-\u9fff\uf900-\ufaff]+",  # words in any other script ("2023年" is two tokens)
+    rf"|[{HAN}]+"  # runs of Chinese characters, segmented below
+    rf"|[^\W_{HAN}]+",  # words in any other script ("2023年" is two tokens)
     re.UNICODE,
 )
 # Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
 TOKENIZER_VERSION = 3
-_CJK_RUN = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
+_CJK_RUN = re.compile(rf"^[{HAN}]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
     was were what which who why with does do did about into their there these those than then
@@ -49,7 +50,7 @@ _STOP = frozenset(
 # English one whatever the text's language: the corpus is mostly English, English words
 # turn up inside Chinese questions ("Reef Stars"), and it still folds Spanish and French
 # plurals.
-_STEMMERS = {"en": "english", "ru": "russian", "ar": "arabic"}
+_STEMMERS = {code: SNOWBALL[code] for code in ("en", "ru", "ar")}  # one per script
 
 
 def tokenize(text: str, *, stem: bool = True) -> list[str]:
@@ -200,8 +201,8 @@ class LexicalIndex:
             except (OSError, ValueError, KeyError):
                 shutil.rmtree(folder, ignore_errors=True)  # corrupt cache: rebuild below
         records: list[tuple[str, str, dict[str, Any]]] = []
-        for page in store.iter_records():
-            records.extend(zip(page["ids"], page["documents"], page["metadatas"], strict=True))
+        for page in store.pages():
+            records.extend((record.id, record.text, record.metadata) for record in page)
         index = cls.build(records)
         index._save(folder, cache_dir / "lexical", store.settings.collection)
         return index

@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.core.errors import (
-    AssistantError,
-    ModelMismatch,
-    StoreNotFound,
-    StoreUnavailable,
-    explain_operational,
-)
+from assistant.core.errors import ModelMismatch, StoreNotFound, explain_operational
 from assistant.core.settings import Settings
 from assistant.store.embeddings import model_id
+from assistant.store.guard import Guarded, Hook, connection_errors, unreachable, unwrap, wrap
+from assistant.store.records import Record, records_from_columns
 from assistant.store.sentence_vectors import SUFFIX, VERSION, VERSION_KEY, SentenceVectors
 
-__all__ = ["Record", "Store", "open_store"]
+__all__ = ["Hook", "Record", "Store", "delete_collection", "open_store"]
 
 FINGERPRINT_KEY = "content_fingerprint"
 MODEL_KEY = "embedding_model"
@@ -66,119 +61,20 @@ class _ChromaEmbeddingFunction:
         return ["cosine"]
 
 
-def _where(settings: Settings) -> str:
-    return f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.store_dir)
-
-
-def _unreachable(settings: Settings) -> StoreUnavailable:
-    where = f"{settings.chroma_host}:{settings.chroma_port}"
-    return StoreUnavailable(
-        f"the Chroma server at {where} is unreachable — start it with `chroma run --path DIR"
-        f" --host {settings.chroma_host} --port {settings.chroma_port}` (or check"
-        " --chroma-host/--chroma-port), then try again"
-    )
-
-
-def _connection_errors() -> tuple[type[BaseException], ...]:
-    import httpx
-
-    # TransportError covers refused and reset connections, protocol errors and timeouts:
-    # every way a request can fail before the server answers it.
-    return (httpx.TransportError,)
-
-
-class _Guarded:
-    """Proxy for a Chroma client or collection that reports a lost server as StoreUnavailable.
-
-    The HTTP client raises httpx's transport errors from any call once the server stops;
-    wrapping the two objects here spares every caller (retrieval, ingest, the UI) from
-    knowing about httpx. The wrapped object stays usable: the next call after the
-    server is back simply succeeds.
-    """
-
-    def __init__(self, target: Any, settings: Settings) -> None:
-        self._target = target
-        self._settings = settings
-
-    @property
-    def wrapped(self) -> Any:
-        """The Chroma object itself."""
-        return self._target
-
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self._target, name)
-        if not inspect.isroutine(value):  # data, and callable objects (an embedding function)
-            return value
-        return _guard(value, self._settings)
-
-    def __repr__(self) -> str:
-        return f"_Guarded({self._target!r})"
-
-
-def _guard(function: Callable[..., Any], settings: Settings) -> Callable[..., Any]:
-    errors = _connection_errors()
-
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except errors as e:
-            raise _unreachable(settings) from e
-        except AssistantError:
-            raise
-        except Exception as e:
-            explained = explain_operational(e, _where(settings))
-            if explained is None:
-                raise
-            raise explained from e
-
-    return call
-
-
-@dataclass(frozen=True)
-class Record:
-    """One stored chunk as the rest of the project sees it: never Chroma's column dicts.
-
-    ``distance`` is set by :meth:`Store.query` (cosine distance, lower is better) and
-    ``vector`` when embeddings were asked for.
-    """
-
-    id: str
-    text: str = ""
-    metadata: dict[str, Any] = field(default_factory=dict)
-    distance: float | None = None
-    vector: Any = None
-
-
-def _records(page: dict[str, Any], distances: list[float] | None = None) -> list[Record]:
-    """Turn one Chroma result (columns of equal length) into records."""
-    ids = list(page["ids"])
-    texts = page.get("documents")
-    metadatas = page.get("metadatas")
-    vectors = page.get("embeddings")
-    return [
-        Record(
-            id=cid,
-            text=texts[i] if texts is not None else "",
-            metadata=dict(metadatas[i] or {}) if metadatas is not None else {},
-            distance=float(distances[i]) if distances is not None else None,
-            vector=vectors[i] if vectors is not None else None,
-        )
-        for i, cid in enumerate(ids)
-    ]
-
-
 @dataclass
 class Store:
     """A Chroma client and collection, with the model the collection was built with.
 
     Against a Chroma server both are wrapped so that a lost connection raises
     :class:`StoreUnavailable` (host, port and what to do) instead of an httpx error.
+    The rest of the project reads and writes through the narrow interface below
+    (records in, records out); ``collection`` is for this package alone.
     """
 
     client: Any
     collection: Any
     settings: Settings
+    hook: Hook | None = field(default=None, repr=False)
 
     @property
     def model(self) -> str:
@@ -203,7 +99,7 @@ class Store:
         """Fetch the collection again by name: fresh metadata, and a new id after a rebuild."""
         from chromadb.errors import NotFoundError
 
-        function = getattr(_unwrap(self.collection), "_embedding_function", None)
+        function = getattr(unwrap(self.collection), "_embedding_function", None)
         try:
             collection = self.client.get_collection(
                 self.settings.collection, embedding_function=function
@@ -214,7 +110,7 @@ class Store:
                 " rebuilt?) — wait for the ingest to finish, or run `restoration-assistant"
                 " ingest corpus/`"
             ) from e
-        self.collection = _wrap(_unwrap(collection), self.settings)
+        self.collection = wrap(collection, self.settings, self.hook)
 
     def sentence_vectors(self, *, create: bool = False) -> SentenceVectors | None:
         """Open the sibling collection of answer-sentence vectors; ``None`` when there is none.
@@ -225,7 +121,7 @@ class Store:
         from chromadb.errors import NotFoundError
 
         name = self.settings.collection + SUFFIX
-        function = getattr(_unwrap(self.collection), "_embedding_function", None)
+        function = getattr(unwrap(self.collection), "_embedding_function", None)
         try:
             collection = self.client.get_collection(name, embedding_function=function)
         except (NotFoundError, ValueError):
@@ -241,15 +137,17 @@ class Store:
             if not create:
                 return None
             collection = self.client.create_collection(
-                name, embedding_function=function, metadata={"hnsw:space": "cosine", VERSION_KEY: VERSION}
+                name,
+                embedding_function=function,
+                metadata={"hnsw:space": "cosine", VERSION_KEY: VERSION},
             )
-        return SentenceVectors(_wrap(_unwrap(collection), self.settings))
+        return SentenceVectors(wrap(collection, self.settings))
 
     def record_fingerprint(self) -> str:
         """Hash every chunk id into the collection metadata (ingest calls this at the end)."""
         digest = hashlib.sha256()
-        for batch in self.iter_records(include=[]):
-            for cid in sorted(batch["ids"]):
+        for page in self.pages(text=False, metadata=False):
+            for cid in sorted(record.id for record in page):
                 digest.update(cid.encode())
         value = digest.hexdigest()[:24]
         metadata = dict(self.collection.metadata or {})
@@ -258,11 +156,31 @@ class Store:
         self.collection.modify(metadata=metadata)
         return value
 
-    def iter_records(
-        self, include: list[str] | None = None, batch_size: int = 5000, where: Any = None
-    ) -> Iterator[dict[str, Any]]:
-        """Yield ``collection.get`` pages so large stores are read in bounded memory."""
-        include = ["documents", "metadatas"] if include is None else include
+    def observe(self, hook: Hook | None) -> None:
+        """Run every operation on the chunk collection through ``hook`` (``None``: stop).
+
+        The benchmark times the store this way and fault tests interrupt its writes; the
+        hook stays across :meth:`reload`. Sentence vectors are not observed.
+        """
+        self.hook = hook
+        self.collection = wrap(self.collection, self.settings, hook)
+
+    # --- the narrow interface: the only calls the rest of the project makes -------------
+
+    def pages(
+        self,
+        *,
+        where: dict[str, Any] | None = None,
+        text: bool = True,
+        metadata: bool = True,
+        vectors: bool = False,
+        batch_size: int = 5000,
+    ) -> Iterator[list[Record]]:
+        """Yield every chunk (or those matching ``where``) a page at a time, in stored order.
+
+        Pages keep memory bounded on large stores.
+        """
+        include = _include(text, metadata, vectors)
         offset = 0
         while True:
             page = self.collection.get(
@@ -270,10 +188,8 @@ class Store:
             )
             if not page["ids"]:
                 return
-            yield page
+            yield records_from_columns(page)
             offset += len(page["ids"])
-
-    # --- the narrow interface: the only calls the rest of the project makes -------------
 
     def query(self, vector: Any, n: int, where: dict[str, Any] | None = None) -> list[Record]:
         """Return the ``n`` nearest chunks to ``vector`` (best first), with their distance."""
@@ -283,9 +199,12 @@ class Store:
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        page = {key: (value[0] if value is not None else None) for key, value in result.items()
-                if key in ("ids", "documents", "metadatas")}
-        return _records(page, list(result["distances"][0]))
+        page = {
+            key: (value[0] if value is not None else None)
+            for key, value in result.items()
+            if key in ("ids", "documents", "metadatas")
+        }
+        return records_from_columns(page, list(result["distances"][0]))
 
     def get(
         self,
@@ -295,11 +214,16 @@ class Store:
         text: bool = True,
         metadata: bool = True,
         vectors: bool = False,
+        limit: int | None = None,
     ) -> list[Record]:
-        """Return the chunks with these ids (or matching ``where``), with what was asked for."""
-        include = [name for name, wanted in
-                   (("documents", text), ("metadatas", metadata), ("embeddings", vectors)) if wanted]
-        return _records(self.collection.get(ids=ids, where=where, include=include))
+        """Return the chunks with these ids (or matching ``where``), with what was asked for.
+
+        Ids not stored are left out; ``limit`` caps how many are returned.
+        """
+        include = _include(text, metadata, vectors)
+        return records_from_columns(
+            self.collection.get(ids=ids, where=where, include=include, limit=limit)
+        )
 
     def write(
         self, ids: list[str], texts: list[str], metadatas: list[dict[str, Any]], vectors: list[Any]
@@ -308,7 +232,7 @@ class Store:
         self.collection.upsert(ids=ids, documents=texts, metadatas=metadatas, embeddings=vectors)
 
     def update(self, ids: list[str], metadatas: list[dict[str, Any]]) -> None:
-        """Replace the metadata of stored chunks (text and vectors stay)."""
+        """Merge metadata into stored chunks: the keys given replace theirs, text and vectors stay."""
         self.collection.update(ids=ids, metadatas=metadatas)
 
     def delete(self, ids: list[str]) -> None:
@@ -322,6 +246,12 @@ class Store:
             return int(self.client.get_max_batch_size())
         except (AttributeError, TypeError):
             return 5000
+
+
+def _include(text: bool, metadata: bool, vectors: bool) -> list[str]:
+    """Chroma's ``include`` for what a read asks for (ids always come)."""
+    wanted = (("documents", text), ("metadatas", metadata), ("embeddings", vectors))
+    return [name for name, asked in wanted if asked]
 
 
 @functools.cache
@@ -341,15 +271,15 @@ def _client(settings: Settings, create: bool) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_host:
         # The constructor turns a refused connection into a ValueError.
-        refused: tuple[type[BaseException], ...] = (ValueError, *_connection_errors())
+        refused: tuple[type[BaseException], ...] = (ValueError, *connection_errors())
         try:
             client = chromadb.HttpClient(
                 host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
             )
             client.heartbeat()
         except refused as e:
-            raise _unreachable(settings) from e
-        return _Guarded(client, settings)
+            raise unreachable(settings) from e
+        return Guarded(client, settings)
     if not create and not (settings.store_dir / "chroma.sqlite3").is_file():
         raise StoreNotFound(
             f"no store at {settings.store_dir} — build it with "
@@ -363,7 +293,7 @@ def _client(settings: Settings, create: bool) -> Any:
         if explained is None:
             raise
         raise explained from e
-    return _Guarded(client, settings)
+    return Guarded(client, settings)
 
 
 def open_store(settings: Settings, embeddings: Any, *, create: bool = False) -> Store:
@@ -396,7 +326,7 @@ def open_store(settings: Settings, embeddings: Any, *, create: bool = False) -> 
         )
     if create:
         _set_search_breadth(collection, settings.hnsw_ef_search)
-    return Store(client=client, collection=_wrap(_unwrap(collection), settings), settings=settings)
+    return Store(client=client, collection=wrap(collection, settings), settings=settings)
 
 
 def _set_search_breadth(collection: Any, ef_search: int) -> None:
@@ -410,14 +340,6 @@ def _set_search_breadth(collection: Any, ef_search: int) -> None:
     hnsw = (collection.configuration or {}).get("hnsw") or {}
     if hnsw.get("ef_search") != ef_search:
         collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
-
-
-def _unwrap(target: Any) -> Any:
-    return target.wrapped if isinstance(target, _Guarded) else target
-
-
-def _wrap(target: Any, settings: Settings) -> Any:
-    return _Guarded(target, settings)
 
 
 def delete_collection(settings: Settings) -> None:

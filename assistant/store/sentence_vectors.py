@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.language.injection import INSTRUCTION
 from assistant.language.sentences import split_sentences
+from assistant.store.records import Record, records_from_columns
 
 __all__ = [
     "MARKUP",
@@ -166,6 +167,16 @@ class SentenceVectors:
         """Drop the sentences of removed chunks."""
         if chunk_ids:
             self.collection.delete(where={"chunk_id": {"$in": chunk_ids}})
+
+    def count(self) -> int:
+        """Return the number of sentences stored."""
+        return int(self.collection.count())
+
+    def get(self, chunk_ids: list[str] | None = None, *, vectors: bool = False) -> list[Record]:
+        """Return the stored sentences (of these chunks, or all): text as embedded, metadata."""
+        where = {"chunk_id": {"$in": chunk_ids}} if chunk_ids is not None else None
+        include = ["documents", "metadatas", *(["embeddings"] if vectors else [])]
+        return records_from_columns(self.collection.get(where=where, include=include))
 
     def lookup(self, chunk_ids: list[str]) -> dict[tuple[str, str], np.ndarray]:
         """Return the stored vectors of these chunks' sentences, keyed by (chunk id, embedded text)."""

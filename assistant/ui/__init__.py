@@ -1,4 +1,6 @@
-"""The Gradio app: chat with visible evidence, the library (uploads and deletions with
+"""The Gradio app.
+
+Chat with visible evidence, the library (uploads and deletions with
 provenance), the FAQ and Evaluate tabs, safe rendering, sign-in throttling and feedback
 records. Callbacks render results; they never open stores or build chains.
 """

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,8 +83,24 @@ def _api_endpoints(assistant: Any, settings: Settings, signer: RecordSigner) -> 
     """Register the API-only endpoints (typed functions, no components)."""
     import gradio as gr
 
-    from assistant.ui.chat import parse_filters, parse_history, save_rating
     from assistant.ui.render import answer_json, answer_markdown
+
+    def export(record: dict[str, Any], fmt: str = "markdown") -> str:
+        """Export an answer record with its citations and trace as 'markdown' or 'json' text."""
+        if fmt not in ("markdown", "json"):
+            raise gr.Error("fmt must be 'markdown' or 'json'")
+        return answer_markdown(record) if fmt == "markdown" else answer_json(record)
+
+    gr.api(_ask_endpoint(assistant, signer), api_name="ask")
+    gr.api(_feedback_endpoint(settings, signer), api_name="feedback")
+    gr.api(export, api_name="export")
+
+
+def _ask_endpoint(assistant: Any, signer: RecordSigner) -> Callable[..., dict[str, Any]]:
+    """Return ``/ask``: answer a question and sign the answer record."""
+    import gradio as gr
+
+    from assistant.ui.chat import parse_filters, parse_history
 
     def ask(
         question: str,
@@ -117,6 +133,15 @@ def _api_endpoints(assistant: Any, settings: Settings, signer: RecordSigner) -> 
             raise gr.Error(str(e)) from e
         return signer.sign(answer.to_dict())
 
+    return ask
+
+
+def _feedback_endpoint(settings: Settings, signer: RecordSigner) -> Callable[..., dict[str, Any]]:
+    """Return ``/feedback``: check a signed answer record, then save its rating."""
+    import gradio as gr
+
+    from assistant.ui.chat import save_rating
+
     def feedback(record: dict[str, Any], rating: str, comment: str = "") -> dict[str, Any]:
         """Rate an answer record ('up' or 'down'); a thumbs-down also becomes a candidate eval item.
 
@@ -141,15 +166,7 @@ def _api_endpoints(assistant: Any, settings: Settings, signer: RecordSigner) -> 
         receipt = save_rating(settings, record, rating, comment)
         return {"feedback_id": receipt.feedback_id, "candidate_id": receipt.candidate_id}
 
-    def export(record: dict[str, Any], fmt: str = "markdown") -> str:
-        """Export an answer record with its citations and trace as 'markdown' or 'json' text."""
-        if fmt not in ("markdown", "json"):
-            raise gr.Error("fmt must be 'markdown' or 'json'")
-        return answer_markdown(record) if fmt == "markdown" else answer_json(record)
-
-    gr.api(ask, api_name="ask")
-    gr.api(feedback, api_name="feedback")
-    gr.api(export, api_name="export")
+    return feedback
 
 
 def build_app(assistant: Any, settings: Settings | None = None) -> Any:

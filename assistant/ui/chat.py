@@ -20,6 +20,7 @@ from assistant.core.records import Turn
 from assistant.core.settings import Settings
 from assistant.pipeline import recent_history, validate_question
 from assistant.retrieval.hybrid import FILTER_FIELDS, Filters
+from assistant.ui.chat_layout import conversation_components, option_components
 from assistant.ui.feedback import FeedbackReceipt, RecordSigner, record_feedback
 from assistant.ui.render import (
     answer_json,
@@ -175,87 +176,46 @@ def build_chat_tab(
     """
     import gradio as gr
 
-    modes = list(assistant.modes)
-    default_mode = settings.answer_mode if settings.answer_mode in modes else modes[0]
     turns = gr.State([])
     answers = gr.State([])
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            chatbot = gr.Chatbot(
-                label="Chat",
-                show_label=False,
-                buttons=[],  # copying would copy our HTML; the export buttons give clean text
-                height=520,
-                render_markdown=False,
-                sanitize_html=True,
-                latex_delimiters=[],
-                elem_id="ra-chat",
-                placeholder=(
-                    "Ask about ecosystem restoration: CBD decision XI/16, later decisions,"
-                    " guidance and case studies. Every sentence of an answer cites its passage."
-                ),
-            )
-            with gr.Row():
-                question_box = gr.Textbox(
-                    label="Your question",
-                    placeholder="Ask in English, 中文, español, français…",
-                    max_lines=4,
-                    scale=5,
-                    elem_id="ra-question",
-                )
-                ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ra-ask")
-            gr.Examples(EXAMPLES, inputs=question_box, label="Example questions")
-            with gr.Row():
-                up = gr.Button("✓ Helpful", size="sm", elem_id="ra-thumbs-up")
-                down = gr.Button("✗ Not helpful", size="sm", elem_id="ra-thumbs-down")
-                comment = gr.Textbox(
-                    placeholder="Optional comment: what was wrong or missing?",
-                    show_label=False,
-                    max_lines=2,
-                    scale=3,
-                    elem_id="ra-comment",
-                )
-            feedback_status = gr.HTML(elem_id="ra-feedback-status")
-            with gr.Row():
-                export_md = gr.DownloadButton(
-                    "Download answer (Markdown)",
-                    interactive=False,
-                    size="sm",
-                    elem_id="ra-export-md",
-                )
-                export_json = gr.DownloadButton(
-                    "Download answer (JSON)", interactive=False, size="sm", elem_id="ra-export-json"
-                )
-                clear = gr.Button("Clear chat", size="sm", elem_id="ra-clear")
+            chat = conversation_components(EXAMPLES)
         with gr.Column(scale=2):
-            with gr.Accordion("Options: answer mode, passages, filters", open=False):
-                mode_choice = gr.Radio(
-                    modes,
-                    value=default_mode,
-                    label="Answer mode",
-                    info="extractive: quotes passages (no LLM)"
-                    + ("; llm: written by the configured model" if "llm" in modes else ""),
-                    interactive=len(modes) > 1,
-                )
-                k_slider = gr.Slider(
-                    1, 20, value=min(settings.top_k, 20), step=1, label="Passages (k)"
-                )
-                kind_choice = gr.Dropdown(catalog.kinds, value=[], multiselect=True, label="Kind")
-                language_choice = gr.Dropdown(
-                    catalog.languages, value=[], multiselect=True, label="Passage language"
-                )
-                document_choice = gr.Dropdown(
-                    catalog.document_choices(), value=[], multiselect=True, label="Document"
-                )
-                region_choice = gr.Dropdown(
-                    catalog.regions, value=[], multiselect=True, label="Region"
-                )
-                ecosystem_choice = gr.Dropdown(
-                    catalog.ecosystems, value=[], multiselect=True, label="Ecosystem"
-                )
+            options = option_components(list(assistant.modes), settings, catalog)
             cards = gr.HTML(CARDS_PLACEHOLDER, elem_id="ra-cards")
             with gr.Accordion("Answer record and trace (JSON)", open=False):
                 record = gr.JSON(label="Answer record", elem_id="ra-record")
+    inputs = [chat.question_box, chat.chatbot, *options, turns, answers]
+    outputs = [
+        chat.chatbot,
+        cards,
+        record,
+        chat.question_box,
+        turns,
+        answers,
+        chat.export_md,
+        chat.export_json,
+        chat.feedback_status,
+    ]
+    respond = _respond_handler(assistant, settings, downloads, signer)
+    chat.question_box.submit(respond, inputs, outputs, api_name="chat")
+    chat.ask.click(respond, inputs, outputs, api_name="chat_button", api_visibility="undocumented")
+    rate_up, rate_down, on_like = _rating_handlers(settings)
+    for event, handler, name in ((chat.up.click, rate_up, "rate_up"), (chat.down.click, rate_down, "rate_down"),
+                                 (chat.chatbot.like, on_like, "like")):
+        event(handler, [answers, chat.comment], [chat.feedback_status, chat.comment], api_name=name,
+              api_visibility="undocumented")
+    chat.clear.click(_reset, None, outputs, api_name="clear", api_visibility="undocumented")
+    chat.chatbot.clear(_reset, None, outputs, api_name="clear_chatbot", api_visibility="private")
+    return ChatTab(filters=options[2:])
+
+
+def _respond_handler(
+    assistant: Any, settings: Settings, downloads: Path, signer: RecordSigner
+) -> Any:
+    """Return the chat's handler: stream the answer, then its cards, record, memory and exports."""
+    import gradio as gr
 
     def respond(
         question: str,
@@ -299,18 +259,39 @@ def build_chat_tab(
         assert answer is not None
         data = signer.sign(answer.to_dict())
         shown[-1] = _bot(render_answer(answer))
-        markdown, json_file = write_exports(data, downloads)
-        yield (
-            shown,
-            citation_cards(answer),
-            data,
-            skip,
-            [*history, Turn.of(text, answer)],
-            [*records, data],
-            gr.update(value=str(markdown), interactive=True),
-            gr.update(value=str(json_file), interactive=True),
-            "",
-        )
+        yield _answered(shown, answer, data, [*history, Turn.of(text, answer)], records, downloads)
+
+    return respond
+
+
+def _answered(
+    shown: list[dict[str, str]],
+    answer: Any,
+    data: dict[str, Any],
+    history: list[Turn],
+    records: list[dict[str, Any] | None],
+    downloads: Path,
+) -> tuple[Any, ...]:
+    """Return the chat's outputs once an answer is complete: cards, record, memory, exports."""
+    import gradio as gr
+
+    markdown, json_file = write_exports(data, downloads)
+    return (
+        shown,
+        citation_cards(answer),
+        data,
+        gr.skip(),
+        history,
+        [*records, data],
+        gr.update(value=str(markdown), interactive=True),
+        gr.update(value=str(json_file), interactive=True),
+        "",
+    )
+
+
+def _rating_handlers(settings: Settings) -> tuple[Any, Any, Any]:
+    """Return the thumbs-up, thumbs-down and chatbot-like handlers; each saves a rating."""
+    import gradio as gr
 
     def rate(
         records: list[dict[str, Any] | None], note: str, rating: str, index: int = -1
@@ -342,44 +323,12 @@ def build_chat_tab(
     # Gradio finds the event-data parameter by its type; the postponed annotation string
     # cannot be resolved here (gradio is imported inside this function).
     on_like.__annotations__["data"] = gr.LikeData
+    return rate_up, rate_down, on_like
 
-    inputs = [
-        question_box,
-        chatbot,
-        mode_choice,
-        k_slider,
-        kind_choice,
-        language_choice,
-        document_choice,
-        region_choice,
-        ecosystem_choice,
-        turns,
-        answers,
-    ]
-    outputs = [
-        chatbot,
-        cards,
-        record,
-        question_box,
-        turns,
-        answers,
-        export_md,
-        export_json,
-        feedback_status,
-    ]
-    question_box.submit(respond, inputs, outputs, api_name="chat")
-    ask.click(respond, inputs, outputs, api_name="chat_button", api_visibility="undocumented")
-    for event, handler, name in ((up.click, rate_up, "rate_up"), (down.click, rate_down, "rate_down"),
-                                 (chatbot.like, on_like, "like")):
-        event(handler, [answers, comment], [feedback_status, comment], api_name=name,
-              api_visibility="undocumented")
 
-    def reset() -> tuple[Any, ...]:
-        off = gr.update(value=None, interactive=False)
-        return [], CARDS_PLACEHOLDER, None, "", [], [], off, off, ""
+def _reset() -> tuple[Any, ...]:
+    """Empty the chat, cards, record, memory and exports."""
+    import gradio as gr
 
-    clear.click(reset, None, outputs, api_name="clear", api_visibility="undocumented")
-    chatbot.clear(reset, None, outputs, api_name="clear_chatbot", api_visibility="private")
-    return ChatTab(
-        filters=[kind_choice, language_choice, document_choice, region_choice, ecosystem_choice]
-    )
+    off = gr.update(value=None, interactive=False)
+    return [], CARDS_PLACEHOLDER, None, "", [], [], off, off, ""

@@ -1,8 +1,8 @@
 """The Evaluate tab: run eval sets against the app's assistant, as ``restoration-assistant eval`` does.
 
-It calls the same library functions as the CLI (load, select, run, summarise, write
-results and report), so a run started here is identical to one from the command line
-and lands in ``eval_runs_dir`` next to them.
+It calls the same services as the CLI (:mod:`assistant.services`: load, select, run,
+summarise, write results and report), so a run started here is identical to one from
+the command line and lands in ``eval_runs_dir`` next to them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
+from assistant.services import check_eval_sets, run_eval_sets, write_run
 from assistant.ui.render import escape, status_html
 
 __all__ = ["available_sets", "build_eval_tab", "run_sets", "validate_sets"]
@@ -46,9 +47,8 @@ def validate_sets(
     assistant: Any, settings: Settings, names: Sequence[str], uploaded: Sequence[str]
 ) -> list[str]:
     """Check the sets' format and gold references against the store, like ``eval --validate``."""
-    from assistant.evaluation.run import check_sets
-
-    return [str(p) for p in check_sets(_set_paths(settings, names, uploaded), assistant.store)]
+    paths = _set_paths(settings, names, uploaded)
+    return [str(p) for p in check_eval_sets(paths, assistant.store)]
 
 
 def run_sets(
@@ -60,25 +60,12 @@ def run_sets(
     on_item: Callable[[Any, int, int], None] | None = None,
 ) -> tuple[dict[str, Any], Path]:
     """Run the chosen sets and write the run folder; return the summary and the folder."""
-    from assistant.evaluation.reports import write_report
-    from assistant.evaluation.run import (
-        load_items,
-        run_config,
-        run_eval,
-        select_items,
-        summarize,
-        write_results,
-    )
-
     paths = _set_paths(settings, names, uploaded)
-    items = select_items(load_items(paths), None, limit)
-    if not items:
-        raise AssistantError("The chosen sets hold no items.")
-    results = run_eval(assistant, items, on_item=on_item)
-    summary = summarize(results, run_config(assistant, paths, limit=limit, started_from="app"))
+    results, summary = run_eval_sets(
+        assistant, paths, limit=limit, on_item=on_item, started_from="app"
+    )
     run_dir = settings.eval_runs_dir / datetime.now(UTC).strftime("%Y%m%d-%H%M%S-app")
-    write_results(results, summary, run_dir)
-    write_report(summary, results, run_dir)
+    write_run(results, summary, run_dir)
     return summary, run_dir
 
 
@@ -127,6 +114,22 @@ def build_eval_tab(assistant: Any, settings: Settings, downloads: Path) -> None:
     reports = gr.File(
         label="Run files (report.html, report.md, summary.json)", file_count="multiple"
     )
+    run.click(
+        _run_handler(assistant, settings, downloads),
+        [chosen, uploaded, limit],
+        [status, metrics, reports],
+        api_name="evaluate",
+        concurrency_limit=1,
+        concurrency_id="evaluate",
+    )
+    validate.click(
+        _validate_handler(assistant, settings), [chosen, uploaded], status, api_name="validate_sets"
+    )
+
+
+def _run_handler(assistant: Any, settings: Settings, downloads: Path) -> Callable[..., Any]:
+    """Return the run event's handler: status, headline rows and copies of the run's files."""
+    import gradio as gr
 
     tracker = gr.Progress()  # Gradio injects progress through a parameter with this default
 
@@ -158,6 +161,13 @@ def build_eval_tab(assistant: Any, settings: Settings, downloads: Path) -> None:
         message = f"{summary['n_items']} items evaluated; run written to {run_dir}."
         return status_html(message, "ok"), _headline_rows(summary), copies
 
+    return run_eval_sets
+
+
+def _validate_handler(assistant: Any, settings: Settings) -> Callable[..., str]:
+    """Return the validate event's handler: one line of HTML per problem, or OK."""
+    import gradio as gr
+
     def validate_eval_sets(names: list[str], files: list[str] | None) -> str:
         try:
             problems = validate_sets(assistant, settings, names or [], files or [])
@@ -168,12 +178,4 @@ def build_eval_tab(assistant: Any, settings: Settings, downloads: Path) -> None:
         lines = "".join(f"<li>{escape(p)}</li>" for p in problems)
         return status_html(f"{len(problems)} problem(s):", "error") + f"<ul>{lines}</ul>"
 
-    run.click(
-        run_eval_sets,
-        [chosen, uploaded, limit],
-        [status, metrics, reports],
-        api_name="evaluate",
-        concurrency_limit=1,
-        concurrency_id="evaluate",
-    )
-    validate.click(validate_eval_sets, [chosen, uploaded], status, api_name="validate_sets")
+    return validate_eval_sets

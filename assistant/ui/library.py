@@ -1,8 +1,8 @@
 """The Library tab: what the store holds, and (when enabled) uploading and deleting documents.
 
 Uploads go through :mod:`assistant.ui.uploads` (type, size and name checks, one folder)
-and are indexed with :func:`ingest.indexing.ingest_paths` into the assistant's own
-store; the assistant is refreshed afterwards so the chat sees them at once.
+and are indexed with :func:`assistant.services.ingest_and_refresh` into the assistant's
+own store, which refreshes the assistant so the chat sees them at once.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import gradio as gr  # at module level: Gradio reads handlers' ``gr.Request`` hi
 from assistant.core.errors import AssistantError
 from assistant.core.provenance import UPLOADED_LABEL, Actor, Provenance
 from assistant.core.settings import Settings
+from assistant.services import delete_and_refresh, ingest_and_refresh
 from assistant.ui.render import KIND_LABELS, escape, status_html
-from assistant.ui.uploads import UPLOAD_SUFFIXES, UploadRejected, delete_document, save_upload
+from assistant.ui.uploads import UPLOAD_SUFFIXES, UploadRejected, save_upload
 
 __all__ = ["Catalog", "LibraryTab", "build_library_tab", "read_catalog"]
 
@@ -143,12 +144,27 @@ def upload_documents(
 
     """
     actor = actor or Actor()
-    from ingest.indexing import ingest_paths
-
     if not settings.uploads_enabled:
         raise AssistantError(UPLOADS_OFF.replace("`", ""))
     if not files:
         raise AssistantError("Choose one or more files to add first.")
+    results, saved = _save_uploads(settings, files, actor)
+    if saved:
+        report = ingest_and_refresh(
+            assistant,
+            [Path(p) for p in saved],
+            on_file=on_progress,
+            provenance=Provenance("upload", actor.name),
+            should_stop=should_stop,
+        )
+        results += _indexed_results(report, saved)
+    return results
+
+
+def _save_uploads(
+    settings: Settings, files: Sequence[str], actor: Actor
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Copy the files into the actor's folder; return the refusals and ``{saved path: name}``."""
     max_bytes = int(settings.max_upload_mb * 1_048_576)
     results: list[dict[str, Any]] = []
     saved: dict[str, str] = {}
@@ -160,37 +176,32 @@ def upload_documents(
             results.append({"file": name, "status": "refused", "reason": str(e)})
             continue
         saved[str(path)] = name
-    if saved:
-        report = ingest_paths(
-            [Path(p) for p in saved],
-            assistant.settings,
-            assistant.store,
-            assistant.embeddings,
-            on_progress=on_progress,
-            provenance=Provenance("upload", actor.name),
-            should_stop=should_stop,
-        )
-        assistant.refresh()
-        if report.cancelled:
-            done = {r.path for r in report.files}
-            for path in set(saved) - done:
-                Path(path).unlink(missing_ok=True)
-                results.append(
-                    {"file": saved[path], "status": "cancelled", "reason": "stopped: the client left"}
-                )
-        for result in report.files:
-            if result.status == "failed" and result.path in saved:
-                Path(result.path).unlink(missing_ok=True)  # keep only indexed files
+    return results, saved
+
+
+def _indexed_results(report: Any, saved: dict[str, str]) -> list[dict[str, Any]]:
+    """One result per saved file; files not indexed (failed, or cancelled) are removed."""
+    results: list[dict[str, Any]] = []
+    if report.cancelled:
+        done = {r.path for r in report.files}
+        for path in set(saved) - done:
+            Path(path).unlink(missing_ok=True)
             results.append(
-                {
-                    "file": saved.get(result.path, Path(result.path).name),
-                    "status": result.status,
-                    "doc_id": result.doc_id,
-                    "chunks": result.chunks,
-                    "reason": result.reason,
-                    "flag": result.flag,
-                }
+                {"file": saved[path], "status": "cancelled", "reason": "stopped: the client left"}
             )
+    for result in report.files:
+        if result.status == "failed" and result.path in saved:
+            Path(result.path).unlink(missing_ok=True)  # keep only indexed files
+        results.append(
+            {
+                "file": saved.get(result.path, Path(result.path).name),
+                "status": result.status,
+                "doc_id": result.doc_id,
+                "chunks": result.chunks,
+                "reason": result.reason,
+                "flag": result.flag,
+            }
+        )
     return results
 
 
@@ -211,12 +222,48 @@ def build_library_tab(
     ``refresh_outputs`` are components of other tabs (the chat's filters) that change
     with the library; the returned function gives their updates after an upload or delete.
     """
-    import gradio as gr
     from gradio.context import Context
 
     from assistant.ui.chat import filter_updates
 
     blocks = Context.root_block
+    summary, search, table = _browse_components(catalog)
+    files, add, upload_status, delete_choice, delete, delete_status = _write_components(
+        settings, catalog
+    )
+    upload_report = gr.JSON(visible=False)
+
+    def refreshed(query: str = "") -> list[Any]:
+        fresh = read_catalog(assistant)
+        return [
+            gr.update(value=fresh.rows(query)),
+            gr.update(value=escape(fresh.summary())),
+            gr.update(choices=fresh.document_choices(), value=None),
+            *filter_updates(fresh),
+        ]
+
+    def list_documents(query: str) -> list[list[Any]]:
+        return read_catalog(assistant).rows(query or "")
+
+    add_files = _add_files_handler(assistant, settings, blocks)
+    delete_document_by_id = _delete_handler(assistant, settings)
+    outputs = [table, summary, delete_choice, *refresh_outputs]
+    search.change(list_documents, search, table, api_name="library")
+    # Writes to the store run one at a time, then the table and filters are read again.
+    for button, handler, inputs, status, name, after in (
+        (add, add_files, files, [upload_status, upload_report], "upload", "upload"),
+        (delete, delete_document_by_id, delete_choice, delete_status, "delete_document", "delete"),
+    ):
+        button.click(
+            handler, inputs, status, api_name=name, concurrency_limit=1, concurrency_id="library-write"
+        ).then(
+            refreshed, search, outputs, api_name=f"library_refresh_after_{after}", api_visibility="private"
+        )
+    return LibraryTab(table, summary, delete_choice), refreshed
+
+
+def _browse_components(catalog: Catalog) -> tuple[Any, Any, Any]:
+    """Create the summary line, the title search and the documents table."""
     gr.Markdown("### Documents in the library")
     summary = gr.Markdown(escape(catalog.summary()))
     search = gr.Textbox(
@@ -233,6 +280,15 @@ def build_library_tab(
         label="Documents",
         elem_id="ra-library",
     )
+    return summary, search, table
+
+
+def _write_components(settings: Settings, catalog: Catalog) -> tuple[Any, ...]:
+    """Create the add and delete sections (hidden when uploads are off).
+
+    Returns the files, add button, upload status, document choice, delete button and
+    delete status.
+    """
     enabled = settings.uploads_enabled
     if not enabled:
         gr.Markdown(UPLOADS_OFF)
@@ -261,20 +317,11 @@ def build_library_tab(
         )
         delete = gr.Button("Delete document", variant="stop")
         delete_status = gr.HTML()
-    upload_report = gr.JSON(visible=False)
+    return files, add, upload_status, delete_choice, delete, delete_status
 
-    def refreshed(query: str = "") -> list[Any]:
-        fresh = read_catalog(assistant)
-        return [
-            gr.update(value=fresh.rows(query)),
-            gr.update(value=escape(fresh.summary())),
-            gr.update(choices=fresh.document_choices(), value=None),
-            *filter_updates(fresh),
-        ]
 
-    def list_documents(query: str) -> list[list[Any]]:
-        return read_catalog(assistant).rows(query or "")
-
+def _add_files_handler(assistant: Any, settings: Settings, blocks: Any) -> Callable[..., Any]:
+    """Return the upload event's handler: save, index, refresh; an HTML report and the results."""
     tracker = gr.Progress()  # Gradio injects progress through a parameter with this default
 
     def add_files(
@@ -298,32 +345,24 @@ def build_library_tab(
             raise gr.Error(str(e)) from e
         return _results_html(results), results
 
+    return add_files
+
+
+def _delete_handler(assistant: Any, settings: Settings) -> Callable[..., str]:
+    """Return the delete event's handler: check, delete as the signed-in user, refresh."""
+
     def delete_document_by_id(doc_id: str | None, request: gr.Request) -> str:
         if not settings.uploads_enabled:
             raise gr.Error(UPLOADS_OFF.replace("`", ""))
         if not doc_id:
             raise gr.Error("Choose a document to delete first.")
+        actor = Actor.of(request.username, settings.operator_username)
         try:
-            removed = delete_document(
-                assistant.store, doc_id, Actor.of(request.username, settings.operator_username), settings.upload_dir
-            )
+            removed = delete_and_refresh(assistant, doc_id, actor, settings.upload_dir)
         except AssistantError as e:
             raise gr.Error(str(e)) from e
-        assistant.refresh()
         if not removed:
             return status_html(f"No document '{doc_id}' in the library.", "error")
         return status_html(f"Deleted '{doc_id}' ({removed} passages).", "ok")
 
-    outputs = [table, summary, delete_choice, *refresh_outputs]
-    search.change(list_documents, search, table, api_name="library")
-    # Writes to the store run one at a time, then the table and filters are read again.
-    for button, handler, inputs, status, name, after in (
-        (add, add_files, files, [upload_status, upload_report], "upload", "upload"),
-        (delete, delete_document_by_id, delete_choice, delete_status, "delete_document", "delete"),
-    ):
-        button.click(
-            handler, inputs, status, api_name=name, concurrency_limit=1, concurrency_id="library-write"
-        ).then(
-            refreshed, search, outputs, api_name=f"library_refresh_after_{after}", api_visibility="private"
-        )
-    return LibraryTab(table, summary, delete_choice), refreshed
+    return delete_document_by_id

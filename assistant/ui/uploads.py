@@ -14,23 +14,19 @@ import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 from assistant.core.errors import AssistantError
-from assistant.core.provenance import Actor, check_delete
+from assistant.services.documents import SUPPORTED_SUFFIXES
 
 __all__ = [
     "UPLOAD_SUFFIXES",
     "UploadRejected",
-    "delete_document",
     "safe_filename",
     "save_upload",
 ]
 
-# The formats ingest.loaders reads (a test keeps the two lists equal).
-UPLOAD_SUFFIXES = frozenset(
-    {".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx", ".odt", ".rst", ".rest"}
-)
+# Exactly the formats ingest reads: a new format module is offered for upload too.
+UPLOAD_SUFFIXES = SUPPORTED_SUFFIXES
 MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r"[^\w.\- ]+", re.UNICODE)
 _RUNS = re.compile(r"[-\s_]{2,}")
@@ -110,41 +106,3 @@ def save_upload(source: Path, name: str, upload_dir: Path, *, max_bytes: int) ->
         Path(temporary).unlink(missing_ok=True)
         raise UploadRejected(f"'{name}': could not be saved ({e.strerror or e})") from e
     return target
-
-
-def delete_document(store: Any, doc_id: str, actor: Actor, upload_dir: Path | None = None) -> int:
-    """Remove every chunk of ``doc_id`` that ``actor`` may delete; return how many were removed.
-
-    Who may delete what is :func:`assistant.core.provenance.check_delete`'s rule (read from the
-    stored chunks, never from the current directory). When the document's source file lies
-    in ``upload_dir`` it is deleted too, so the document does not come back with the next
-    ingest of that folder. Files elsewhere (the bundled corpus) are left alone.
-
-    Raises:
-        PermissionDenied: the actor's role does not allow deleting this document.
-
-    """
-    ids: list[str] = []
-    sources: set[str] = set()
-    first: dict[str, Any] | None = None
-    for page in store.iter_records(include=["metadatas"], where={"doc_id": doc_id}):
-        ids.extend(page["ids"])
-        sources.update(str(m.get("source_path", "")) for m in page["metadatas"])
-        first = first or (page["metadatas"][0] if page["metadatas"] else None)
-    if not ids or first is None:
-        return 0
-    check_delete(actor, doc_id, first)
-    batch = max(1, int(store.max_batch_size()))
-    sentences = store.sentence_vectors()
-    for start in range(0, len(ids), batch):
-        store.collection.delete(ids=ids[start : start + batch])
-        if sentences is not None:
-            sentences.delete(ids[start : start + batch])
-    store.record_fingerprint()
-    if upload_dir is not None:
-        folder = upload_dir.resolve()
-        for source in filter(None, sources):
-            path = Path(source).resolve()
-            if folder in path.parents and path.is_file():
-                path.unlink()
-    return len(ids)

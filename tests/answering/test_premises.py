@@ -11,7 +11,7 @@ import pytest
 
 from assistant.answering.premises import check_answer, check_premises
 from assistant.core.records import Source
-from assistant.retrieval.answer_types import asked_figure, asks_list, is_list, states_figure
+from assistant.language.answer_types import asked_figure, asks_list, is_list, states_figure
 
 DECISIONS = {"XI/16": {"pp1", "1", "1(b)", "2", "5(c)"}}
 

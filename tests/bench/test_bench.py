@@ -269,9 +269,9 @@ def test_store_comparison_sees_a_different_vector(tmp_path: Path) -> None:
     for s, store in zip(settings, stores, strict=True):
         ingest_paths([docs], s, store, FakeEmbeddings())
     assert compare_stores(settings[0].store_dir, settings[1].store_dir, settings[0])["equal"]
-    first = stores[1].collection.get(limit=1, include=["embeddings"])
-    moved = np.asarray(first["embeddings"][0]) + 0.01
-    stores[1].collection.update(ids=first["ids"], embeddings=[moved.tolist()])
+    (first,) = stores[1].get(vectors=True, limit=1)
+    moved = np.asarray(first.vector) + 0.01
+    stores[1].write([first.id], [first.text], [first.metadata], [moved.tolist()])
     found = compare_stores(settings[0].store_dir, settings[1].store_dir, settings[0])
     assert not found["equal"]
     assert found["chunks"]["max_vector_difference"] == pytest.approx(0.01, abs=1e-4)

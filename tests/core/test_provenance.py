@@ -94,10 +94,10 @@ class _Assistant:
 def _protected(store: Any) -> dict[str, str]:
     """Chunk id → text of every bundled and operator chunk."""
     chunks: dict[str, str] = {}
-    for page in store.iter_records(include=["metadatas", "documents"]):
-        for cid, meta, text in zip(page["ids"], page["metadatas"], page["documents"], strict=True):
-            if meta.get("origin") in ("bundled", "operator"):
-                chunks[cid] = text
+    for page in store.pages():
+        for record in page:
+            if record.metadata.get("origin") in ("bundled", "operator"):
+                chunks[record.id] = record.text
     return chunks
 
 
@@ -115,9 +115,9 @@ DELETE = st.tuples(st.just("delete"), OWNERS, CLAIMS, st.just(""), st.just(""), 
 def test_official_documents_survive_any_uploads_and_deletes_by_non_operators(
     operations: list[tuple[str, str, str, str, str, bool]],
 ) -> None:
+    from assistant.services.documents import delete_document
     from assistant.store.chroma import open_store
     from assistant.ui.library import upload_documents
-    from assistant.ui.uploads import delete_document
     from ingest.indexing import ingest_paths
 
     embeddings = FakeEmbeddings()
@@ -181,7 +181,7 @@ def test_an_ingest_asked_to_stop_drops_the_half_written_new_document(
 
     assert report.cancelled and [f.status for f in report.files] == ["added"]
     assert len(seen) == 5 and seen[-1] > seen[-2]  # half of file 2 was written when it stopped
-    stored = {m["doc_id"] for page in store.iter_records(include=["metadatas"]) for m in page["metadatas"]}
+    stored = {r.metadata["doc_id"] for page in store.pages(text=False) for r in page}
     assert stored == {"a-first"}  # nothing of the half-written document is left
     again = ingest_paths([first, long], settings, store, fake_embeddings)
     assert [f.status for f in again.files] == ["unchanged", "added"] and not again.cancelled

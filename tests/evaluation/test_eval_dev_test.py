@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from memory_store import MemoryStore  # tests/ is on sys.path under pytest
 from typer.testing import CliRunner
 
 from assistant.cli.app import app
@@ -32,6 +33,7 @@ from assistant.evaluation.reports import write_report
 from assistant.evaluation.run import ItemResult, run_eval, select_items, summarize
 from assistant.evaluation.splits import GATE_PER_SET, assign_splits, pick_gate
 from assistant.evaluation.suites import REALDOCS_DIR, realdocs_files, realdocs_suite
+from assistant.store.records import Record
 from tests.conftest import ROOT
 
 SETS = ROOT / "evals" / "sets"
@@ -92,12 +94,9 @@ def test_new_fields_are_validated(tmp_path: Path, record: dict[str, Any], messag
         load_items([_write(tmp_path, record)])
 
 
-class _Store:
-    def __init__(self, metadatas: list[dict[str, Any]]) -> None:
-        self.metadatas = metadatas
-
-    def iter_records(self, include: list[str] | None = None) -> Any:
-        yield {"ids": [str(i) for i in range(len(self.metadatas))], "metadatas": self.metadatas}
+def _metadata_store(metadatas: list[dict[str, Any]]) -> MemoryStore:
+    """Chunks with only metadata: all the gold-reference and language checks read."""
+    return MemoryStore(Record(str(i), "", meta) for i, meta in enumerate(metadatas))
 
 
 def test_validate_requires_a_split_and_a_kind_and_checks_pages(tmp_path: Path) -> None:
@@ -111,7 +110,7 @@ def test_validate_requires_a_split_and_a_kind_and_checks_pages(tmp_path: Path) -
         {"id": "typed", "question": "?", "split": "test", "answerable": False,
          "adversarial_type": "jailbreak"},
     )  # fmt: skip
-    store = _Store([{"doc_id": "pdf", "page": 3, "locator": "p. 3"}, {"doc_id": "dec-en"}])
+    store = _metadata_store([{"doc_id": "pdf", "page": 3, "locator": "p. 3"}, {"doc_id": "dec-en"}])
     problems = [str(p) for p in check_sets([path], store)]
     assert problems == [
         f"{path}:1: item 'no-split': 'split' is required: 'dev' or 'test'",
@@ -194,7 +193,7 @@ class _ChatAssistant:
     """Answers from a script and records the history each question came with."""
 
     def __init__(self, script: dict[str, Answer], metadatas: list[dict[str, Any]]) -> None:
-        self.script, self.store = script, _Store(metadatas)
+        self.script, self.store = script, _metadata_store(metadatas)
         self.histories: list[tuple[Turn, ...]] = []
 
     def ask(self, question: str, *, ranking_depth: int = 0, history: Any = ()) -> Answer:
@@ -280,14 +279,14 @@ def _quoting(doc_id: str, language: str, text: str, notices: tuple[str, ...] = (
 def test_quotes_are_in_the_questions_language_or_the_documents_original(
     question_language: str, doc_id: str, language: str, passed: bool
 ) -> None:
-    docs = doc_index(_Store(DOCS))
+    docs = doc_index(_metadata_store(DOCS))
     check = answer_language_check(question_language, _quoting(doc_id, language, "Texto citado."), docs)
     assert check["passed"] is passed, check
     assert check["quote_languages"] == [language]
 
 
 def test_the_answers_own_words_are_in_the_questions_language() -> None:
-    docs = doc_index(_Store(DOCS))
+    docs = doc_index(_metadata_store(DOCS))
     spanish_notice = _quoting("dec-zh", "zh", "查明退化的根本原因。", ("Los pasajes citados están en chino.",))
     assert answer_language_check("es", spanish_notice, docs)["passed"]
     french_notice = _quoting("dec-zh", "zh", "查明退化的根本原因。", ("Les passages cités sont en chinois.",))
@@ -307,7 +306,7 @@ def test_the_answers_own_words_are_in_the_questions_language() -> None:
 
 
 def test_doc_index_reads_translations_originals_and_pages() -> None:
-    docs: DocIndex = doc_index(_Store([*DOCS, {"doc_id": "pdf", "chunk_id": "c9", "page": 9, "language": "en"}]))
+    docs: DocIndex = doc_index(_metadata_store([*DOCS, {"doc_id": "pdf", "chunk_id": "c9", "page": 9, "language": "en"}]))
     assert docs.originals == {"dec-en": "dec-zh"}
     assert docs.original_languages["sum-fr"] == "zh" and docs.original_languages["brief-en"] == "en"
     assert docs.pages == {"c9": 9}
@@ -405,8 +404,8 @@ def test_eval_validate_and_split_options(tmp_path: Path, settings_factory: Any, 
     from assistant.store.chroma import open_store
 
     settings: Settings = settings_factory()
-    open_store(settings, fake_embeddings, create=True).collection.add(
-        ids=["c1"], documents=["t"], embeddings=fake_embeddings.encode(["t"]),
+    open_store(settings, fake_embeddings, create=True).write(
+        ids=["c1"], texts=["t"], vectors=list(fake_embeddings.encode(["t"])),
         metadatas=[{"doc_id": "dec-en", "paragraph": "1(b)", "locator": "para. 1(b)"}],
     )  # fmt: skip
     path = _write(tmp_path, CONVERSATION, name="conversations.jsonl")
@@ -479,7 +478,7 @@ def test_real_document_set_matches_the_documents_as_ingest_reads_them() -> None:
     assert len(items) >= 30 and {i.split for i in items} == {"dev", "test"}
     problems = [
         str(p)
-        for p in check_sets([REALDOCS_SET], _Store(metadatas))
+        for p in check_sets([REALDOCS_SET], _metadata_store(metadatas))
         if not any(f"gold doc_id '{doc_id}' is not in the store" in p.message for doc_id in unread)
     ]
     assert problems == []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from memory_store import MemoryStore  # tests/ is on sys.path under pytest
 from typer.testing import CliRunner
 
 from assistant.cli.app import app
@@ -42,6 +43,7 @@ from assistant.evaluation.run import (
     summarize,
     write_results,
 )
+from assistant.store.records import Record
 from tests.conftest import FAKE_MODEL, ROOT, FakeEmbeddings
 
 BASELINE = ROOT / "evals" / "baseline"
@@ -114,14 +116,9 @@ def test_load_items_missing_file_is_a_set_error(tmp_path: Path) -> None:
         load_items([tmp_path / "missing.jsonl"])
 
 
-class _MetadataStore:
-    """Just enough of :class:`assistant.store.chroma.Store` for gold-reference checks."""
-
-    def __init__(self, metadatas: list[dict[str, Any]]) -> None:
-        self.metadatas = metadatas
-
-    def iter_records(self, include: list[str] | None = None) -> Any:
-        yield {"ids": [str(i) for i in range(len(self.metadatas))], "metadatas": self.metadatas}
+def _metadata_store(metadatas: list[dict[str, Any]]) -> MemoryStore:
+    """Chunks with only metadata: all the gold-reference checks read."""
+    return MemoryStore(Record(str(i), "", meta) for i, meta in enumerate(metadatas))
 
 
 def test_check_sets_reports_every_problem_with_file_and_line(tmp_path: Path) -> None:
@@ -134,7 +131,7 @@ def test_check_sets_reports_every_problem_with_file_and_line(tmp_path: Path) -> 
         {"id": "q5", "question": "?", "split": "test", "gold": [{"doc_id": "d", "locator": "Costs"}]},
         {"id": "q6", "question": "?", "split": "test", "gold": [{"doc_id": "d", "locator": "Nope"}]},
     )
-    store = _MetadataStore(
+    store = _metadata_store(
         [
             {"doc_id": "d", "paragraph": "1", "locator": "para. 1"},
             {"doc_id": "d", "locator": "Costs"},
@@ -157,11 +154,11 @@ def test_validate_command_checks_a_real_store(
 
     settings: Settings = settings_factory()
     store = open_store(settings, fake_embeddings, create=True)
-    store.collection.add(
+    store.write(
         ids=["c1"],
-        documents=["text"],
-        embeddings=fake_embeddings.encode(["text"]),
+        texts=["text"],
         metadatas=[{"doc_id": "d", "paragraph": "1", "locator": "para. 1"}],
+        vectors=list(fake_embeddings.encode(["text"])),
     )
     good = _write(tmp_path, GOOD)
     store_args = ["--store", str(settings.store_dir), "--embedding-model", FAKE_MODEL]
@@ -217,7 +214,7 @@ class _FakeAssistant:
 
     def __init__(self, script: dict[str, _FakeAnswer], metadatas: list[dict[str, Any]]) -> None:
         self.script = script
-        self.store = _MetadataStore(metadatas)
+        self.store = _metadata_store(metadatas)
 
     def ask(self, question: str, *, ranking_depth: int = 0) -> _FakeAnswer:
         return self.script[question]

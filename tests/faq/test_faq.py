@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from memory_store import MemoryStore  # tests/ is on sys.path under pytest
 from servers import free_port  # tests/ is on sys.path under pytest
 
 from assistant.core.errors import AssistantError
@@ -33,6 +34,7 @@ from assistant.faq.build import (
 )
 from assistant.faq.export import export_faq, to_markdown
 from assistant.faq.questions import Passage, action_phrase, propose_seeds, zh_action_phrase
+from assistant.store.records import Record
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -183,25 +185,17 @@ def test_near_duplicates_ignore_shared_template_wording(fake_embeddings: Any) ->
     assert float(raw[0] @ raw[1]) > 0.5  # plain cosine would call distinct questions close
 
 
-class _FakeStore:
-    """Stored chunks of one case study, read the way the builder reads them."""
-
-    def __init__(self, passages: list[Passage]) -> None:
-        self.passages = passages
-
-    def iter_records(self, include: list[str], where: Any = None) -> Iterator[dict[str, Any]]:
-        yield {
-            "ids": [p.chunk_id for p in self.passages],
-            "documents": [p.text for p in self.passages],
-            "metadatas": [p.metadata for p in self.passages],
-        }
+def _stored(passages: list[Passage]) -> MemoryStore:
+    """Stored chunks of one case study, read through the store's interface as the builder does."""
+    return MemoryStore(Record(p.chunk_id, p.text, dict(p.metadata)) for p in passages)
 
 
 class _ScriptedAssistant:
     """Answers by keyword, with the citations a real pipeline would give."""
 
-    def __init__(self, store: _FakeStore, embeddings: Any, replies: dict[str, tuple[str, list[str]]]) -> None:
-        self.store, self.embeddings, self.replies = store, embeddings, replies
+    def __init__(self, passages: list[Passage], embeddings: Any, replies: dict[str, tuple[str, list[str]]]) -> None:
+        self.store, self.embeddings, self.replies = _stored(passages), embeddings, replies
+        self.passages = passages
         self.settings = Settings(embedding_model="fake-test-model")
         self.asked: list[str] = []
 
@@ -209,7 +203,7 @@ class _ScriptedAssistant:
         from assistant.core.records import Answer, Citation
 
         self.asked.append(question)
-        by_id = {p.chunk_id: p for p in self.store.passages}
+        by_id = {p.chunk_id: p for p in self.passages}
         for word, (text, chunk_ids) in self.replies.items():
             if word in question:
                 citations = tuple(
@@ -230,7 +224,7 @@ def test_builder_keeps_supported_merges_same_answers_and_drops_the_rest(fake_emb
         _passage("l", "Plant where the hydrology is right.", 3, locator="Lessons", **meta),
         _passage("c", "Planting cost little.", 4, locator="Costs", **meta),
     ]
-    assistant = _ScriptedAssistant(_FakeStore(passages), fake_embeddings, {
+    assistant = _ScriptedAssistant(passages, fake_embeddings, {
         "drivers": ("Shrimp ponds replaced mangroves. [1]", ["d"]),
         # A different question answered with the very same text is one entry, two phrasings.
         "interventions": ("Shrimp ponds replaced mangroves. [1]", ["d", "i"]),
@@ -462,19 +456,32 @@ def test_changed_document_makes_its_entries_stale(tmp_path: Path, real_embedding
 
 
 def test_merge_review_keeps_unchanged_entries_as_reviewed(sample_faq: FaqFile) -> None:
-    class _Collection:
-        def get(self, ids: list[str] | None = None, **_: Any) -> dict[str, Any]:
-            return {"ids": [], "documents": []} if ids is None else {"ids": [], "documents": []}
-
-    class _Store:
-        collection = _Collection()
-
     # Every source is gone from this store: all old entries are kept, flagged stale.
     fresh = FaqFile(request=FaqRequest(n=4), language="en", entries=[])
-    merged = merge_review(fresh, sample_faq, _Store())
+    merged = merge_review(fresh, sample_faq, MemoryStore())
     assert [e.id for e in merged.entries] == [e.id for e in sample_faq.entries]
     assert all(e.stale and "removed" in e.stale_reason for e in merged.entries)
     assert merged.entries[3].edited_question == "Edited question?"
+
+
+def test_check_faq_tells_changed_sources_from_removed_ones(sample_faq: FaqFile) -> None:
+    def chunk(chunk_id: str, locator: str, text: str) -> Record:
+        return Record(chunk_id, text, {"doc_id": "dec", "locator": locator})
+
+    for entry in sample_faq.entries:
+        entry.stale, entry.stale_reason = False, ""
+        entry.sources = [s.model_copy(update={"content_hash": content_hash("same")}) for s in entry.sources]
+    # ca is as built; cb's text changed; cc is gone but another chunk holds its paragraph.
+    store = MemoryStore([chunk("ca", "para. 1(a)", "same"), chunk("cb", "para. 1(b)", "new"),
+                         chunk("cc-2", "para. 5(a)", "same")])
+    newly = check_faq(sample_faq, store)
+    assert [e.id for e in newly] == ["faq-1", "faq-3", "faq-4"]
+    assert sample_faq.entries[0].stale_reason == "source changed: dec para. 1(b)"
+    assert not sample_faq.entries[1].stale
+    assert sample_faq.entries[2].stale_reason == "source changed: dec para. 5(a)"
+    store.delete(["cc-2"])
+    check_faq(sample_faq, store)
+    assert sample_faq.entries[3].stale_reason == "source removed: dec para. 5(a)"
 
 
 # --- CLI (e2e) --------------------------------------------------------------------------------

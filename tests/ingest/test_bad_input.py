@@ -273,20 +273,18 @@ def _by_file(report: IngestReport, root: Path) -> dict[str, FileResult]:
 
 
 def _snapshot(store: Store, doc_ids: set[str]) -> list[tuple[str, str, str]]:
-    page = store.collection.get(where={"doc_id": {"$in": sorted(doc_ids)}}, include=["documents", "metadatas"])
-    rows = zip(page["ids"], page["documents"], page["metadatas"], strict=True)
-    return sorted((cid, text, json.dumps(meta, sort_keys=True)) for cid, text, meta in rows)
+    records = store.get(where={"doc_id": {"$in": sorted(doc_ids)}})
+    return sorted((r.id, r.text, json.dumps(r.metadata, sort_keys=True)) for r in records)
 
 
 def _texts(store: Store, doc_id: str) -> list[str]:
-    page = store.collection.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
-    pairs = sorted(zip(page["metadatas"], page["documents"], strict=True), key=lambda p: p[0]["position"])
-    return [text for _, text in pairs]
+    records = sorted(store.get(where={"doc_id": doc_id}), key=lambda r: r.metadata["position"])
+    return [r.text for r in records]
 
 
 def _metas(store: Store, doc_id: str) -> list[dict[str, Any]]:
-    page = store.collection.get(where={"doc_id": doc_id}, include=["metadatas"])
-    return sorted(page["metadatas"], key=lambda m: m["position"])
+    metas = (r.metadata for r in store.get(where={"doc_id": doc_id}, text=False))
+    return sorted(metas, key=lambda m: m["position"])
 
 
 def _cited(answer: Any) -> list[tuple[str, str]]:
@@ -326,7 +324,7 @@ def ingested(
     embeddings = FakeEmbeddings()
     store = open_store(settings, embeddings, create=True)
     assert not ingest_paths([CORPUS], settings, store, embeddings).failed
-    originals = {str(m["doc_id"]) for m in store.collection.get(include=["metadatas"])["metadatas"]}
+    originals = {str(r.metadata["doc_id"]) for r in store.get(text=False)}
     state = Ingested(
         root, expected, settings, store, embeddings, originals,
         before=_snapshot(store, originals),

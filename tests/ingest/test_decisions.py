@@ -17,8 +17,8 @@ from ingest.decisions import (
     parse_decision,
     split_table,
 )
+from ingest.formats.pdf_layout import Block
 from ingest.loaders import load_document
-from ingest.pdf_layout import Block
 
 ROOT = Path(__file__).parents[2]
 ZH_FILE = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-zh.md"

@@ -99,10 +99,9 @@ def _expected_chunks(folder: Path, settings: Settings) -> dict[str, int]:
 
 
 def _ids_by_doc(store: Store) -> dict[str, list[str]]:
-    page = store.collection.get(include=["metadatas"])
     ids: dict[str, list[str]] = {}
-    for cid, meta in zip(page["ids"], page["metadatas"], strict=True):
-        ids.setdefault(str(meta["doc_id"]), []).append(cid)
+    for record in store.get(text=False):
+        ids.setdefault(str(record.metadata["doc_id"]), []).append(record.id)
     return ids
 
 
@@ -139,11 +138,11 @@ def test_stored_metadata_follows_the_contract(
     corpus: Path, settings: Settings, store: Store, fake_embeddings: object
 ) -> None:
     _ingest(corpus, settings, store, fake_embeddings)
-    page = store.collection.get(where={"doc_id": "wetlands"}, include=["metadatas", "documents"])
-    metas = sorted(page["metadatas"], key=lambda m: m["position"])
+    records = store.get(where={"doc_id": "wetlands"})
+    metas = sorted((r.metadata for r in records), key=lambda m: m["position"])
     assert [m["locator"] for m in metas] == ["Wetland rewetting", "Monitoring"]
     assert all(m["kind"] == "guidance" and m["language"] == "en" for m in metas)
-    assert all(m["chunk_id"] == cid for cid, m in zip(page["ids"], page["metadatas"], strict=True))
+    assert all(r.metadata["chunk_id"] == r.id for r in records)
     assert all(m["source_path"] == str(corpus / "wetlands.md") for m in metas)
     assert all(m["n_chunks"] == 2 for m in metas)
 
@@ -152,13 +151,13 @@ def test_second_run_changes_nothing(
     corpus: Path, settings: Settings, store: Store, fake_embeddings: object
 ) -> None:
     _ingest(corpus, settings, store, fake_embeddings)
-    before = sorted(store.collection.get(include=[])["ids"])
+    before = sorted(r.id for r in store.get(text=False, metadata=False))
     fake_embeddings.calls.clear()  # type: ignore[attr-defined]
     report = _ingest(corpus, settings, store, fake_embeddings)
     assert _statuses(report) == {name: "unchanged" for name in DOCS}
     assert report.chunks_written == 0
     assert report.chunks_deleted == 0
-    assert sorted(store.collection.get(include=[])["ids"]) == before
+    assert sorted(r.id for r in store.get(text=False, metadata=False)) == before
     assert fake_embeddings.calls == []  # type: ignore[attr-defined]
 
 
@@ -197,7 +196,7 @@ def test_edited_file_is_updated_without_stale_chunks(
     assert len(old_ids & set(new_ids)) == 1
     assert report.chunks_deleted == 1
     assert report.chunks_written == 2
-    texts = store.collection.get(where={"doc_id": "wetlands"})["documents"]
+    texts = [r.text for r in store.get(where={"doc_id": "wetlands"})]
     assert not any("every month" in t for t in texts)
     assert any("every week" in t for t in texts)
 
@@ -213,7 +212,7 @@ def test_deleted_file_is_pruned(
     assert [(f.doc_id, Path(f.path).name) for f in pruned] == [("drylands", "drylands.md")]
     assert report.chunks_deleted == len(removed)
     assert "drylands" not in _ids_by_doc(store)
-    assert store.collection.get(ids=removed)["ids"] == []
+    assert store.get(removed) == []
     expected = _expected_chunks(corpus, settings)
     assert store.count() == sum(expected.values())
 
@@ -258,7 +257,7 @@ def test_duplicate_doc_id_fails_the_second_file(
     failure = next(f for f in report.failed if f.path.endswith("x-wetlands-copy.md"))
     assert "duplicate doc_id" in failure.reason
     assert "wetlands.md" in failure.reason
-    texts = store.collection.get(where={"doc_id": "wetlands"})["documents"]
+    texts = [r.text for r in store.get(where={"doc_id": "wetlands"})]
     assert not any("Filling ditches" in t for t in texts)
 
 
@@ -311,7 +310,7 @@ def test_interrupted_ingest_is_completed_without_duplicates(
     expected = _expected_chunks(corpus, settings)
     assert expected["long"] == 6
     ids = sorted(_ids_by_doc(store)["long"])
-    store.collection.delete(ids=ids[:2])  # as if the run died before writing them
+    store.delete(ids[:2])  # as if the run died before writing them
     assert store.count() == sum(expected.values()) - 2
 
     report = _ingest(corpus, settings, store, fake_embeddings)
@@ -331,7 +330,7 @@ def test_interrupted_update_with_chunks_of_two_versions(
     _ingest(corpus, settings, store, fake_embeddings)
     ids = _ids_by_doc(store)["wetlands"]
     # One chunk already carries a newer version's hash: an update stopped half way.
-    store.collection.update(ids=[ids[0]], metadatas=[{"content_hash": "newer:400:40:1"}])
+    store.update([ids[0]], [{"content_hash": "newer:400:40:1"}])
     report = _ingest(corpus, settings, store, fake_embeddings)
     assert _statuses(report)["wetlands.md"] == "updated"
     assert sorted(_ids_by_doc(store)["wetlands"]) == sorted(ids)
@@ -466,7 +465,7 @@ def test_new_file_with_a_taken_doc_id_does_not_replace_the_indexed_one(
     (corpus / "a-wetlands-copy.md").write_text(copy, encoding="utf-8")
     report = _ingest(corpus, settings, store, fake_embeddings)
     statuses = _statuses(report)
-    texts = store.collection.get(where={"doc_id": "wetlands"})["documents"]
+    texts = [r.text for r in store.get(where={"doc_id": "wetlands"})]
     assert not any("Filling ditches" in t for t in texts)
     assert statuses["wetlands.md"] == "unchanged"
     assert statuses["a-wetlands-copy.md"] == "failed"

@@ -242,8 +242,7 @@ def test_chunks_limit_refuses_the_file_and_writes_nothing(
     assert report.files[1].reason == (
         "20 passages to embed, over the 5-passage limit — raise max_chunks (RA_MAX_CHUNKS)"
     )
-    stored = store.collection.get(include=["metadatas", "documents"])
-    assert {m["doc_id"] for m in stored["metadatas"]} == {"good"}
+    assert {r.metadata["doc_id"] for r in store.get()} == {"good"}
     embedded = [text for call in fake_embeddings.calls for text in call]
     assert not any("Unique passage number" in text for text in embedded)
 

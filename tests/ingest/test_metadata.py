@@ -225,7 +225,7 @@ def test_sidecar_change_restamps_the_stored_chunks(
     second = ingest_paths([folder], settings, store, fake_embeddings)
     assert [f.status for f in second.files] == ["updated"]
     assert not second.skipped  # the sidecar is not a document, nor a skipped file
-    stored = store.collection.get(include=["metadatas"])["metadatas"]
+    stored = [r.metadata for r in store.get(text=False)]
     assert {m["title"] for m in stored} == {"Saloum mangroves"}
     assert {m["year"] for m in stored} == {2019}
 

@@ -11,8 +11,8 @@ import pytest
 from assistant.core.records import Chunk, LoadedDocument, Section
 from assistant.language.sentences import split_sentences
 from ingest.chunking import chunk_document
+from ingest.formats.pdf_text import join_text
 from ingest.loaders import load_document
-from ingest.pdf import join_text
 
 REALDOCS = Path(__file__).resolve().parents[2].parent / "shared" / "realdocs"
 REAL_PDFS = sorted(REALDOCS.glob("*.pdf")) if REALDOCS.is_dir() else []

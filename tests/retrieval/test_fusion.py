@@ -13,33 +13,29 @@ import numpy as np
 import pytest
 
 from assistant.core.settings import Settings
-from assistant.retrieval.hybrid import (
-    Filters,
-    HybridRetriever,
-    asks_about_a_decision,
-    named_paragraphs,
-)
+from assistant.language.references import asks_about_a_decision, named_paragraphs
+from assistant.retrieval.hybrid import Filters, HybridRetriever
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.store.chroma import Record
 
 
-class _Collection:
-    """Answers ``query`` with a scripted order, honouring ``$in`` filters like Chroma."""
+class _Store:
+    """The store's narrow interface, answering ``query`` with a scripted order and honouring
+    ``$in`` filters as Chroma does."""
 
     def __init__(self, records: dict[str, tuple[str, dict[str, Any]]], order: list[str]) -> None:
         self.records = records
         self.order = order
 
-    def query(self, *, query_embeddings: Any, n_results: int, where: Any, include: Any) -> dict[str, Any]:
-        ids = [cid for cid in self.order if _passes(self.records[cid][1], where)][:n_results]
-        return {
-            "ids": [ids],
-            "documents": [[self.records[c][0] for c in ids]],
-            "metadatas": [[self.records[c][1] for c in ids]],
-            "distances": [[0.1 + 0.01 * i for i in range(len(ids))]],
-        }
+    def query(self, vector: Any, n: int, where: Any = None) -> list[Record]:
+        ids = [cid for cid in self.order if _passes(self.records[cid][1], where)][:n]
+        return [
+            Record(cid, self.records[cid][0], self.records[cid][1], distance=0.1 + 0.01 * i)
+            for i, cid in enumerate(ids)
+        ]
 
-    def get(self, *, ids: list[str], include: Any) -> dict[str, Any]:
-        return {"ids": ids, "embeddings": [np.zeros(3, dtype=np.float32) for _ in ids]}
+    def get(self, ids: list[str], **include: bool) -> list[Record]:
+        return [Record(cid, vector=np.zeros(3, dtype=np.float32)) for cid in ids]
 
 
 def _passes(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
@@ -47,11 +43,6 @@ def _passes(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
         return True
     clauses = where.get("$and", [where])
     return all(meta.get(name) in cond["$in"] for clause in clauses for name, cond in clause.items())
-
-
-class _Store:
-    def __init__(self, collection: _Collection) -> None:
-        self.collection = collection
 
 
 class _Embeddings:
@@ -69,7 +60,7 @@ def _retriever(
 ) -> HybridRetriever:
     lexical = LexicalIndex.build([(cid, text, meta) for cid, (text, meta) in records.items()])
     return HybridRetriever(
-        store=_Store(_Collection(records, dense)),
+        store=_Store(records, dense),
         embeddings=_Embeddings(),
         lexical=lexical,
         settings=Settings(**settings),

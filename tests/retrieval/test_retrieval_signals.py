@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.retrieval.hybrid import named_symbols
+from assistant.language.references import named_symbols
 from assistant.retrieval.lexical import LexicalIndex
 
 

@@ -96,10 +96,10 @@ def test_ingest_stores_sentences_and_answers_embed_only_the_question(
     settings_factory: SettingsFactory, guide: Path
 ) -> None:
     embeddings, settings, store, sentences = _with_sentences(settings_factory, guide)
-    stored = sentences.collection.get(include=["documents", "metadatas"])
-    chunk_ids = set(store.collection.get()["ids"])
-    assert stored["ids"] and {m["chunk_id"] for m in stored["metadatas"]} <= chunk_ids
-    assert "Peatland rewetting, Costs: Ditch blocking costs about 500 euros per hectare on blanket bog." in stored["documents"]
+    stored = sentences.get()
+    chunk_ids = {r.id for r in store.get(text=False, metadata=False)}
+    assert stored and {r.metadata["chunk_id"] for r in stored} <= chunk_ids
+    assert "Peatland rewetting, Costs: Ditch blocking costs about 500 euros per hectare on blanket bog." in [r.text for r in stored]
 
     assistant = build_assistant(settings, embeddings)
     embeddings.calls.clear()
@@ -135,10 +135,10 @@ def test_changed_and_rebuilt_documents_leave_no_stale_sentences(
     ingest_paths([guide], settings, store, embeddings)
     sentences = store.sentence_vectors()
     assert sentences is not None
-    stored = sentences.collection.get(include=["documents", "metadatas"])
-    assert {m["chunk_id"] for m in stored["metadatas"]} <= set(store.collection.get()["ids"])
-    assert not any("500 euros" in text for text in stored["documents"])
-    assert any("650 euros" in text for text in stored["documents"])
+    stored = sentences.get()
+    assert {r.metadata["chunk_id"] for r in stored} <= {r.id for r in store.get()}
+    assert not any("500 euros" in r.text for r in stored)
+    assert any("650 euros" in r.text for r in stored)
 
     delete_collection(settings)  # ingest --rebuild
     rebuilt = open_store(settings, embeddings, create=True)
@@ -159,9 +159,8 @@ def test_a_store_built_without_sentence_vectors_gets_them_on_the_next_ingest(
     )
     assert [f.status for f in report.files] == ["unchanged"]  # chunks not re-embedded
     sentences = store.sentence_vectors()
-    assert sentences is not None and sentences.collection.count() > 0
-    stored = sentences.collection.get(include=["metadatas"])
-    assert {m["chunk_id"] for m in stored["metadatas"]} == set(store.collection.get()["ids"])
+    assert sentences is not None and sentences.count() > 0
+    assert {r.metadata["chunk_id"] for r in sentences.get()} == {r.id for r in store.get()}
     assert progress[0][0] == "sentence vectors of the stored chunks"
 
 
@@ -192,12 +191,12 @@ def test_sentence_vectors_of_another_version_are_ignored_then_rebuilt(
     from assistant.store.sentence_vectors import VERSION_KEY
 
     embeddings, settings, store, sentences = _with_sentences(settings_factory, guide)
-    count = sentences.collection.count()
-    sentences.collection.modify(metadata={VERSION_KEY: -1})
+    count = sentences.count()
+    sentences.collection.modify(metadata={VERSION_KEY: -1})  # as a store of another version
     assert store.sentence_vectors() is None  # answers embed at question time meanwhile
     ingest_paths([guide], settings, store, embeddings)
     rebuilt = store.sentence_vectors()
-    assert rebuilt is not None and rebuilt.collection.count() == count
+    assert rebuilt is not None and rebuilt.count() == count
 
 
 def test_passages_with_nothing_quotable_give_a_refusal_not_an_empty_answer(

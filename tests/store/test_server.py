@@ -301,7 +301,7 @@ def test_chroma_server_makes_no_outbound_connection(tmp_path: Path, fake_embeddi
         store = open_store(settings, fake_embeddings, create=True)
         report = ingest_paths([CORPUS / "decisions"], settings, store, fake_embeddings)
         assert report.count("added") == 2
-        assert store.collection.query(query_embeddings=fake_embeddings.encode(["restoration"]), n_results=3)["ids"]
+        assert store.query(fake_embeddings.encode(["restoration"], query=True)[0], 3)
     finally:
         chroma.stop()
     assert "+++ exited" in trace.read_text()  # strace followed the server to its end

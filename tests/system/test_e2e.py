@@ -214,10 +214,9 @@ def test_dense_neighbours_are_exact_and_the_same_in_a_new_process(
     """
     import numpy as np
 
-    from assistant.retrieval.hybrid import CROSSLINGUAL_DEPTH
     from assistant.store.chroma import open_store
 
-    depth = corpus_store.candidate_k * CROSSLINGUAL_DEPTH
+    depth = corpus_store.candidate_k * corpus_store.crosslingual_depth
     items = [
         json.loads(line)
         for path in sorted((ROOT / "evals" / "sets").glob("*.jsonl"))

@@ -24,6 +24,7 @@ import pytest
 from assistant.core.settings import Settings
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.store.chroma import Store, open_store
+from assistant.store.guard import WRITES
 from ingest.chunking import chunk_document
 from ingest.indexing import collect_files, ingest_paths
 from ingest.loaders import load_document
@@ -55,8 +56,8 @@ def _expected(folder: Path, settings: Settings) -> dict[str, int]:
 def _stored(store: Store) -> dict[str, int]:
     counts: dict[str, int] = {}
     versions: dict[str, set[str]] = {}
-    for page in store.iter_records(include=["metadatas"]):
-        for meta in page["metadatas"]:
+    for page in store.pages(text=False):
+        for meta in (record.metadata for record in page):
             doc_id = str(meta["doc_id"])
             counts[doc_id] = counts.get(doc_id, 0) + 1
             versions.setdefault(doc_id, set()).add(str(meta["content_hash"]))
@@ -80,27 +81,26 @@ class FailingEmbeddings:
         return self.inner.encode(texts, query=query)
 
 
-class FailingCollection:
-    """Wraps a collection; the ``fail_at``-th write raises, before or after it lands."""
+class FailingWrites:
+    """A store hook (``Store.observe``): the ``fail_at``-th write raises, before or after it lands.
 
-    def __init__(self, inner: Any, fail_at: int, after: bool) -> None:
-        self.inner, self.fail_at, self.after, self.writes = inner, fail_at, after, 0
+    Writes are every operation that changes the real Chroma collection: chunks written,
+    updated or deleted, and the collection's metadata (the content fingerprint).
+    """
 
-    def __getattr__(self, name: str) -> Any:
-        value = getattr(self.inner, name)
-        if name not in ("upsert", "update", "delete", "modify"):
-            return value
+    def __init__(self, fail_at: int, after: bool) -> None:
+        self.fail_at, self.after, self.writes = fail_at, after, 0
 
-        def write(*args: Any, **kwargs: Any) -> Any:
-            self.writes += 1
-            if self.writes == self.fail_at and not self.after:
-                raise Interrupted(f"before write {self.writes}")
-            result = value(*args, **kwargs)
-            if self.writes == self.fail_at:
-                raise Interrupted(f"after write {self.writes}")
-            return result
-
-        return write
+    def __call__(self, operation: str, call: Callable[[], Any]) -> Any:
+        if operation not in WRITES:
+            return call()
+        self.writes += 1
+        if self.writes == self.fail_at and not self.after:
+            raise Interrupted(f"before write {self.writes}")
+        result = call()
+        if self.writes == self.fail_at:
+            raise Interrupted(f"after write {self.writes}")
+        return result
 
 
 @pytest.fixture
@@ -119,8 +119,8 @@ def _crash_points(fake: Any, folder: Path, settings: Settings) -> tuple[int, int
     """Count embedding calls and writes of a clean run (on a scratch store)."""
     scratch = settings.model_copy(update={"store_dir": settings.store_dir.with_name("scratch")})
     store = open_store(scratch, fake, create=True)
-    counting = FailingCollection(store.collection, fail_at=0, after=False)
-    store.collection = counting
+    counting = FailingWrites(fail_at=0, after=False)
+    store.observe(counting)
     fake.calls.clear()
     ingest_paths([folder], scratch, store, fake)
     return len(fake.calls), counting.writes
@@ -143,7 +143,7 @@ def test_crash_at_every_point_is_completed_by_the_next_run(
         if where == "embedding":
             embeddings = FailingEmbeddings(fake_embeddings, point)
         else:
-            store.collection = FailingCollection(store.collection, point, after=where == "after write")
+            store.observe(FailingWrites(point, after=where == "after write"))
         with pytest.raises(Interrupted):
             ingest_paths([three_versions], store_settings, store, embeddings)
 
@@ -168,7 +168,7 @@ def test_crash_while_updating_a_document_keeps_an_answerable_store(
     ingest_paths([three_versions], settings, store, fake_embeddings)
     long = three_versions / "a-long.md"
     long.write_text(long.read_text(encoding="utf-8").replace("rewets peat", "blocks drains of"), encoding="utf-8")
-    store.collection = FailingCollection(store.collection, fail_at=2, after=False)
+    store.observe(FailingWrites(fail_at=2, after=False))
     with pytest.raises(Interrupted):
         ingest_paths([three_versions], settings, store, fake_embeddings)
 
@@ -178,7 +178,7 @@ def test_crash_while_updating_a_document_keeps_an_answerable_store(
     report = ingest_paths([three_versions], settings, reopened, fake_embeddings)
     assert {r.doc_id: r.status for r in report.files}["long"] == "updated"
     assert _stored(reopened) == _expected(three_versions, settings)
-    texts = reopened.collection.get(where={"doc_id": "long"})["documents"]
+    texts = [record.text for record in reopened.get(where={"doc_id": "long"})]
     assert not any("rewets peat" in t for t in texts)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from assistant.services.documents import delete_document
 from assistant.ui.uploads import (
     UPLOAD_SUFFIXES,
     UploadRejected,
-    delete_document,
     safe_filename,
     save_upload,
 )
@@ -147,9 +147,7 @@ def test_delete_document_removes_its_chunks_and_its_uploaded_file(
     before = store.fingerprint()
 
     assert delete_document(store, "upload-mine", Actor(), uploads) == 2
-    docs = {
-        m["doc_id"] for page in store.iter_records(include=["metadatas"]) for m in page["metadatas"]
-    }
+    docs = {r.metadata["doc_id"] for page in store.pages(text=False) for r in page}
     assert docs == {"theirs"}
     assert not uploaded.exists()
     assert store.fingerprint() != before

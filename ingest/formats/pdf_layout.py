@@ -1,6 +1,6 @@
 """One PDF page as a reader sees it: lines in column order, with their font, and tables.
 
-Works on the words pdfplumber reads from the page (see :mod:`ingest.pdf` for the choice
+Works on the words pdfplumber reads from the page (see :mod:`ingest.formats.pdf_text` for the choice
 of library). Words are grouped into lines by vertical overlap, so a raised footnote
 marker stays on its line and can be told apart by its size; a page with an empty gutter
 down its middle is read column by column; tables are found from the page's drawn rules

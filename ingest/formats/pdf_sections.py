@@ -1,4 +1,4 @@
-"""Turn a PDF's reading (:mod:`ingest.pdf`) into sections with page-bearing locators.
+"""Turn a PDF's reading (:mod:`ingest.formats.pdf_text`) into sections with page-bearing locators.
 
 A decision is cut by its paragraphs (``para. 27 (p. 8)``) and annexes (``annex I,
 table 1 (p. 6)``); any other document by its headings (``2.1.1 Structure (p. 5)``, or
@@ -20,9 +20,9 @@ from ingest.decisions import (
     parse_decision,
     split_table,
 )
+from ingest.formats.pdf_layout import Block
+from ingest.formats.pdf_text import PdfText
 from ingest.limits import FileBudget
-from ingest.pdf import PdfText
-from ingest.pdf_layout import Block
 
 __all__ = ["PdfSections", "pdf_sections"]
 

@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Iterator
 
-from ingest.formats_blocks import Block, list_marker, markdown_table
+from ingest.formats.blocks import Block, list_marker, markdown_table
 
 __all__ = ["RstError", "rst_blocks"]
 

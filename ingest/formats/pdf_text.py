@@ -17,7 +17,7 @@ What is done, and from what signal (no hand list of a publisher's strings):
 - headings: lines in larger type than the body, or in bold at body size;
 - paragraphs: lines joined when the line pitch is the body's, hyphenation undone when the
   document itself spells the word whole;
-- tables: :func:`ingest.pdf_layout.read_page`, rendered as Markdown rows;
+- tables: :func:`ingest.formats.pdf_layout.read_page`, rendered as Markdown rows;
 - columns: a page with an empty gutter is read column by column.
 """
 
@@ -28,8 +28,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from assistant.language.scripts import CJK_TEXT
+from ingest.formats.pdf_layout import Block, Line, PageLayout, read_page, table_markdown
 from ingest.limits import FileBudget
-from ingest.pdf_layout import Block, Line, PageLayout, read_page, table_markdown
 
 __all__ = ["Note", "PdfText", "join_text", "read_pdf"]
 
@@ -38,7 +39,7 @@ _PAGE_NUMBER = re.compile(r"^(page\s+)?[#ivxlc]+(\s*(/|of)\s*#)?$", re.I)
 _NOTE_START = re.compile(r"^([*†‡]|\d{1,3})\s+\S")
 _LIST_START = re.compile(r"^(\d{1,2}\.|\([a-z]{1,4}\)|\([ivx]+\)|[•▪●◦■–])\s")
 _SENTENCE_END = re.compile(r"[.:;!?。；：！？)\]]$")
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CJK = CJK_TEXT
 _LEADER = re.compile(r"\s*(?:\.\s?){5,}\s*")  # dot leaders of a contents line
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 

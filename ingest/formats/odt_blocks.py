@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from ingest.formats_blocks import Block, list_marker, markdown_table
+from ingest.formats.blocks import Block, list_marker, markdown_table
 
 __all__ = ["OdtError", "odt_blocks"]
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ingest.formats_blocks import Block, list_marker, markdown_table
+from ingest.formats.blocks import Block, list_marker, markdown_table
 
 __all__ = ["html_blocks"]
 

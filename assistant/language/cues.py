@@ -1,0 +1,54 @@
+"""Grammatical cues the checks read, per language: closed word classes, not topics.
+
+Who a question addresses (second-person pronouns, generic "you"), whether it asks for an
+invention ("write me a poem"), and the wording of a ban. Each pattern lists the six UN
+languages; a new language adds its words here.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["BAN_ASKED", "BAN_STATED", "GENERIC_YOU", "INVENT", "SECOND_PERSON"]
+
+# Second-person pronouns that address the asker's interlocutor, per language (a closed
+# grammatical class). Polite "vous"/"usted"/"вы" are left out: they also address readers in
+# general ("si vous restaurez…"), as does English "you" after "how do/can/should".
+SECOND_PERSON = re.compile(
+    r"\b(?:you|your|yours|yourself)\b|你|您"
+    r"|(?<!\w)(?:tú|ti|contigo|tus?|toi|ton|ta|tes)(?!\w)|(?<!\w)t['’](?=\w)"
+    r"|(?<!\w)(?:ты|тебя|тебе|тобой|твой|твоя|твоё|твои|твоих)(?!\w)|(?<!\w)(?:أنت|انت|رأيك)(?!\w)",
+    re.IGNORECASE,
+)
+# Generic or polite "you": "how do you restore…", "can you tell me…", "if you…".
+GENERIC_YOU = re.compile(
+    r"\b(?:how|what|where|when|why|which)\s+(?:do|can|should|would|could|might|must)\s+you\b"
+    r"|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:tell|show|explain|give|list|summari[sz]e|find|quote)\b"
+    r"|\b(?:if|when|once|before|after|unless)\s+you\b|\byou\s+(?:need|have|want|must|should)\s+to\b"
+    r"|请你|你能(?:告诉|说明|解释|列出)",
+    re.IGNORECASE,
+)
+
+
+# A task of invention rather than finding, as an imperative opening a sentence: "write me
+# a poem", "imagine…", "act as…" (an extractive assistant quotes; it does not invent).
+INVENT = re.compile(
+    r"(?:^|[.!?;:。！？]\s*|\b(?:and|also|then|now)\s+)(?:please\s+)?"
+    r"(?:write|compose|invent|imagine|pretend|act as|role-?play)\b"
+    r"|(?:^|[.!?;:¿¡]\s*|\b(?:y|e|et|puis)\s+)(?:escr[ií]be\w*|comp[oó]n\w*|inventa\w*|imagina\w*|act[uú]a como"
+    r"|[ée]cri[st]\w*|invente[zr]?|imagine[zr]?|agis comme|fais comme si)\b"
+    r"|^(?:напиши|сочини|придумай|представь|притворись)|(?:^|[。！？；])\s*(?:请你?)?(?:帮我|给我)?(?:写|编)一(?:首|篇|个)|^(?:请你?)?假装|^(?:اكتب|ألّف|تخيل)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+# A question that presupposes a ban, and the wording of one in a passage.
+BAN_ASKED = re.compile(
+    r"\b(?:bans?|banned|prohibit\w*|forbid\w*|outlaw\w*)\b|interdi[ts]\w*|proh[ií]b\w*|禁止|严禁"
+    r"|запрещ\w*|запрет\w*|يحظر|حظر|يمنع|تحظر",
+    re.IGNORECASE,
+)
+BAN_STATED = re.compile(
+    BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)"
+    r"|не (?:должн|допуска)\w*|لا يجوز",
+    re.IGNORECASE,
+)

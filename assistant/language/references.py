@@ -1,0 +1,61 @@
+"""References a text makes to decisions and their paragraphs, in the six UN languages.
+
+"XI/16", "第XI/16号决定", "paragraph 1(b)", "párrafo 5 c)", "第2(e)段", "the decision": read
+by retrieval (to prefer the text named), by the premise checks (to refuse a paragraph that
+does not exist) and by provenance (a heading that claims a decision's symbol).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["asks_about_a_decision", "asks_for_sources", "named_paragraphs", "named_symbols"]
+
+_SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
+
+_PARAGRAPH = re.compile(
+    r"(?P<pre>preambular\s+)?(?:sub-?)?(?:paragraph|para\.?|párrafo|paragraphe|пункт[а-я]*)\s*"
+    r"(?P<n>\d{1,2})\s*(?:\(\s*(?P<l>[a-z])\s*\)|(?P<l2>[a-z])\))?"
+    r"|(?P<zpre>序言部分?)?第\s*(?P<zn>\d{1,2})\s*(?:\(\s*(?P<zl>[a-z])\s*\)\s*)?段",
+    re.IGNORECASE,
+)
+
+# "The decision", "this decision", "该决定", "决定是否…", "la décision", "la decisión".
+_A_DECISION = re.compile(
+    r"\b(?:the|this) decision\b|\bla d[ée]cisi[oó]n\b|\bel decisi[oó]n\b|(?:该|本|此|这项)决定"
+    r"|(?:^|[，。？、\s])决定(?:第|是否|有没有|要求|建议|关于|鼓励|支持|提到|中|里)",
+    re.IGNORECASE,
+)
+
+# Questions about provenance keep reference-list passages in the evidence.
+_ASKS_FOR_SOURCES = re.compile(
+    r"\b(?:sources?|references?|bibliograph\w*|cited|citations?|fuentes?|références?|bibliografía)\b"
+    r"|来源|出处|参考|文献",
+    re.IGNORECASE,
+)
+
+
+def named_symbols(text: str) -> set[str]:
+    """Decision symbols named in a text ("XI/16", "第XI/16号决定")."""
+    return {m.upper() for m in _SYMBOL.findall(text)}
+
+
+def named_paragraphs(text: str) -> set[str]:
+    """Paragraphs a text names ("paragraph 2", "para. 1(b)", "第2(e)段", "párrafo 5 c)")."""
+    found: set[str] = set()
+    for m in _PARAGRAPH.finditer(text):
+        number = m.group("n") or m.group("zn")
+        letter = (m.group("l") or m.group("l2") or m.group("zl") or "").lower()
+        preamble = m.group("pre") or m.group("zpre")
+        found.add(f"pp{number}" if preamble else f"{number}({letter})" if letter else number)
+    return found
+
+
+def asks_about_a_decision(text: str) -> bool:
+    """Whether a question is about "the decision" (a decision it does not name by symbol)."""
+    return bool(_A_DECISION.search(text))
+
+
+def asks_for_sources(text: str) -> bool:
+    """Whether a question asks about sources or references (reference lists then count)."""
+    return bool(_ASKS_FOR_SOURCES.search(text))

@@ -1,0 +1,122 @@
+"""Candidate generators: the ranked lists fusion combines.
+
+Three lists, each a ranking of chunk ids: ``dense`` (nearest by the embedding),
+``crosslingual`` (the nearest passages in other languages than the question's, read from
+the same dense query) and ``lexical`` (BM25). A new generator adds its list here and a
+weight to :func:`list_weights`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.core.settings import Settings
+from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.question import Question
+
+__all__ = ["Candidate", "Candidates", "dense_candidates", "lexical_candidates", "list_weights"]
+
+
+@dataclass
+class Candidate:
+    """A chunk some list ranked, with its rank in each list (1 = first)."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Candidates:
+    """Everything the generators found for one question."""
+
+    by_id: dict[str, Candidate] = field(default_factory=dict)
+    similarity: dict[str, float] = field(default_factory=dict)  # cosine to the question
+    lexical_score: dict[str, float] = field(default_factory=dict)  # BM25
+    lexical_trust: float = 1.0  # how much of the question BM25 could read, 0..1
+
+    def add(self, cid: str, text: str, metadata: dict[str, Any]) -> Candidate:
+        """Return the candidate ``cid``, recording it on first sight."""
+        return self.by_id.setdefault(cid, Candidate(cid, text, metadata))
+
+
+def crosslingual_weight(question: Question, lexical: LexicalIndex | None, settings: Settings) -> float:
+    """Weight of the cross-lingual list: the rarer the question's language in the corpus, the more.
+
+    A Chinese question otherwise only finds Chinese text.
+    """
+    share = lexical.language_share(question.language) if lexical is not None else 0.0
+    return settings.crosslingual_weight * (1.0 - share)
+
+
+def dense_candidates(
+    found: Candidates,
+    store: Any,
+    vector: np.ndarray,
+    question: Question,
+    lexical: LexicalIndex | None,
+    settings: Settings,
+    where: dict[str, Any] | None,
+) -> None:
+    """Add the dense and cross-lingual rankings from one query to the store.
+
+    One query, read twice: its head is the dense ranking; its passages in other languages
+    than the question's are the cross-lingual one (a Spanish question should reach the
+    decision's English and Chinese text, not only Spanish summaries), but not translations
+    of what the question's language already has. A metadata filter would make Chroma scan
+    every matching record, which grows with the corpus; a deeper plain query does not.
+    """
+    weight = crosslingual_weight(question, lexical, settings)
+    depth = settings.candidate_k * (settings.crosslingual_depth if weight > 0 else 1)
+    covered = set(lexical.translated_into(question.language)) if lexical else set()
+    other_rank = 0
+    for rank, record in enumerate(store.query(vector, depth, where), start=1):
+        meta = record.metadata
+        in_head = rank <= settings.candidate_k
+        crosslingual = (
+            weight > 0
+            and other_rank < settings.candidate_k
+            and meta.get("language") != question.language
+            and meta.get("doc_id") not in covered
+        )
+        if not (in_head or crosslingual):
+            continue
+        candidate = found.add(record.id, record.text, meta)
+        found.similarity[record.id] = 1.0 - float(record.distance or 0.0)
+        if in_head:
+            candidate.ranks["dense"] = rank
+        if crosslingual:
+            other_rank += 1
+            candidate.ranks["crosslingual"] = other_rank
+
+
+def lexical_candidates(
+    found: Candidates,
+    lexical: LexicalIndex,
+    question: Question,
+    settings: Settings,
+    mask: np.ndarray | None,
+) -> None:
+    """Add the BM25 ranking; BM25 counts in full only when it can read most of the question."""
+    terms = question.terms
+    found.lexical_trust = min(1.0, lexical.coverage(terms) / settings.lexical_full_coverage)
+    for rank, hit in enumerate(lexical.search(terms, settings.candidate_k, mask), start=1):
+        cid = lexical.ids[hit.index]
+        candidate = found.add(cid, lexical.texts[hit.index], lexical.metadatas[hit.index])
+        candidate.ranks["lexical"] = rank
+        found.lexical_score[cid] = hit.score
+
+
+def list_weights(
+    found: Candidates, question: Question, lexical: LexicalIndex | None, settings: Settings
+) -> dict[str, float]:
+    """Return the fusion weight of each ranked list."""
+    return {
+        "dense": settings.dense_weight,
+        "lexical": settings.lexical_weight * found.lexical_trust,
+        "crosslingual": crosslingual_weight(question, lexical, settings),
+    }

@@ -1,0 +1,69 @@
+"""A question analysed once: what retrieval, the premise checks and the composers read of it.
+
+Parsing a question is cheap but was done in three places; :func:`analyse` does it once and
+the :class:`Question` travels with the :class:`~assistant.retrieval.hybrid.Retrieval`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.language.answer_types import asked_figure, asks_list
+from assistant.language.detect import detect_language
+from assistant.language.places import expand_places
+from assistant.language.references import (
+    asks_about_a_decision,
+    asks_for_sources,
+    named_paragraphs,
+    named_symbols,
+)
+from assistant.retrieval.acronyms import expand_acronyms
+from assistant.retrieval.lexical import LexicalIndex, tokenize
+
+__all__ = ["Question", "analyse"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a question asks, as read from its words.
+
+    ``searched`` is the text searched: abbreviations the corpus defines spelled out
+    ("COP" → "Conference of the Parties") and foreign place names in the corpus's main
+    language ("卢旺达" → "Rwanda"). The other fields are read from ``searched``.
+    """
+
+    text: str
+    searched: str
+    language: str
+    symbols: frozenset[str] = frozenset()
+    paragraphs: frozenset[str] = frozenset()
+    about_a_decision: bool = False  # "the decision …" without naming it by symbol
+    figure: str | None = None  # the kind of amount asked for (an area, a share …)
+    wants_list: bool = False
+    wants_sources: bool = False
+
+    @property
+    def terms(self) -> list[str]:
+        """The searched text as BM25 terms."""
+        return tokenize(self.searched)
+
+
+def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:
+    """Read a question once; ``language`` (when known, e.g. from a conversation) wins."""
+    language = language or detect_language(text)
+    searched = text
+    if lexical is not None:
+        searched = expand_acronyms(searched, lexical.acronyms)
+        searched = expand_places(searched, language, lexical.main_language)
+    symbols = named_symbols(searched)
+    return Question(
+        text=text,
+        searched=searched,
+        language=language,
+        symbols=frozenset(symbols),
+        paragraphs=frozenset(named_paragraphs(searched)),
+        about_a_decision=not symbols and asks_about_a_decision(searched),
+        figure=asked_figure(searched),
+        wants_list=asks_list(searched),
+        wants_sources=asks_for_sources(searched),
+    )
