@@ -8,24 +8,24 @@ ones are deleted, so the store answers at every moment.
 from __future__ import annotations
 
 import hashlib
-import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from assistant.core.errors import IngestError
-from assistant.core.provenance import Provenance, as_upload, origin_of, path_origin
+from assistant.core.provenance import Provenance, as_upload, path_origin
 from assistant.core.records import Chunk, LoadedDocument, search_text
 from assistant.core.settings import Settings
 from assistant.store.chroma import Store
 from assistant.store.sentence_vectors import SentenceVectors, sentence_rows
 from assistant.store.vector_cache import VectorCache, cache_key_prefix, encode_unique
 from ingest.chunking import chunk_document
+from ingest.files import check_file, collect_files
 from ingest.limits import FileLimits, check_chunks
-from ingest.loaders import SUPPORTED_SUFFIXES, load_document
-from ingest.metadata import SIDECAR_NAMES
+from ingest.loaders import load_document
+from ingest.report import FileResult, IngestCancelled, IngestReport, Status
+from ingest.stored import StoredDoc, official_symbols, stored_documents
 
 __all__ = [
     "FileResult",
@@ -41,182 +41,14 @@ __all__ = [
 PIPELINE_VERSION = "1"
 WRITE_BATCH = 64
 
-Status = Literal["added", "updated", "unchanged", "failed", "pruned", "skipped"]
 ProgressFn = Callable[[str, int, int], None]
 ChunksFn = Callable[[int], None]
 StopFn = Callable[[], bool]
 
 
-class IngestCancelled(Exception):
-    """The caller asked to stop (the app's client left); raised between batches."""
-
-
-@dataclass(frozen=True)
-class FileResult:
-    """What happened to one file."""
-
-    path: str
-    status: Status
-    doc_id: str = ""
-    chunks: int = 0
-    reason: str = ""
-    flag: str = ""
-
-
-@dataclass
-class IngestReport:
-    """Per-file results and totals of one ingest run."""
-
-    files: list[FileResult] = field(default_factory=list)
-    skipped: list[FileResult] = field(default_factory=list)
-    chunks_written: int = 0
-    chunks_deleted: int = 0
-    cancelled: bool = False
-
-    def count(self, status: Status) -> int:
-        """Return the number of files with ``status``."""
-        return sum(1 for f in self.files if f.status == status)
-
-    @property
-    def failed(self) -> list[FileResult]:
-        """Files that could not be indexed."""
-        return [f for f in self.files if f.status == "failed"]
-
-    def skipped_summary(self) -> str:
-        """Say in one line what in the folders was not indexed, and why; ``""`` when nothing.
-
-        Example: ``skipped: 2 files of an unsupported type (.csv, .xlsx), 1 folder README``.
-        """
-        unsupported = [
-            Path(f.path).suffix.lower() or "no extension"
-            for f in self.skipped
-            if f.reason.startswith("unsupported")
-        ]
-        parts = []
-        if unsupported:
-            n = len(unsupported)
-            types = ", ".join(dict.fromkeys(sorted(unsupported)))
-            parts.append(f"{n} file{'s' if n > 1 else ''} of an unsupported type ({types})")
-        readmes = sum(1 for f in self.skipped if not f.reason.startswith("unsupported"))
-        if readmes:
-            parts.append(f"{readmes} folder README{'s' if readmes > 1 else ''}")
-        return f"skipped: {', '.join(parts)}" if parts else ""
-
-
-def collect_files(
-    paths: Iterable[Path], skipped: list[FileResult] | None = None
-) -> tuple[list[Path], list[FileResult]]:
-    """Expand files and folders into supported files, following links without looping.
-
-    ``README*`` files inside folders describe the folder and are skipped; pass one
-    explicitly to index it. Files of a folder that are not collected (unsupported types,
-    READMEs) are appended to ``skipped`` with the reason, so none vanishes without a word;
-    hidden files and the folder's metadata sidecar are not documents and are not listed.
-    """
-    files: list[Path] = []
-    problems: list[FileResult] = []
-    seen_dirs: set[str] = set()
-    for path in paths:
-        if not path.exists():
-            reason = (
-                "broken symbolic link (its target is missing or it loops)"
-                if path.is_symlink()
-                else "no such file or folder"
-            )
-            problems.append(FileResult(str(path), "failed", reason=reason))
-        elif not path.is_dir():
-            files.append(path)  # named explicitly: even an odd one gets a reason, not silence
-        else:
-            for root, dirs, names in os.walk(path, followlinks=True):
-                real = os.path.realpath(root)
-                if real in seen_dirs:
-                    dirs[:] = []
-                    problems.append(FileResult(root, "failed", reason="symlink loop skipped"))
-                    continue
-                seen_dirs.add(real)
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    candidate = Path(root) / name
-                    if name.startswith(".") or name in SIDECAR_NAMES:
-                        continue
-                    suffix = candidate.suffix.lower()
-                    if name.upper().startswith("README"):
-                        reason = "describes the folder (README): name it to index it"
-                    elif suffix in SUPPORTED_SUFFIXES:
-                        files.append(candidate)
-                        continue
-                    else:
-                        reason = f"unsupported file type '{suffix or name}'"
-                    if skipped is not None:
-                        skipped.append(FileResult(str(candidate), "skipped", reason=reason))
-    return files, problems
-
-
-def check_file(path: Path, settings: Settings) -> None:
-    """Refuse what must not be read: special files, broken links, files over ``max_file_mb``.
-
-    Checked before reading, so a named pipe does not block the run and a huge file is
-    not read into memory (nor embedded for an hour).
-    """
-    try:
-        info = path.stat()
-    except OSError as e:
-        if path.is_symlink():
-            raise IngestError(path, "broken symbolic link (its target is missing or it loops)") from e
-        raise IngestError(path, f"cannot read file ({e.strerror or e})") from e
-    if not stat.S_ISREG(info.st_mode):
-        raise IngestError(path, "not a regular file (a pipe, socket or device)")
-    limit = settings.max_file_mb * 1_000_000
-    if info.st_size > limit:
-        raise IngestError(
-            path,
-            f"file is {info.st_size / 1_000_000:,.1f} MB, over the {settings.max_file_mb:g} MB"
-            " limit — split it, or raise max_file_mb (RA_MAX_FILE_MB)",
-        )
-
-
 def index_text(chunk: Chunk) -> str:
     """Search text of a chunk about to be written."""
     return search_text(chunk.text, chunk.as_metadata())
-
-
-@dataclass
-class _StoredDoc:
-    source_path: str = ""
-    content_hash: str = ""
-    n_chunks: int = 0
-    ids: set[str] = field(default_factory=set)
-    complete: bool = True
-    origin: str = "operator"
-    owner: str = ""
-    symbol: str = ""
-
-
-def _stored_documents(store: Store) -> dict[str, _StoredDoc]:
-    docs: dict[str, _StoredDoc] = {}
-    for page in store.pages(text=False):
-        for record in page:
-            meta = record.metadata
-            doc = docs.setdefault(str(meta.get("doc_id", "")), _StoredDoc())
-            doc.ids.add(record.id)
-            if doc.content_hash and doc.content_hash != meta.get("content_hash"):
-                doc.complete = False  # chunks of two versions: an update was interrupted
-            doc.content_hash = str(meta.get("content_hash", ""))
-            doc.n_chunks = int(meta.get("n_chunks", 0))
-            doc.source_path = str(meta.get("source_path", ""))
-            doc.origin = origin_of(meta)
-            doc.owner = str(meta.get("owner", ""))
-            doc.symbol = str(meta.get("symbol", ""))
-    return docs
-
-
-def _official_symbols(stored: dict[str, _StoredDoc]) -> dict[str, str]:
-    """Upper-cased symbols of the stored bundled and operator documents → their doc_id."""
-    return {
-        doc.symbol.strip().upper(): doc_id
-        for doc_id, doc in sorted(stored.items())
-        if doc.symbol and doc.origin != "upload"
-    }
 
 
 def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
@@ -242,7 +74,9 @@ def _write(run: _Run, chunks: list[Chunk], extra: dict[str, Any]) -> None:
         if run.legacy_embedding:  # the earlier way, kept as the benchmark's reference
             vectors = run.embeddings.encode(texts)
             if sentences is not None:
-                sentences.add(((c.chunk_id, c.text, c.as_metadata()) for c in batch), run.embeddings)
+                sentences.add(
+                    ((c.chunk_id, c.text, c.as_metadata()) for c in batch), run.embeddings
+                )
         else:
             rows = sentence_rows(
                 (c.chunk_id, c.text, c.as_metadata()) for c in (batch if sentences else [])
@@ -320,14 +154,7 @@ def ingest_paths(
             no reuse of vectors (the benchmark's reference for the speed of ingest).
 
     """
-    skipped: list[FileResult] = []
-    files, problems = collect_files(paths, skipped)
-    report = IngestReport(files=list(problems), skipped=skipped)
-    stored = _stored_documents(store)
-    sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
-    if sentences is not None and sentences.count() == 0 and store.count() > 0:
-        _backfill(store, sentences, embeddings, on_progress)
-    run = _Run(settings, store, embeddings, stored, report, sentences, should_stop)
+    files, run = _start_run(paths, settings, store, embeddings, on_progress, should_stop)
     run.overrides = dict(overrides or {})
     run.on_chunks, run.legacy_embedding = on_chunks, legacy_embedding
     if settings.vector_cache and not legacy_embedding:
@@ -341,10 +168,29 @@ def ingest_paths(
     finally:
         if run.cache is not None:
             run.cache.close()
-    if prune and not report.cancelled:
+    if prune and not run.report.cancelled:
         _prune(run, {str(_absolute(p)) for p in files})
     store.record_fingerprint()
-    return report
+    return run.report
+
+
+def _start_run(
+    paths: Iterable[Path],
+    settings: Settings,
+    store: Store,
+    embeddings: Any,
+    on_progress: ProgressFn | None,
+    should_stop: StopFn | None,
+) -> tuple[list[Path], _Run]:
+    """Collect the files and read what the store holds; embed old sentences once if missing."""
+    skipped: list[FileResult] = []
+    files, problems = collect_files(paths, skipped)
+    report = IngestReport(files=list(problems), skipped=skipped)
+    stored = stored_documents(store)
+    sentences = store.sentence_vectors(create=True) if settings.sentence_vectors else None
+    if sentences is not None and sentences.count() == 0 and store.count() > 0:
+        _backfill(store, sentences, embeddings, on_progress)
+    return files, _Run(settings, store, embeddings, stored, report, sentences, should_stop)
 
 
 def _ingest_one(path: Path, run: _Run, stamp: Provenance) -> bool:
@@ -371,7 +217,7 @@ class _Run:
     settings: Settings
     store: Store
     embeddings: Any
-    stored: dict[str, _StoredDoc]
+    stored: dict[str, StoredDoc]
     report: IngestReport
     sentences: SentenceVectors | None
     should_stop: StopFn | None = None
@@ -405,17 +251,23 @@ def _prune(run: _Run, seen_paths: set[str]) -> None:
             run.report.files.append(FileResult(doc.source_path, "pruned", doc_id=doc_id))
 
 
-def _claim(path: Path, document: LoadedDocument, run: _Run, stamp: Provenance) -> tuple[LoadedDocument, str]:
+def _claim(
+    path: Path, document: LoadedDocument, run: _Run, stamp: Provenance
+) -> tuple[LoadedDocument, str]:
     """Decide the doc_id this file may write, or raise: uploads stay in their namespace."""
     flag = ""
     if stamp.origin == "upload":
-        document, flag = as_upload(document, _official_symbols(run.stored))
+        document, flag = as_upload(document, official_symbols(run.stored))
     doc_id = document.meta.doc_id
     if doc_id in run.claimed:
-        raise IngestError(path, f"duplicate doc_id '{doc_id}' (already used by {run.claimed[doc_id]})")
+        raise IngestError(
+            path, f"duplicate doc_id '{doc_id}' (already used by {run.claimed[doc_id]})"
+        )
     existing = run.stored.get(doc_id)
-    if existing and stamp.origin == "upload" and (
-        existing.origin != "upload" or existing.owner != stamp.owner
+    if (
+        existing
+        and stamp.origin == "upload"
+        and (existing.origin != "upload" or existing.owner != stamp.owner)
     ):
         raise IngestError(
             path, f"'{doc_id}' is another user's document; rename the file to upload it"
@@ -449,7 +301,9 @@ def _ingest_file(path: Path, run: _Run, stamp: Provenance) -> FileResult:
         and len(existing.ids) == existing.n_chunks
     ):
         if (existing.source_path, existing.origin, existing.owner) != (
-            str(path), stamp.origin, stamp.owner
+            str(path),
+            stamp.origin,
+            stamp.owner,
         ):  # moved or renamed, or stored before provenance was recorded
             ids = sorted(existing.ids)
             run.store.update(ids, [extra] * len(ids))
@@ -463,8 +317,14 @@ def _ingest_file(path: Path, run: _Run, stamp: Provenance) -> FileResult:
     if flag:
         extra["flag"] = flag
     _replace(run, chunks, existing.ids if existing else set(), extra)
-    run.stored[doc_id] = _StoredDoc(
-        str(path), version, len(chunks), {c.chunk_id for c in chunks}, True, stamp.origin, stamp.owner
+    run.stored[doc_id] = StoredDoc(
+        str(path),
+        version,
+        len(chunks),
+        {c.chunk_id for c in chunks},
+        True,
+        stamp.origin,
+        stamp.owner,
     )
     status: Status = "updated" if existing else "added"
     return FileResult(str(path), status, doc_id, len(chunks), reason=flag, flag=flag)
@@ -489,9 +349,7 @@ def _replace(run: _Run, chunks: list[Chunk], old_ids: set[str], extra: dict[str,
                 run.sentences.delete(written)
         raise
     if kept:
-        run.store.update(
-            [c.chunk_id for c in kept], [{**c.as_metadata(), **extra} for c in kept]
-        )
+        run.store.update([c.chunk_id for c in kept], [{**c.as_metadata(), **extra} for c in kept])
     stale = sorted(old_ids - new_ids)
     if stale:
         run.store.delete(stale)

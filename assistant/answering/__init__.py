@@ -6,4 +6,15 @@ local llama.cpp model, verification of an LLM"s sentences against the passages, 
 condensation of follow-up questions.
 """
 
-__all__ = ["condense", "evidence", "extractive", "llm", "llm_local", "llm_prompts", "premises", "verification"]
+__all__ = [
+    "condense",
+    "evidence",
+    "extractive",
+    "llm",
+    "llm_client",
+    "llm_local",
+    "llm_prompts",
+    "premises",
+    "presence",
+    "verification",
+]

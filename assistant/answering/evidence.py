@@ -23,17 +23,15 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import get_close_matches
-from functools import cached_property, lru_cache
 from typing import Any
 
+from assistant.answering.presence import WORD as _WORD
+from assistant.answering.presence import Evidence, corpus_evidence, script_of
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.cues import GENERIC_YOU, INVENT, SECOND_PERSON
-from assistant.language.detect import script_language
 from assistant.language.notices import JOINERS, KINDS, MESSAGES, QUOTES, kind_name, message
-from assistant.language.scripts import HAN, HAN_CHAR, SNOWBALL
-from assistant.retrieval.lexical import tokenize
+from assistant.language.scripts import HAN_CHAR, SNOWBALL
 from assistant.retrieval.versions import Versions
 
 __all__ = [
@@ -50,21 +48,9 @@ __all__ = [
     "warm_up",
 ]
 
-_WORD = re.compile(
-    rf"[{HAN}]+"
-    rf"|[^\W\d_{HAN}][^\W_{HAN}]*"
-    rf"(?:[-'’][^\W\d_{HAN}]+)*",
-    re.UNICODE,
-)
 _CJK = HAN_CHAR
 _YEAR = re.compile(r"(?<!\d)(?:1[89]|2[01])\d\d(?!\d)")
 _POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
-_SCRIPT_LETTER = {
-    "zh": _CJK,
-    "ru": re.compile(r"[\u0400-\u04ff]"),
-    "ar": re.compile(r"[\u0600-\u06ff]"),
-    "latin": re.compile(r"[a-zà-ÿ]"),
-}
 _SNOWBALL = SNOWBALL
 # Zipf of words like "我们", "在" (once per 3,000 words or more): the setting's default.
 _COMMON_PART = Settings.model_fields["evidence_common_part_zipf"].default
@@ -236,9 +222,9 @@ def missing_terms(
     covered |= {s.chunk_id for s in sources if s.language == language}
     all_covered = all(s.chunk_id in covered for s in sources)
     own = [t for lang, t in versions if lang == language] if all_covered else []
-    every = _Evidence([t for _, t in versions], language if len(own) == len(versions) else "")
-    in_language = every if len(own) == len(versions) else _Evidence(own, language)
-    corpus = _corpus(lexical) if corpus_topics and lexical is not None else None
+    every = Evidence([t for _, t in versions], language if len(own) == len(versions) else "")
+    in_language = every if len(own) == len(versions) else Evidence(own, language)
+    corpus = corpus_evidence(lexical) if corpus_topics and lexical is not None else None
     missing = []
     for term in terms:
         number = _LOCATOR.fullmatch(term.text)
@@ -261,7 +247,7 @@ def _is_name(term: Term, question: str, language: str) -> bool:
     """Tell a name, acronym or year: language-neutral, any passage of its script may hold it."""
     if term.text.isdigit():
         return True
-    if _script(term.text) != _script_of_language(language):
+    if script_of(term.text) != _script_of_language(language):
         return True
     first = term.text[:1]
     if not first.isupper():
@@ -272,98 +258,6 @@ def _is_name(term: Term, question: str, language: str) -> bool:
 
 def _script_of_language(language: str) -> str:
     return {"zh": "zh", "ru": "ru", "ar": "ar"}.get(language, "latin")
-
-
-class _Evidence:
-    """The passages' text, stems and words, for presence checks."""
-
-    def __init__(self, texts: Sequence[str], language: str = ""):
-        self.language = language
-        self._language_stems: set[str] | None = None
-        self.text = unicodedata.normalize("NFKC", "\n".join(texts)).lower()
-        self._raw = texts
-        self._initials: str | None = None
-
-    @cached_property
-    def stems(self) -> set[str]:
-        return set(tokenize(self.text))
-
-    @cached_property
-    def words(self) -> set[str]:
-        return {w for w in _WORD.findall(self.text) if not _CJK.match(w) and len(w) > 3}
-
-    @cached_property
-    def acronyms(self) -> set[str]:
-        return {w for t in self._raw for w in re.findall(r"\b[A-Z]{2,8}\b", t)}
-
-    def checkable(self, term: str) -> bool:
-        """Whether some passage is written in the term's script (else it cannot be judged)."""
-        letter = _SCRIPT_LETTER.get(_script(term))
-        return bool(letter and letter.search(self.text))
-
-    def contains(self, term: str, fuzzy_ratio: float) -> bool:
-        """Whether the term, its stem or (with ``fuzzy_ratio`` < 1) a near spelling occurs."""
-        word = unicodedata.normalize("NFKC", term).lower()
-        if word in self.text:
-            return True
-        stems = tokenize(word)
-        if stems and all(s in self.stems for s in stems):
-            return True
-        if self._stemmed_in_language(word):
-            return True
-        if term.isupper() and term.isalpha() and self._acronym(term):
-            return True
-        if _CJK.match(word) is None and any(
-            f"{word[:i]}{joint}{word[i:]}" in self.text
-            for i in range(3, len(word) - 2)
-            for joint in " -"
-        ):
-            return True  # a closed compound written open: "heatwave" in "heat wave"
-        if fuzzy_ratio >= 1.0 or _CJK.match(word) or len(word) < 5:
-            return False
-        near = [w for w in self.words if abs(len(w) - len(word)) <= 2 and w[0] == word[0]]
-        return bool(get_close_matches(word, near, n=1, cutoff=fuzzy_ratio))
-
-    def _stemmed_in_language(self, word: str) -> bool:
-        """Compare Snowball stems in the passages' own language ("replantó", "replantaron")."""
-        if self.language not in _SNOWBALL or _CJK.match(word):
-            return False
-        import Stemmer  # PyStemmer, as the lexical index uses
-
-        stemmer = Stemmer.Stemmer(_SNOWBALL[self.language])
-        if self._language_stems is None:
-            self._language_stems = set(stemmer.stemWords(_WORD.findall(self.text)))
-        return stemmer.stemWord(word) in self._language_stems
-
-    def _acronym(self, term: str) -> bool:
-        """Find an acronym as itself reordered, or (from four letters) as initials.
-
-        Spanish "CDB" is "CBD" with noun and adjective swapped; "IPLC" is the initials of
-        "indigenous peoples and local communities", which a text may never abbreviate.
-        """
-        letters = sorted(term.lower())
-        if any(sorted(w.lower()) == letters for w in self.acronyms):
-            return True
-        return 4 <= len(term) <= 8 and term.lower() in self.initials()
-
-    def initials(self) -> str:
-        """Return the first letters of the passages' words, very common words left out."""
-        if self._initials is None:
-            words = (w for text in self._raw for w in _WORD.findall(text) if not _CJK.match(w))
-            self._initials = "".join(w[0].lower() for w in words if not _function_word(w.lower()))
-        return self._initials
-
-
-@lru_cache(maxsize=65536)
-def _function_word(word: str) -> bool:
-    """Words as frequent as "and", "of", "the" (Zipf 6 and above), which acronyms skip."""
-    from wordfreq import zipf_frequency
-
-    return zipf_frequency(word, "en") >= 6.0
-
-
-def _script(word: str) -> str:
-    return "zh" if _CJK.search(word) else script_language(word) or "latin"
 
 
 def _translations(sources: Sequence[Source], lexical: Any | None) -> list[tuple[str, str, str]]:
@@ -378,19 +272,6 @@ def _translations(sources: Sequence[Source], lexical: Any | None) -> list[tuple[
     ]
 
 
-_CORPORA: dict[int, tuple[Any, _Evidence]] = {}
-
-
-def _corpus(lexical: Any) -> _Evidence:
-    """Return the whole corpus as evidence (its vocabulary), built once per lexical index."""
-    cached = _CORPORA.get(id(lexical))
-    if cached is None or cached[0] is not lexical:
-        cached = (lexical, _Evidence(lexical.texts))
-        _CORPORA.clear()
-        _CORPORA[id(lexical)] = cached
-    return cached[1]
-
-
 def warm_up(
     lexical: Any | None = None, languages: Sequence[str] = tuple(_SNOWBALL) + ("zh",)
 ) -> None:
@@ -402,4 +283,4 @@ def warm_up(
     for language in languages:
         zipf("restoration" if language != "zh" else "恢复", language)
     if lexical is not None:
-        _corpus(lexical).stems  # noqa: B018 - builds the cached vocabulary
+        corpus_evidence(lexical).stems  # noqa: B018 - builds the cached vocabulary

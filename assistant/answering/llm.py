@@ -25,11 +25,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from langchain_core.messages import BaseMessage
 
 from assistant.answering.extractive import ExtractiveComposer, citation_for, refusal_answer
+from assistant.answering.llm_client import (
+    DUMMY_API_KEY,
+    chat_model,
+    endpoint_name,
+    failure_reason,
+    llm_errors,
+)
 from assistant.answering.llm_prompts import (
     ANSWER_PROMPT,
     CONDENSE_PROMPT,
@@ -44,7 +50,6 @@ from assistant.answering.llm_prompts import (
     quote,
 )
 from assistant.answering.verification import Verification, verify_answer
-from assistant.core.errors import AssistantError
 from assistant.core.records import Answer, Turn
 from assistant.core.settings import Settings
 from assistant.language.detect import detect_language
@@ -64,55 +69,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-DUMMY_API_KEY = "not-needed"  # local servers (Ollama, llama.cpp, vLLM) accept any key
-
-
-def _endpoint(url: str | None) -> str:
-    """Return the base URL without credentials or query, safe to show and to log."""
-    if not url:
-        return "(not set)"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, "", "")) or url
-
-
-def _llm_errors() -> tuple[type[BaseException], ...]:
-    """Exceptions that mean 'the endpoint failed', as the installed clients raise them."""
-    import httpx
-    import openai
-
-    errors: list[type[BaseException]] = [
-        openai.APIError,  # HTTP status, connection, timeout (LangChain subclasses them)
-        httpx.HTTPError,  # transport errors raised while a stream is read
-        OSError,  # ConnectionError, TimeoutError (the Ollama client)
-        ValueError,  # a body that is not JSON
-        TypeError,  # JSON of the wrong shape ("choices" missing or not a list)
-        KeyError,
-    ]
-    try:
-        from ollama import ResponseError
-    except ImportError:
-        pass
-    else:
-        errors.append(ResponseError)
-    return tuple(errors)
-
-
-def _reason(error: BaseException, timeout: float) -> str:
-    """Say in a few words how the call failed."""
-    import httpx
-    import openai
-
-    status = getattr(error, "status_code", None)
-    if isinstance(error, openai.APITimeoutError | httpx.TimeoutException | TimeoutError):
-        return f"timed out after {timeout:g} s"
-    if isinstance(status, int):
-        return f"HTTP {status}"
-    if isinstance(error, openai.APIConnectionError | httpx.TransportError | OSError):
-        return "could not be reached"
-    return "the reply could not be read"
-
 
 class LLMComposer:
     """Compose answers with a chat model; verify them; fall back to the extractive composer."""
@@ -130,12 +86,12 @@ class LLMComposer:
         self.fallback = fallback
         self.prompt = load_prompt(ANSWER_PROMPT)
         self.condense_prompt = load_prompt(CONDENSE_PROMPT)
-        self.endpoint = _endpoint(settings.llm_base_url)
+        self.endpoint = endpoint_name(settings.llm_base_url)
         self.model_name = settings.llm_model or ""
         if settings.llm_provider == "llamacpp" and settings.llm_model_path is not None:
             self.endpoint = "in-process llama.cpp"
             self.model_name = Path(settings.llm_model_path).name
-        self._errors = _llm_errors()
+        self._errors = llm_errors()
 
     # --- answering -----------------------------------------------------------------------
     def compose(self, question: str, retrieval: Retrieval) -> Answer:
@@ -200,7 +156,7 @@ class LLMComposer:
             logger.warning(
                 "LLM at %s could not condense a follow-up (%s); using rules",
                 self.endpoint,
-                _reason(error, self.settings.llm_timeout),
+                failure_reason(error, self.settings.llm_timeout),
             )
             return None
         return _one_question(text, self.settings.max_question_chars)
@@ -208,8 +164,10 @@ class LLMComposer:
     # --- steps ---------------------------------------------------------------------------
     def _weak(self, retrieval: Retrieval) -> bool:
         """Apply the extractive composer's rule: no sources, or the best one below threshold."""
-        best = retrieval.support if retrieval.support is not None else max(
-            (s.similarity for s in retrieval.sources), default=0.0
+        best = (
+            retrieval.support
+            if retrieval.support is not None
+            else max((s.similarity for s in retrieval.sources), default=0.0)
         )
         return not retrieval.sources or best < self.settings.effective_support_threshold
 
@@ -240,7 +198,7 @@ class LLMComposer:
     def _fall_back(
         self, question: str, retrieval: Retrieval, error: BaseException, *, partial: bool = False
     ) -> Answer:
-        reason = _reason(error, self.settings.llm_timeout)
+        reason = failure_reason(error, self.settings.llm_timeout)
         kind = "stopped" if partial else "failed"
         notice = llm_notice(kind, retrieval.language, endpoint=self.endpoint, reason=reason)
         logger.warning("LLM at %s failed: %s (%s)", self.endpoint, reason, type(error).__name__)
@@ -356,48 +314,6 @@ def _one_question(text: str, max_chars: int) -> str | None:
     return None
 
 
-def _chat_model(settings: Settings, api_key: str) -> Any:
-    """Build the LangChain chat model for the configured provider."""
-    if settings.llm_provider == "llamacpp":
-        from assistant.answering.llm_local import build_local_chat_model
-
-        return build_local_chat_model(settings)
-    if settings.llm_provider == "ollama":
-        try:
-            from langchain_ollama import ChatOllama
-        except ImportError as e:
-            raise AssistantError(
-                "llm_provider 'ollama' needs the 'llm' extra:"
-                " pip install 'restoration-assistant[llm]'"
-            ) from e
-        base_url = (settings.llm_base_url or "").rstrip("/")
-        base_url = base_url.removesuffix("/v1")  # Ollama's native API lives at the root
-        client_kwargs: dict[str, Any] = {"timeout": settings.llm_timeout}
-        if api_key != DUMMY_API_KEY:  # an Ollama behind an authenticating proxy
-            client_kwargs["headers"] = {"Authorization": f"Bearer {api_key}"}
-        return ChatOllama(
-            base_url=base_url,
-            model=settings.llm_model or "",
-            temperature=settings.llm_temperature,
-            num_predict=settings.llm_max_tokens,
-            client_kwargs=client_kwargs,
-        )
-    from langchain_openai import ChatOpenAI
-    from pydantic import SecretStr
-
-    return ChatOpenAI(
-        base_url=settings.llm_base_url,
-        model=settings.llm_model or "",
-        api_key=SecretStr(api_key),
-        timeout=settings.llm_timeout,
-        max_retries=0,
-        temperature=settings.llm_temperature,
-        # Sent as 'max_tokens' in the body: LangChain renames its own field to
-        # 'max_completion_tokens', which llama.cpp's server (and older ones) ignore.
-        extra_body={"max_tokens": settings.llm_max_tokens} if settings.llm_max_tokens else None,
-    )
-
-
 def build_llm_composer(
     settings: Settings,
     embeddings: Any,
@@ -416,4 +332,4 @@ def build_llm_composer(
     """
     env = os.environ if environ is None else environ
     api_key = env.get(settings.llm_api_key_env) or DUMMY_API_KEY
-    return LLMComposer(_chat_model(settings, api_key), embeddings, settings, fallback)
+    return LLMComposer(chat_model(settings, api_key), embeddings, settings, fallback)

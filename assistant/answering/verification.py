@@ -278,43 +278,16 @@ def verify_answer(
     vectors = np.asarray(encode(texts), dtype=np.float32) if texts else np.zeros((0, 1))
     sentence_vectors = iter(vectors[: len(texts) - len(wanted)])
     passage_vectors = dict(zip(wanted, vectors[len(texts) - len(wanted) :], strict=True))
+    scoring = _Scoring(evidence, passage_vectors, language, threshold, floor, overlap_weight)
     sentences: list[dict[str, Any]] = []
     supporting: dict[int, list[str]] = {}
     for sentence, numbers in parts:
-        support = 0.0
-        quotes: dict[int, str] = {}
-        if numbers:
-            vector = next(sentence_vectors)
-            written_in = detect_language(sentence, default=language)
-            for n in numbers:
-                passage = evidence[n]
-                same_language = passage.language in ("", written_in)
-                cosine = float(np.dot(vector, passage_vectors[n]))
-                score = sentence_support(
-                    cosine,
-                    term_overlap(sentence, passage.text),
-                    same_language=same_language,
-                    floor=floor,
-                    overlap_weight=overlap_weight,
-                )
-                support = max(support, score)
-                quoted = best_passage_sentence(sentence, passage.body or passage.text)
-                if quoted:
-                    quotes[n] = quoted
-        stated = _numbers(sentence)
-        shown = set().union(*(_numbers(evidence[n].text) for n in numbers)) if numbers else set()
-        supported = bool(numbers) and support >= threshold and stated <= shown
-        for n, quoted in quotes.items() if supported else ():
+        vector = next(sentence_vectors) if numbers else None
+        verdict, quotes = scoring.judge(sentence, numbers, vector)
+        for n, quoted in quotes.items() if verdict["supported"] else ():
             if quoted not in supporting.setdefault(n, []):
                 supporting[n].append(quoted)
-        sentences.append(
-            {
-                "text": sentence,
-                "citations": list(numbers),
-                "supported": supported,
-                "support": round(support, 4),
-            }
-        )
+        sentences.append(verdict)
     return Verification(
         rewritten,
         tuple(sentences),
@@ -322,3 +295,51 @@ def verify_answer(
         removed,
         supporting={n: tuple(v) for n, v in supporting.items()},
     )
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """What every sentence of one answer is judged against: its cited passages and limits."""
+
+    evidence: dict[int, CheckedPassage]
+    passage_vectors: dict[int, np.ndarray]
+    language: str
+    threshold: float
+    floor: float
+    overlap_weight: float
+
+    def judge(
+        self, sentence: str, numbers: tuple[int, ...], vector: np.ndarray | None
+    ) -> tuple[dict[str, Any], dict[int, str]]:
+        """Return one sentence's verdict and, per cited passage, the sentence it quotes."""
+        support = 0.0
+        quotes: dict[int, str] = {}
+        if numbers:
+            written_in = detect_language(sentence, default=self.language)
+            for n in numbers:
+                passage = self.evidence[n]
+                same_language = passage.language in ("", written_in)
+                cosine = float(np.dot(vector, self.passage_vectors[n]))
+                score = sentence_support(
+                    cosine,
+                    term_overlap(sentence, passage.text),
+                    same_language=same_language,
+                    floor=self.floor,
+                    overlap_weight=self.overlap_weight,
+                )
+                support = max(support, score)
+                quoted = best_passage_sentence(sentence, passage.body or passage.text)
+                if quoted:
+                    quotes[n] = quoted
+        stated = _numbers(sentence)
+        shown = (
+            set().union(*(_numbers(self.evidence[n].text) for n in numbers)) if numbers else set()
+        )
+        supported = bool(numbers) and support >= self.threshold and stated <= shown
+        verdict = {
+            "text": sentence,
+            "citations": list(numbers),
+            "supported": supported,
+            "support": round(support, 4),
+        }
+        return verdict, quotes

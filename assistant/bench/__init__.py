@@ -5,4 +5,15 @@ against the plain LangChain recipe, ingest with and without the vector cache, LL
 generation speed and a load test of the app. Each measurement runs in a fresh process.
 """
 
-__all__ = ["baseline", "corpus", "ingest", "llm", "loadtest", "run", "worker"]
+__all__ = [
+    "app_process",
+    "baseline",
+    "corpus",
+    "growth",
+    "ingest",
+    "llm",
+    "loadtest",
+    "measure",
+    "run",
+    "worker",
+]

@@ -40,10 +40,10 @@ def run_ingest_bench(
     log: Log,
 ) -> dict[str, Any]:
     """Ingest ``paths`` ``repeat`` times with each way, interleaved; return the figures."""
-    from assistant.bench.run import _median_run, _reset, _Runner
+    from assistant.bench.measure import Runner, median_run, reset
 
     work = out_dir / "work-ingest"
-    run = _Runner(work, settings, log)
+    run = Runner(work, settings, log)
     runs: dict[str, list[dict[str, Any]]] = {s: [] for s in SYSTEMS}
     for rep in range(repeat):
         order = SYSTEMS if rep % 2 == 0 else SYSTEMS[::-1]
@@ -58,7 +58,7 @@ def run_ingest_bench(
                     "legacy": system == "reference",
                     "paths": [str(p) for p in paths],
                     "vectors": "",
-                    "store": str(_reset(work / system)),
+                    "store": str(reset(work / system)),
                 }
             )
             runs[system].append(result)
@@ -67,7 +67,7 @@ def run_ingest_bench(
         for c, r in zip(runs["current"], runs["reference"], strict=True)
         if c["seconds"]
     ]
-    current, reference = _median_run(runs["current"]), _median_run(runs["reference"])
+    current, reference = median_run(runs["current"]), median_run(runs["reference"])
     model_settings = settings.model_copy(update={"embedding_model": model})
     same = compare_stores(work / "current" / "store", work / "reference" / "store", model_settings)
     return {

@@ -18,24 +18,21 @@ Exit code 1 when any request failed (other than busy) or the app died.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from assistant.bench.app_process import AppProcess, app_process, rss_mb
+
 __all__ = [
     "QUESTIONS",
+    "AppProcess",
     "BurstResult",
     "LoadResult",
     "app_process",
@@ -100,91 +97,6 @@ class BurstResult:
     def passed(self) -> bool:
         """Nothing failed, and the app answers once the burst is over."""
         return self.errors == 0 and self.app_alive and self.answers_after
-
-
-def rss_mb(pid: int) -> float | None:
-    """Resident memory of a process in MB (Linux ``/proc``), or ``None`` if unavailable."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
-
-
-@dataclass
-class AppProcess:
-    """The chat app in its own process."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        """Process id of the app."""
-        return self.process.pid
-
-    def alive(self) -> bool:
-        """Whether the app process is still running."""
-        return self.process.poll() is None
-
-
-@contextmanager
-def app_process(
-    app_args: Sequence[str],
-    *,
-    log: Path,
-    env: dict[str, str] | None = None,
-    start_timeout_s: float = 300,
-) -> Iterator[AppProcess]:
-    """Start ``restoration-assistant chat`` on a free loopback port; stop it afterwards.
-
-    ``app_args`` are extra CLI options (``--store``, ``--chroma-host``...); ``env`` adds
-    ``RA_*`` settings such as ``RA_QUEUE_MAX_SIZE``.
-    """
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "assistant", "chat", "--host", "127.0.0.1", "--port", str(port), *app_args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-        )
-    app = AppProcess(url, process, log)
-    try:
-        deadline = time.monotonic() + start_timeout_s
-        while not _ready(url):
-            if not app.alive():
-                raise RuntimeError(f"the app exited while starting; see {log}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the app did not answer on {url} within {start_timeout_s:.0f} s")
-            time.sleep(0.5)
-        yield app
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=30)
 
 
 def _client(url: str) -> Any:
@@ -265,16 +177,7 @@ def run_load(
                 if "answer" not in answer or "citations" not in answer:
                     raise ValueError(f"not an answer record: {sorted(answer)[:5]}")
             except Exception as e:  # noqa: BLE001 - every failure is counted and sampled
-                busy = _is_busy(e)
-                with lock:
-                    result.requests += 1
-                    if busy:
-                        result.busy += 1
-                    else:
-                        result.errors += 1
-                        if len(result.error_samples) < 5:
-                            result.error_samples.append(f"{type(e).__name__}: {str(e)[:200]}")
-                if busy:
+                if _count_failure(result, lock, e):
                     time.sleep(BUSY_BACKOFF_S)  # as a person would, rather than hammering
                 continue
             with lock:
@@ -282,14 +185,7 @@ def run_load(
                 result.ok += 1
                 latencies.append((time.perf_counter() - started) * 1000)
 
-    def sample_memory() -> None:
-        while not stop.wait(1.0):
-            value = rss_mb(pid) if pid else None
-            if value is not None:
-                result.rss_samples_mb.append(round(value, 1))
-
-    sampler = threading.Thread(target=sample_memory, daemon=True)
-    sampler.start()
+    sampler = _sample_memory(result, pid, stop)
     started = time.monotonic()
     threads = [threading.Thread(target=session, args=(i,), daemon=True) for i in range(sessions)]
     for thread in threads:
@@ -302,20 +198,52 @@ def run_load(
     result.latency_ms = _percentiles(latencies)
     result.throughput_per_s = round(result.ok / elapsed, 2) if elapsed else 0.0
     end_rss = rss_mb(pid) if pid else None
-    samples = result.rss_samples_mb
     if start_rss is not None and end_rss is not None:
-        tenth = max(1, len(samples) // 10)
-        result.rss_mb = {
-            "start": round(start_rss, 1),
-            "end": round(end_rss, 1),
-            "max": round(max([start_rss, end_rss, *samples]), 1),
-            # Growth between the first and last tenth of the run: a leak grows steadily.
-            "growth_pct": round(
-                (statistics.median(samples[-tenth:]) - statistics.median(samples[:tenth]))
-                / statistics.median(samples[:tenth]) * 100, 1
-            ) if samples else 0.0,
-        }
+        result.rss_mb = _memory(start_rss, end_rss, result.rss_samples_mb)
     return result
+
+
+def _sample_memory(result: LoadResult, pid: int | None, stop: threading.Event) -> threading.Thread:
+    """Start recording the app's memory every second into ``result`` until ``stop`` is set."""
+
+    def sample_memory() -> None:
+        while not stop.wait(1.0):
+            value = rss_mb(pid) if pid else None
+            if value is not None:
+                result.rss_samples_mb.append(round(value, 1))
+
+    sampler = threading.Thread(target=sample_memory, daemon=True)
+    sampler.start()
+    return sampler
+
+
+def _count_failure(result: LoadResult, lock: threading.Lock, error: BaseException) -> bool:
+    """Count a failed request as busy or as an error (sampling the first few); True if busy."""
+    busy = _is_busy(error)
+    with lock:
+        result.requests += 1
+        if busy:
+            result.busy += 1
+        else:
+            result.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(f"{type(error).__name__}: {str(error)[:200]}")
+    return busy
+
+
+def _memory(start_rss: float, end_rss: float, samples: list[float]) -> dict[str, float]:
+    """Summarise the app's memory over a run: start, end, max, growth first to last tenth."""
+    tenth = max(1, len(samples) // 10)
+    return {
+        "start": round(start_rss, 1),
+        "end": round(end_rss, 1),
+        "max": round(max([start_rss, end_rss, *samples]), 1),
+        # Growth between the first and last tenth of the run: a leak grows steadily.
+        "growth_pct": round(
+            (statistics.median(samples[-tenth:]) - statistics.median(samples[:tenth]))
+            / statistics.median(samples[:tenth]) * 100, 1
+        ) if samples else 0.0,
+    }
 
 
 def burst(url: str, *, requests: int = 30, question: str = QUESTIONS[0]) -> BurstResult:

@@ -12,26 +12,42 @@ process (:mod:`assistant.bench.worker`).
   the model is measured, and these stores serve the query figures.
 * **Query**: warm ``ask`` (extractive) per stage, against the baseline's ``similarity_search``.
 * **Cold start**: a new process from spawn to exit with its first answer.
+
+The measurements live in :mod:`assistant.bench.measure`, what they mean (growth, targets,
+plot) in :mod:`assistant.bench.growth`; this module runs them in order and writes the JSON.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
 import platform
 import shutil
-import statistics
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.bench.growth import (
+    STAGES,
+    TARGETS,
+    growth,
+    growth_exponent,
+    query_stages,
+    targets,
+    write_plot,
+)
+from assistant.bench.measure import (
+    Log,
+    Runner,
+    cold_start,
+    ingest_pair,
+    query_row,
+    reset,
+    sentence_vectors,
+)
 from assistant.core.errors import AssistantError
 from assistant.core.settings import Settings
 
@@ -47,23 +63,12 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
-STAGES = ("embed", "dense", "lexical", "fusion", "compose", "total")
-TARGETS: dict[str, Any] = {
-    "ingest_speedup_min": 1.5,
-    "warm_p95_ms": {10000: 150.0, 50000: 300.0},
-    "cold_start_s": 10.0,
-    # A stage whose p50 grows with an exponent at or above this (and by at least 1 ms)
-    # between the two largest synthetic sizes counts as growing linearly with the corpus.
-    "linear_exponent": 0.8,
-}
 FALLBACK_QUESTIONS = (
     "What does decision XI/16 ask Parties to do about the causes of degradation?",
     "生态系统退化的根本原因和直接原因应该怎么处理？",
     "What is Target 2 of the Kunming-Montreal Global Biodiversity Framework?",
     "How does rewetting help peatlands?",
 )
-
-Log = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -102,206 +107,75 @@ def pick_questions(sets: Sequence[Path], n: int) -> list[str]:
     return [items[int(i * step)] for i in range(n)]
 
 
-def growth_exponent(sizes: Sequence[int], values: Sequence[float]) -> float | None:
-    """Exponent b of value ~ size**b between the two largest sizes (1 = linear).
+def _ingest_all(
+    config: BenchConfig,
+    run: Runner,
+    model: str,
+    synthetic: dict[int, Path],
+    vectors: Path,
+    mwork: Path,
+    log: Log,
+) -> list[dict[str, Any]]:
+    """Ingest with the real model (bundled, small synthetic corpora), then with sentence-mix.
 
-    The two largest sizes show how a stage scales once fixed costs no longer dominate.
+    The sentence-mix stores of every synthetic corpus are the ones the query figures use.
     """
-    pairs = [(s, v) for s, v in zip(sizes, values, strict=True) if v and v > 0 and not math.isnan(v)]
-    if len(pairs) < 2 or pairs[-2][0] == pairs[-1][0]:
-        return None
-    (s0, v0), (s1, v1) = pairs[-2], pairs[-1]
-    return round(math.log(v1 / v0) / math.log(s1 / s0), 3)
-
-
-class _Runner:
-    """Spawns worker processes and keeps the work folder tidy."""
-
-    def __init__(self, work: Path, settings: Settings, log: Log) -> None:
-        self.work = work
-        self.settings = settings.model_dump(mode="json")
-        self.log = log
-        self.count = 0
-
-    def __call__(self, task: dict[str, Any]) -> dict[str, Any]:
-        self.count += 1
-        task = {"settings": self.settings, **task}
-        task_file = self.work / "tasks" / f"{self.count:03d}-{task['kind']}.json"
-        result_file = task_file.with_suffix(".result.json")
-        task_file.parent.mkdir(parents=True, exist_ok=True)
-        task_file.write_text(json.dumps(task, ensure_ascii=False), encoding="utf-8")
-        proc = subprocess.run(
-            [sys.executable, "-m", "assistant.bench.worker", str(task_file), str(result_file)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0 or not result_file.is_file():
-            tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
-            raise AssistantError(f"benchmark step {task['kind']} failed:\n{tail}")
-        return json.loads(result_file.read_text(encoding="utf-8"))
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    if a is None or b is None or not b or math.isnan(a) or math.isnan(b):
-        return None
-    return round(a / b, 3)
-
-
-def _reset(folder: Path) -> Path:
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    return folder
-
-
-def _sentence_vectors(run: _Runner, cache: Path, model: str, sentences: list[str], log: Log) -> Path:
-    """Real vectors of every source sentence, computed once per model and corpus."""
-    from assistant.store.embeddings import model_id
-
-    digest = hashlib.sha256(
-        json.dumps([model_id(model), sentences], ensure_ascii=False).encode("utf-8")
-    ).hexdigest()[:16]
-    folder = cache / f"sentences-{model.replace('/', '_')}-{digest}"
-    if (folder / "vectors.npy").is_file() and (folder / "sentences.json").is_file():
-        log(f"  sentence vectors: cached ({len(sentences)} sentences)")
-        return folder
-    log(f"  sentence vectors: embedding {len(sentences)} sentences with {model} (once)")
-    run({"kind": "vectors", "model": model, "sentences": sentences, "vectors": str(folder)})
-    return folder
-
-
-def _ingest_pair(
-    run: _Runner, model: str, label: str, paths: list[Path], embedding: str, vectors: Path,
-    base: Path, repeat: int, log: Log,
-) -> dict[str, Any]:
-    """Ingest the same files with both systems, alternating which goes first."""
-    runs: dict[str, list[dict[str, Any]]] = {"ours": [], "baseline": []}
-    for rep in range(repeat):
-        order = ("ours", "baseline") if rep % 2 == 0 else ("baseline", "ours")
-        for system in order:
-            log(f"  ingest {label} [{embedding}] {system} (run {rep + 1}/{repeat})")
-            runs[system].append(
-                run({
-                    "kind": "ingest", "model": model, "system": system, "embedding": embedding,
-                    "paths": [str(p) for p in paths], "vectors": str(vectors),
-                    "store": str(_reset(base / system)),
-                })
-            )
-    ours = _median_run(runs["ours"])
-    baseline = _median_run(runs["baseline"])
-    speedups = [_ratio(b["seconds"], o["seconds"]) for o, b in zip(runs["ours"], runs["baseline"], strict=True)]
-    return {
-        "corpus": label,
-        "embedding": embedding,
-        "repeat": repeat,
-        "ours": ours,
-        "baseline": baseline,
-        "ratio": {
-            "speedup": _ratio(baseline["seconds"], ours["seconds"]),
-            "speedup_per_run": speedups,
-            "chunks_per_s": _ratio(ours["chunks_per_s"], baseline["chunks_per_s"]),
-            # Text handed to the model (ours adds title and locator, splits decisions finer)
-            # and the model's speed on it: speedup ~ embedded_chars_per_s / embedded_chars.
-            "embedded_chars": _ratio(ours.get("embedded_chars"), baseline.get("embedded_chars")),
-            "embedded_chars_per_s": _ratio(
-                ours.get("embedded_chars_per_s"), baseline.get("embedded_chars_per_s")
-            ),
-            "peak_rss": _ratio(ours["peak_rss_mb"], baseline["peak_rss_mb"]),
-        },
-    }
-
-
-def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the run with the median time, plus every run's seconds."""
-    ordered = sorted(runs, key=lambda r: r["seconds"])
-    middle = dict(ordered[(len(ordered) - 1) // 2])
-    middle["seconds_all"] = [r["seconds"] for r in runs]
-    return middle
-
-
-def _cold_start(
-    model: str, label: str, ours: Path, baseline: Path, question: str, repeat: int, log: Log
-) -> dict[str, Any]:
-    """Seconds from spawning a new process to its exit with the first answer printed."""
-    ours_cmd = [
-        sys.executable, "-m", "assistant", "ask", question, "--json",
-        "--store", str(ours / "store"), "--embedding-model", model,
-    ]
-    baseline_cmd = [sys.executable, "-c", _BASELINE_COLD, str(baseline / "store"), model, question]
-    # The lexical index is cached at ingest, as after `restoration-assistant ingest`.
-    env = {**os.environ, "RA_CACHE_DIR": str(ours / "cache")}
-    times: dict[str, list[float]] = {"ours": [], "baseline": []}
-    for rep in range(repeat):
-        order = ("ours", "baseline") if rep % 2 == 0 else ("baseline", "ours")
-        for system in order:
-            log(f"  cold start {label} {system} (run {rep + 1}/{repeat})")
-            started = time.perf_counter()
-            proc = subprocess.run(
-                ours_cmd if system == "ours" else baseline_cmd,
-                capture_output=True, text=True, env=env, check=False,
-            )
-            seconds = time.perf_counter() - started
-            if proc.returncode != 0 or not proc.stdout.strip():
-                tail = "\n".join(proc.stderr.strip().splitlines()[-4:])
-                raise AssistantError(f"cold start of {system} failed:\n{tail}")
-            times[system].append(round(seconds, 3))
-    ours_s, base_s = statistics.median(times["ours"]), statistics.median(times["baseline"])
-    return {
-        "corpus": label,
-        "ours": {"median_s": ours_s, "runs_s": times["ours"]},
-        "baseline": {"median_s": base_s, "runs_s": times["baseline"]},
-        "ratio": _ratio(ours_s, base_s),
-    }
-
-
-_BASELINE_COLD = """
-import sys
-from pathlib import Path
-from assistant.core.offline import apply_offline_switches
-apply_offline_switches()
-from assistant.bench.baseline import baseline_embeddings, open_baseline_store
-store = open_baseline_store(Path(sys.argv[1]), baseline_embeddings(sys.argv[2]))
-print(store.similarity_search(sys.argv[3], k=5)[0].page_content[:200])
-"""
-
-
-def _query_row(label: str, n: int | None, result: dict[str, Any]) -> dict[str, Any]:
-    ours, base = result["ours"], result["baseline"]
-    memory = result["memory_mb"]
-    row = {"corpus": label, "chunks_target": n, **result}
-    row["ratio"] = {
-        "p50": _ratio(ours["total"]["p50"], base["total"]["p50"]),
-        "p95": _ratio(ours["total"]["p95"], base["total"]["p95"]),
-        "loaded_memory": _ratio(memory["ours_loaded"], memory["baseline_loaded"]),
-    }
-    return row
-
-
-def _model_bench(
-    config: BenchConfig, run: _Runner, model: str, synthetic: dict[int, Path],
-    questions: list[str], sentences: list[str], work: Path, log: Log,
-) -> dict[str, Any]:
-    from assistant.bench.baseline import describe_baseline
-
-    log(f"[{model}]")
-    mwork = work / model.replace("/", "_")
-    vectors = _sentence_vectors(run, config.out_dir / "cache", model, sentences, log)
     ingest = [
-        _ingest_pair(
-            run, model, "bundled", [config.corpus_dir], "real", vectors,
-            mwork / "bundled", config.ingest_repeat, log,
+        ingest_pair(
+            run,
+            model,
+            "bundled",
+            [config.corpus_dir],
+            "real",
+            vectors,
+            mwork / "bundled",
+            config.ingest_repeat,
+            log,
         )
     ]
     for n, folder in synthetic.items():
         if n <= config.embed_limit:
             ingest.append(
-                _ingest_pair(run, model, f"synthetic-{n}", [folder], "real", vectors, mwork / f"real-{n}", 1, log)
+                ingest_pair(
+                    run,
+                    model,
+                    f"synthetic-{n}",
+                    [folder],
+                    "real",
+                    vectors,
+                    mwork / f"real-{n}",
+                    1,
+                    log,
+                )
             )
             shutil.rmtree(mwork / f"real-{n}", ignore_errors=True)
     for n, folder in synthetic.items():
         ingest.append(
-            _ingest_pair(run, model, f"synthetic-{n}", [folder], "sentence-mix", vectors, mwork / f"mix-{n}", 1, log)
+            ingest_pair(
+                run,
+                model,
+                f"synthetic-{n}",
+                [folder],
+                "sentence-mix",
+                vectors,
+                mwork / f"mix-{n}",
+                1,
+                log,
+            )
         )
+    return ingest
+
+
+def _query_all(
+    config: BenchConfig,
+    run: Runner,
+    model: str,
+    synthetic: dict[int, Path],
+    questions: list[str],
+    mwork: Path,
+    log: Log,
+) -> list[dict[str, Any]]:
+    """Warm queries on the bundled store and every synthetic one (profiled: the largest)."""
     largest = max(synthetic) if synthetic else None
     query = []
     stores: list[tuple[str, int | None, Path]] = [("bundled", None, mwork / "bundled")]
@@ -310,112 +184,73 @@ def _model_bench(
         log(f"  query {label}: {len(questions)} questions x {config.repeat}")
         profile = config.profile and (size is None or size == largest)
         profile_file = config.out_dir / f"profile-{model.replace('/', '_')}-{label}.txt"
-        result = run({
-            "kind": "query", "model": model, "questions": questions, "repeat": config.repeat,
-            "ours": str(base / "ours"), "baseline": str(base / "baseline"),
-            "scratch": str(_reset(mwork / "scratch")),
-            "profile": str(profile_file) if profile else None,
-        })
-        query.append(_query_row(label, size, result))
+        result = run(
+            {
+                "kind": "query",
+                "model": model,
+                "questions": questions,
+                "repeat": config.repeat,
+                "ours": str(base / "ours"),
+                "baseline": str(base / "baseline"),
+                "scratch": str(reset(mwork / "scratch")),
+                "profile": str(profile_file) if profile else None,
+            }
+        )
+        query.append(query_row(label, size, result))
+    return query
+
+
+def _model_bench(
+    config: BenchConfig,
+    run: Runner,
+    model: str,
+    synthetic: dict[int, Path],
+    questions: list[str],
+    sentences: list[str],
+    work: Path,
+    log: Log,
+) -> dict[str, Any]:
+    from assistant.bench.baseline import describe_baseline
+
+    log(f"[{model}]")
+    mwork = work / model.replace("/", "_")
+    vectors = sentence_vectors(run, config.out_dir / "cache", model, sentences, log)
+    ingest = _ingest_all(config, run, model, synthetic, vectors, mwork, log)
+    largest = max(synthetic) if synthetic else None
+    query = _query_all(config, run, model, synthetic, questions, mwork, log)
     cold = [
-        _cold_start(model, "bundled", mwork / "bundled" / "ours", mwork / "bundled" / "baseline",
-                    questions[0], config.cold_repeat, log)
+        cold_start(
+            model,
+            "bundled",
+            mwork / "bundled" / "ours",
+            mwork / "bundled" / "baseline",
+            questions[0],
+            config.cold_repeat,
+            log,
+        )
     ]
     if largest is not None:
         base = mwork / f"mix-{largest}"
         cold.append(
-            _cold_start(model, f"synthetic-{largest}", base / "ours", base / "baseline",
-                        questions[0], config.cold_repeat, log)
+            cold_start(
+                model,
+                f"synthetic-{largest}",
+                base / "ours",
+                base / "baseline",
+                questions[0],
+                config.cold_repeat,
+                log,
+            )
         )
-    growth = _growth(ingest, query)
+    scaling = growth(ingest, query)
     return {
         "baseline_recipe": describe_baseline(model),
         "ingest": ingest,
         "query": query,
         "cold_start": cold,
-        "growth": growth,
-        "targets": _targets(ingest, query, cold, growth),
+        "growth": scaling,
+        "targets": targets(ingest, query, cold, scaling),
     }
-
-
-def query_stages(query: list[dict[str, Any]]) -> list[str]:
-    """Stages the pipeline reported (the documented ones first, then any others it added)."""
-    seen = [k for q in query for k in q["ours"] if k not in ("wall", "total", "condense")]
-    extra = sorted(set(seen) - set(STAGES))
-    return [s for s in STAGES if s != "total"] + [s for s in extra if s != "unattributed"] + [
-        "unattributed", "total"
-    ]
-
-
-def _growth(ingest: list[dict[str, Any]], query: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-stage p50 and memory against corpus size, over the synthetic stores."""
-    rows = [q for q in query if q["chunks_target"]]
-    sizes = [q["chunks"]["ours"] for q in rows]
-    stages = {
-        stage: [q["ours"].get(stage, {}).get("p50", float("nan")) for q in rows]
-        for stage in query_stages(rows)
-    }
-    stages["baseline_total"] = [q["baseline"]["total"]["p50"] for q in rows]
-    memory = {
-        "ours_loaded_mb": [q["memory_mb"]["ours_loaded"] for q in rows],
-        "baseline_loaded_mb": [q["memory_mb"]["baseline_loaded"] for q in rows],
-        "ours_ingest_peak_mb": [
-            i["ours"]["peak_rss_mb"] for i in ingest if i["embedding"] == "sentence-mix"
-        ],
-        "baseline_ingest_peak_mb": [
-            i["baseline"]["peak_rss_mb"] for i in ingest if i["embedding"] == "sentence-mix"
-        ],
-    }
-    return {
-        "chunks": sizes,
-        "p50_ms": stages,
-        "memory_mb": memory,
-        "exponent": {name: growth_exponent(sizes, values) for name, values in {**stages, **memory}.items()},
-    }
-
-
-def _targets(
-    ingest: list[dict[str, Any]], query: list[dict[str, Any]], cold: list[dict[str, Any]],
-    growth: dict[str, Any],
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for row in ingest:
-        if row["embedding"] == "real":
-            value = row["ratio"]["speedup"]
-            out.append({
-                "target": f"ingest speedup vs baseline, {row['corpus']} (real model)",
-                "value": value, "limit": f">= {TARGETS['ingest_speedup_min']}",
-                "met": value is not None and value >= TARGETS["ingest_speedup_min"],
-            })
-    for row in query:
-        limit = TARGETS["warm_p95_ms"].get(row["chunks_target"] or -1)
-        if limit is not None:
-            value = row["ours"]["total"]["p95"]
-            out.append({
-                "target": f"warm ask p95 at {row['chunks_target']} chunks (ms)",
-                "value": value, "limit": f"<= {limit}", "met": value <= limit,
-            })
-    sizes = growth["chunks"]
-    if len(sizes) >= 2:
-        for stage in [s for s in growth["p50_ms"] if s not in ("total", "baseline_total")]:
-            exponent = growth["exponent"].get(stage)
-            values = growth["p50_ms"][stage]
-            known = [v for v in values if not math.isnan(v)]
-            grew = known[-1] - known[-2] if len(known) >= 2 else 0.0
-            linear = exponent is not None and exponent >= TARGETS["linear_exponent"] and grew >= 1.0
-            out.append({
-                "target": f"stage '{stage}' not linear in corpus size ({sizes[-2]}->{sizes[-1]} chunks)",
-                "value": exponent, "limit": f"exponent < {TARGETS['linear_exponent']} or < 1 ms growth",
-                "met": not linear,
-            })
-    for row in cold:
-        value = row["ours"]["median_s"]
-        out.append({
-            "target": f"cold start to first answer, {row['corpus']} (s)",
-            "value": value, "limit": f"<= {TARGETS['cold_start_s']}",
-            "met": value <= TARGETS["cold_start_s"],
-        })
-    return out
 
 
 def _machine() -> dict[str, Any]:
@@ -473,31 +308,12 @@ METHOD = {
 }
 
 
-def run_bench(config: BenchConfig, settings: Settings, log: Log = print) -> dict[str, Any]:
-    """Run every measurement and return the results (also written to ``results.json``)."""
-    from assistant.bench.corpus import generate, language_mix, load_source, write_corpus
+def _synthetic_corpora(
+    config: BenchConfig, settings: Settings, source: Any, work: Path
+) -> tuple[dict[int, Path], dict[str, Any]]:
+    """Write a synthetic corpus per size; return their folders and the corpora's description."""
+    from assistant.bench.corpus import generate, language_mix, write_corpus
 
-    if not config.corpus_dir.is_dir():
-        raise AssistantError(f"corpus folder not found: {config.corpus_dir}")
-    started = time.perf_counter()
-    out = config.out_dir
-    out.mkdir(parents=True, exist_ok=True)
-    work = _reset(out / "work")
-    run = _Runner(work, settings, log)
-    result: dict[str, Any] = {
-        "schema": SCHEMA_VERSION,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
-        "config": {
-            **{k: v for k, v in asdict(config).items() if k not in ("out_dir", "extra", "eval_sets")},
-            "corpus_dir": str(config.corpus_dir),
-            "eval_sets": [str(p) for p in config.eval_sets],
-            "settings": settings.quality_fingerprint(),
-        },
-        "method": METHOD,
-        "targets_spec": {**TARGETS, "warm_p95_ms": {str(k): v for k, v in TARGETS["warm_p95_ms"].items()}},
-    }
-    source = load_source(config.corpus_dir, settings.chunk_size, settings.chunk_overlap)
     synthetic: dict[int, Path] = {}
     corpora: dict[str, Any] = {
         "bundled": {"chunks": len(source.chunk_languages), "sentences": len(source.sentences)}
@@ -512,6 +328,42 @@ def run_bench(config: BenchConfig, settings: Settings, log: Log = print) -> dict
             "language_mix": language_mix(documents),
             "seed": config.seed,
         }
+    return synthetic, corpora
+
+
+def run_bench(config: BenchConfig, settings: Settings, log: Log = print) -> dict[str, Any]:
+    """Run every measurement and return the results (also written to ``results.json``)."""
+    from assistant.bench.corpus import load_source
+
+    if not config.corpus_dir.is_dir():
+        raise AssistantError(f"corpus folder not found: {config.corpus_dir}")
+    started = time.perf_counter()
+    out = config.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    work = reset(out / "work")
+    run = Runner(work, settings, log)
+    result: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "config": {
+            **{
+                k: v
+                for k, v in asdict(config).items()
+                if k not in ("out_dir", "extra", "eval_sets")
+            },
+            "corpus_dir": str(config.corpus_dir),
+            "eval_sets": [str(p) for p in config.eval_sets],
+            "settings": settings.quality_fingerprint(),
+        },
+        "method": METHOD,
+        "targets_spec": {
+            **TARGETS,
+            "warm_p95_ms": {str(k): v for k, v in TARGETS["warm_p95_ms"].items()},
+        },
+    }
+    source = load_source(config.corpus_dir, settings.chunk_size, settings.chunk_overlap)
+    synthetic, corpora = _synthetic_corpora(config, settings, source, work)
     result["corpora"] = corpora
     questions = pick_questions(config.eval_sets, config.questions)
     result["questions"] = questions
@@ -541,34 +393,3 @@ def _write(out: Path, result: dict[str, Any]) -> None:
 
 def _json_default(value: Any) -> Any:
     return str(value)
-
-
-def write_plot(result: dict[str, Any], path: Path) -> Path | None:
-    """Plot per-stage p50 latency and memory against corpus size, one row per model."""
-    models = {m: r["growth"] for m, r in result.get("models", {}).items() if len(r["growth"]["chunks"]) >= 2}
-    if not models:
-        return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(len(models), 2, figsize=(11, 4 * len(models)), squeeze=False)
-    for row, (model, growth) in enumerate(models.items()):
-        sizes = growth["chunks"]
-        left, right = axes[row]
-        for stage, values in growth["p50_ms"].items():
-            style = "--" if stage.startswith("baseline") else "-"
-            left.plot(sizes, values, style, marker="o", label=stage)
-        left.set(xscale="log", yscale="log", xlabel="chunks", ylabel="p50 ms",
-                 title=f"{model}: warm query latency per stage")
-        left.legend(fontsize=8)
-        for name, values in growth["memory_mb"].items():
-            if len(values) == len(sizes):
-                right.plot(sizes, values, "--" if name.startswith("baseline") else "-", marker="o", label=name)
-        right.set(xscale="log", xlabel="chunks", ylabel="MiB", title=f"{model}: memory")
-        right.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path

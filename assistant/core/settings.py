@@ -2,8 +2,8 @@
 
 Fields are declared in groups (:data:`GROUPS`: store, embedding, retrieval, answering,
 follow-up, evidence, LLM, FAQ, app, limits) in :mod:`assistant.core.settings_retrieval`,
-:mod:`assistant.core.settings_groups` and :mod:`assistant.core.settings_services`, and composed into one flat :class:`Settings`, so a
-field keeps one name everywhere (``settings.top_k``, ``RA_TOP_K``, TOML ``top_k`` or
+:mod:`assistant.core.settings_groups` and :mod:`assistant.core.settings_runtime`, and
+composed into one flat :class:`Settings`, so a field keeps one name everywhere (``settings.top_k``, ``RA_TOP_K``, TOML ``top_k`` or
 ``[retrieval] top_k``). Every value that changes answer quality is marked ``quality`` in its
 metadata, and :meth:`Settings.quality_fingerprint` records them in answers and eval runs.
 """
@@ -25,7 +25,7 @@ from pydantic_settings import (
 from assistant.core.errors import AssistantError
 from assistant.core.settings_groups import AnsweringSettings, EvidenceSettings, FollowUpSettings
 from assistant.core.settings_retrieval import RetrievalSettings
-from assistant.core.settings_services import (
+from assistant.core.settings_runtime import (
     AppSettings,
     EmbeddingSettings,
     FaqSettings,

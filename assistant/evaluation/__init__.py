@@ -5,4 +5,22 @@ and metrics (ranx), and the reports (Markdown and self-contained HTML) with dev 
 side by side.
 """
 
-__all__ = ["checks", "conversations", "items", "llm", "report_tables", "reports", "run", "splits", "suites"]
+__all__ = [
+    "checks",
+    "comparison",
+    "conversations",
+    "items",
+    "llm",
+    "metrics",
+    "report_html",
+    "report_markdown",
+    "report_plots",
+    "report_rows",
+    "report_tables",
+    "reports",
+    "results",
+    "run",
+    "same",
+    "splits",
+    "suites",
+]

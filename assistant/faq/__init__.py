@@ -4,4 +4,14 @@ Cited FAQs for trainers: questions proposed from document structure (no LLM), an
 by the same pipeline, kept as a reviewable file, checked for staleness and exported.
 """
 
-__all__ = ["build", "export", "phrases", "questions", "templates"]
+__all__ = [
+    "build",
+    "duplicates",
+    "export",
+    "phrases",
+    "questions",
+    "records",
+    "review",
+    "scope",
+    "templates",
+]

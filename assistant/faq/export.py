@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.core.errors import AssistantError
-from assistant.faq.build import FaqCitation, FaqEntry, FaqFile
+from assistant.faq.records import FaqCitation, FaqEntry, FaqFile
 
 __all__ = ["EXPORT_FORMATS", "export_faq", "to_markdown"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -74,23 +75,12 @@ def _summary(faq: Any) -> str:
     )
 
 
-def render_faq_tab(assistant: Any, settings: Settings) -> None:
-    """Add the FAQ builder's components to the current Gradio Blocks/Tab context.
-
-    The FAQ is built with ``assistant`` and its settings (``faq_*`` values); ``settings``
-    is the app's, passed by the caller like every tab's, and only its ``faq_*`` values
-    are shown to the trainer.
-    """
+def _build_handler(assistant: Any) -> Callable[..., Any]:
+    """Make the build button's callback: the FAQ, its table, its cards and five downloads."""
     import gradio as gr
 
     from assistant.faq.build import FaqRequest, build_faq
     from assistant.faq.export import export_faq
-    from assistant.faq.questions import AUDIENCES, TEMPLATE_LANGUAGES
-
-    documents = assistant.info().documents
-    doc_choices = [(f"{d['title']} ({d['doc_id']})", str(d["doc_id"])) for d in documents]
-    kinds = sorted({str(d["kind"]) for d in documents if d["kind"]})
-    languages = sorted({str(d["language"]) for d in documents} & set(TEMPLATE_LANGUAGES))
 
     def build(
         doc_ids: list[str] | None,
@@ -123,6 +113,25 @@ def render_faq_tab(assistant: Any, settings: Settings) -> None:
         ]
         return (_summary(faq), _table(faq), render_entries(faq), *paths)  # type: ignore[return-value]
 
+    return build
+
+
+def render_faq_tab(assistant: Any, settings: Settings) -> None:
+    """Add the FAQ builder's components to the current Gradio Blocks/Tab context.
+
+    The FAQ is built with ``assistant`` and its settings (``faq_*`` values); ``settings``
+    is the app's, passed by the caller like every tab's, and only its ``faq_*`` values
+    are shown to the trainer.
+    """
+    import gradio as gr
+
+    from assistant.faq.questions import AUDIENCES, TEMPLATE_LANGUAGES
+
+    documents = assistant.info().documents
+    doc_choices = [(f"{d['title']} ({d['doc_id']})", str(d["doc_id"])) for d in documents]
+    kinds = sorted({str(d["kind"]) for d in documents if d["kind"]})
+    languages = sorted({str(d["language"]) for d in documents} & set(TEMPLATE_LANGUAGES))
+
     gr.Markdown(
         "Build a FAQ for a workshop: questions drawn from the chosen documents, each answered"
         " with citations. Questions the corpus cannot support are dropped and listed; near-"
@@ -149,7 +158,7 @@ def render_faq_tab(assistant: Any, settings: Settings) -> None:
     entries = gr.HTML()
     table = gr.Dataframe(headers=TABLE_COLUMNS, datatype="str", interactive=False, wrap=True, label="Entries")
     button.click(
-        build,
+        _build_handler(assistant),
         [docs, kind, topic, audience, language, n],
         [summary, table, entries, *downloads],
         api_name="faq_build",

@@ -269,10 +269,8 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines())
 
 
-def answer_markdown(record: dict[str, Any]) -> str:
-    """Return a readable Markdown export of an answer record: answer, citations, trace."""
-    trace = record.get("trace") or {}
-    question = str(trace.get("question", ""))
+def _md_answer(record: dict[str, Any], question: str) -> list[str]:
+    """Lay out the question, the answer with its notices, and unsupported sentences."""
     lines = ["# Restoration Assistant answer", ""]
     if question:
         lines += ["## Question", "", question, ""]
@@ -288,6 +286,12 @@ def answer_markdown(record: dict[str, Any]) -> str:
     if flagged:
         lines += ["Sentences not supported by their cited passages:", ""]
         lines += [f"- {s.get('text', '')}" for s in flagged] + [""]
+    return lines
+
+
+def _md_sources(record: dict[str, Any]) -> list[str]:
+    """Quote the cited passages in full (for a refusal: the possibly related ones)."""
+    lines: list[str] = []
     cited = record.get("citations") or []
     listed = cited or record.get("related") or []
     if listed:
@@ -310,29 +314,33 @@ def answer_markdown(record: dict[str, Any]) -> str:
             lines.append(f"- quoted: “{sentence}”")
         if citation.get("supporting"):
             lines.append("")
-    summary = {
-        key: trace.get(key)
-        for key in (
-            "question",
-            "condensed_query",
-            "follow_up",
-            "history",
-            "language",
-            "filters",
-            "support",
-            "composer",
-            "embedding_model",
-            "corpus_fingerprint",
-            "settings",
-            "timings_ms",
-        )
-        if key in trace
-    }
+    return lines
+
+
+_TRACE_KEYS = (
+    "question",
+    "condensed_query",
+    "follow_up",
+    "history",
+    "language",
+    "filters",
+    "support",
+    "composer",
+    "embedding_model",
+    "corpus_fingerprint",
+    "settings",
+    "timings_ms",
+)
+
+
+def _md_trace(trace: dict[str, Any]) -> list[str]:
+    """Summarise the trace (how the question was read and searched) as a JSON block."""
+    summary = {key: trace.get(key) for key in _TRACE_KEYS if key in trace}
     summary["retrieved"] = [
         {k: r.get(k) for k in ("doc_id", "locator", "language", "relevance", "similarity", "used")}
         for r in trace.get("retrieved") or []
     ]
-    lines += [
+    return [
         "## Trace",
         "",
         "```json",
@@ -340,4 +348,11 @@ def answer_markdown(record: dict[str, Any]) -> str:
         "```",
         "",
     ]
+
+
+def answer_markdown(record: dict[str, Any]) -> str:
+    """Return a readable Markdown export of an answer record: answer, citations, trace."""
+    trace = record.get("trace") or {}
+    question = str(trace.get("question", ""))
+    lines = _md_answer(record, question) + _md_sources(record) + _md_trace(trace)
     return "\n".join(lines)

@@ -25,8 +25,8 @@ from assistant.core.settings import (
     flatten_groups,
     load_settings,
 )
-from assistant.faq.build import _topical
 from assistant.faq.questions import Passage
+from assistant.faq.scope import _topical
 from assistant.retrieval.hybrid import Retrieval
 
 # The fields eval runs recorded before the groups (a hand-kept tuple then): each must stay

@@ -127,11 +127,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChromaServer]:
 
 
 @pytest.fixture(scope="module")
-def served(server: ChromaServer, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """The bundled corpus, ingested through the server by one CLI process."""
+def served(
+    server: ChromaServer, tmp_path_factory: pytest.TempPathFactory, corpus_store: Settings
+) -> list[str]:
+    """The bundled corpus, ingested through the server by one CLI process.
+
+    The process starts from the vector cache the session's corpus store left (the same
+    texts, the same model), as a user's second ingest would: every chunk is still loaded,
+    chunked and written through the server, but no text is embedded twice in one run.
+    """
+    cache = tmp_path_factory.mktemp("ingest-cache")
+    shutil.copy(corpus_store.cache_dir / "vectors.sqlite", cache / "vectors.sqlite")
     result = cli(
         "ingest", str(CORPUS), "--chroma-host", "127.0.0.1", "--chroma-port", str(server.port),
-        cache=tmp_path_factory.mktemp("ingest-cache"),
+        cache=cache,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert not (server.path.parent / "var").exists()

@@ -1,4 +1,4 @@
-"""The settings groups around the answer: store, embedding (ingest), LLM, FAQ, app, limits.
+"""The settings groups that run the assistant: store, embedding (ingest), LLM, FAQ, app, limits.
 
 Plain pydantic models composed by :class:`assistant.core.settings.Settings`, like those of
 :mod:`assistant.core.settings_groups`; fields marked ``quality`` are recorded in eval runs.
