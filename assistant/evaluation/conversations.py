@@ -67,6 +67,10 @@ def conversation_summary(
         "n_turns": len(turns),
         "all_turns_passed": round(sum(passed) / len(passed), 4),
         "overall": block(turns),
+        "by_split": {
+            split: block([r for r in turns if r.split == split])
+            for split in dict.fromkeys(sorted(r.split for r in turns if r.split))
+        },
         "by_turn": {
             str(n): block([r for r in turns if r.turn == n])
             for n in sorted({r.turn for r in turns})

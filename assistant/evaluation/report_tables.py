@@ -110,13 +110,19 @@ def refusal_type_table(summary: dict[str, Any]) -> Table:
 
 def conversation_table(summary: dict[str, Any]) -> Table:
     """Per-turn figures of conversations: all turns, by turn number and by kind."""
-    header = ["turns", "n", *(c for c, _, _ in SPLIT_COLUMNS)]
+    header = ["turns", "n", *(c for c, _, _ in SPLIT_COLUMNS), "gold doc cited"]
     conversations = summary.get("conversations") or {}
     if not conversations:
         return header, []
-    rows = [["all turns", *_cells(conversations.get("overall"))]]
-    rows += [[f"turn {n}", *_cells(b)] for n, b in conversations.get("by_turn", {}).items()]
-    rows += [[kind, *_cells(b)] for kind, b in conversations.get("by_kind", {}).items()]
+
+    def cells(block: dict[str, Any] | None) -> list[str]:
+        cited = (block or {}).get("answers", {}).get("gold_document_cited")
+        return [*_cells(block), _fmt(cited)]
+
+    rows = [["all turns", *cells(conversations.get("overall"))]]
+    rows += [[f"{split} turns", *cells(b)] for split, b in conversations.get("by_split", {}).items()]
+    rows += [[f"turn {n}", *cells(b)] for n, b in conversations.get("by_turn", {}).items()]
+    rows += [[kind, *cells(b)] for kind, b in conversations.get("by_kind", {}).items()]
     return header, rows
 
 

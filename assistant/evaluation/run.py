@@ -111,6 +111,19 @@ def _key_fact_coverage(answer: str, facts: tuple[str, ...]) -> float | None:
     return found / len(facts)
 
 
+def _gold_document_cited(item: EvalItem, answer: dict[str, Any], docs: DocIndex) -> float | None:
+    """1.0 when the answer cites a gold document (or a translation of one), else 0.0.
+
+    A conversation's turn is answered from the right document or not, whatever the
+    paragraph: the per-turn view of "did the chat stay on (or move to) the right text".
+    """
+    gold = {docs.originals.get(g["doc_id"]) or g["doc_id"] for g in item.gold}
+    if not gold:
+        return None
+    cited = {docs.originals.get(c.get("doc_id", "")) or c.get("doc_id", "") for c in answer["citations"]}
+    return float(bool(gold & cited))
+
+
 def _answer_checks(
     answer: dict[str, Any], retrieved_ids: set[str]
 ) -> tuple[float | None, float | None]:
@@ -211,6 +224,7 @@ def _measure(
     )
     result.metrics = {
         "key_fact_coverage": coverage,
+        "gold_document_cited": _gold_document_cited(item, data, docs) if item.answerable else None,
         "citation_validity": validity,
         "supported_sentence_rate": supported_rate,
     }

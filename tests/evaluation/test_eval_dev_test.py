@@ -228,6 +228,24 @@ def test_a_conversation_is_asked_turn_by_turn_with_the_chat_history(tmp_path: Pa
     assert set(conversations["by_turn"]) == {"1", "2"}
     assert conversations["by_kind"]["follow-up"]["n_items"] == 2
     assert conversations["by_turn"]["2"]["answers"]["refusal_accuracy"] == 1.0
+    # Turn 1 cites its gold document; turn 2 has none to cite (unanswerable): not counted.
+    assert results[0].metrics["gold_document_cited"] == 1.0
+    assert results[1].metrics["gold_document_cited"] is None
+    assert conversations["by_split"]["test"]["answers"]["gold_document_cited"] == 1.0
+
+
+def test_a_turn_answered_from_another_document_does_not_count_as_citing_the_gold_one(
+    tmp_path: Path,
+) -> None:
+    other = _citation(1, "brief-en", "Briefs summarise the decision.", "en", "")
+    script = {
+        "What does XI/16 say about causes?": _answer("causes", (other,), "Briefs summarise the decision."),
+        "And its cost?": _answer("And its cost? causes", (other,)),
+    }
+    assistant = _ChatAssistant(script, [{"doc_id": "brief-en", "language": "en"}])
+    (conversation,) = load_items([_write(tmp_path, CONVERSATION, name="conversations.jsonl")])
+    first, _ = run_eval(assistant, [conversation])
+    assert first.metrics["gold_document_cited"] == 0.0
 
 
 def test_page_gold_matches_the_chunk_on_that_page(tmp_path: Path) -> None:
