@@ -27,7 +27,8 @@ def collect_files(
 ) -> tuple[list[Path], list[FileResult]]:
     """Expand files and folders into supported files, following links without looping.
 
-    ``README*`` files inside folders describe the folder and are skipped; pass one
+    Files inside folders that describe the folder rather than its subject (``README*``, and
+    ``SOURCES``, ``LICENSE``, ``NOTICE``… by their exact name) are skipped; pass one
     explicitly to index it. Files of a folder that are not collected (unsupported types,
     READMEs) are appended to ``skipped`` with the reason, so none vanishes without a word;
     hidden files and the folder's metadata sidecar are not documents and are not listed.
@@ -59,8 +60,8 @@ def collect_files(
                     if name.startswith(".") or name in SIDECAR_NAMES:
                         continue
                     suffix = candidate.suffix.lower()
-                    if name.upper().startswith("README"):
-                        reason = "describes the folder (README): name it to index it"
+                    if (about := _about_the_folder(name)) is not None:
+                        reason = f"describes the folder ({about}): name it to index it"
                     elif suffix in SUPPORTED_SUFFIXES:
                         files.append(candidate)
                         continue
@@ -69,6 +70,23 @@ def collect_files(
                     if skipped is not None:
                         skipped.append(FileResult(str(candidate), "skipped", reason=reason))
     return files, problems
+
+
+# Names a folder's own notes go by in document collections and repositories: where its files
+# came from, under which licence, what changed. Matched by the whole name before the first
+# dot, so "sources-of-finance.md" is a document.
+_FOLDER_NOTES = frozenset(
+    {"SOURCES", "LICENSE", "LICENCE", "NOTICE", "COPYING", "CHANGELOG", "CONTRIBUTING", "AUTHORS"}
+)
+
+
+def _about_the_folder(name: str) -> str | None:
+    """Return what kind of note about the folder a file is ("README", "SOURCES"…), if it is one."""
+    upper = name.upper()
+    if upper.startswith("README"):
+        return "README"
+    stem = upper.split(".", 1)[0]
+    return stem if stem in _FOLDER_NOTES else None
 
 
 def check_file(path: Path, settings: Settings) -> None:

@@ -13,7 +13,7 @@ from assistant.core.settings import Settings
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.store.chroma import Store, open_store
 from ingest.chunking import chunk_document
-from ingest.indexing import IngestReport, collect_files, ingest_paths
+from ingest.indexing import FileResult, IngestReport, collect_files, ingest_paths
 from ingest.loaders import load_document
 
 DOCS = {
@@ -272,6 +272,23 @@ def test_readme_inside_a_folder_is_skipped(corpus: Path) -> None:
     # Named explicitly, a README is indexed.
     files, _ = collect_files([corpus / "README.md"])
     assert [p.name for p in files] == ["README.md"]
+
+
+def test_a_folders_notes_are_skipped_with_a_reason_but_a_document_named_alike_is_not(
+    corpus: Path,
+) -> None:
+    (corpus / "SOURCES.md").write_text("# Sources\n\n- a.pdf from example.org\n", encoding="utf-8")
+    (corpus / "LICENSE").write_text("CC BY 4.0\n", encoding="utf-8")
+    (corpus / "sources-of-finance.md").write_text("# Sources of finance\n\nGrants.\n", encoding="utf-8")
+    skipped: list[FileResult] = []
+    files, _ = collect_files([corpus], skipped)
+    assert "sources-of-finance.md" in {p.name for p in files}
+    assert {Path(r.path).name: r.reason for r in skipped} == {
+        "SOURCES.md": "describes the folder (SOURCES): name it to index it",
+        "LICENSE": "describes the folder (LICENSE): name it to index it",
+    }
+    files, _ = collect_files([corpus / "SOURCES.md"])
+    assert [p.name for p in files] == ["SOURCES.md"]
 
 
 def test_missing_path_is_reported(tmp_path: Path) -> None:
