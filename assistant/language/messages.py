@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.language.references import instrument
+
 __all__ = ["LANGUAGE_NAMES", "asks_shorter", "frame", "message", "paragraph_label", "source_label"]
 
 LANGUAGE_NAMES = {
@@ -71,6 +73,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Решение {symbol}",
         "ar": "المقرر {symbol}",
     },
+    "resolution": {
+        "en": "Resolution {symbol}",
+        "zh": "第{symbol}号决议",
+        "es": "La resolución {symbol}",
+        "fr": "La résolution {symbol}",
+        "ru": "Резолюция {symbol}",
+        "ar": "القرار {symbol}",
+    },
     "paragraph": {
         "en": "{decision}, para. {paragraph}",
         "zh": "{decision}第{paragraph}段",
@@ -131,8 +141,11 @@ def message(key: str, language: str, **values: object) -> str:
 
 
 def paragraph_label(symbol: str, paragraph: str, language: str) -> str:
-    """'Decision XI/16, para. 1(g)' in ``language``; 'pp5' is preambular para. 5."""
-    decision = message("decision", language, symbol=symbol)
+    """'Decision XI/16, para. 1(g)' in ``language``; 'pp5' is preambular para. 5.
+
+    A Ramsar resolution is named as one ("Resolution XIII.13, para. 5").
+    """
+    decision = message(instrument(symbol), language, symbol=symbol)
     if not paragraph:
         return decision
     if paragraph.startswith("pp"):

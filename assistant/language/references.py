@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asks_about_a_decision", "asks_for_sources", "named_paragraphs", "named_symbols"]
+__all__ = [
+    "asks_about_a_decision", "asks_for_sources", "instrument", "named_paragraphs", "named_symbols",
+]
 
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
 
@@ -33,6 +35,16 @@ _ASKS_FOR_SOURCES = re.compile(
     r"|来源|出处|参考|文献",
     re.IGNORECASE,
 )
+
+
+# Ramsar numbers its resolutions "XIII.13" (session, dot, number); the CBD ("XI/16", "16/31")
+# and UNCCD ("3/COP.15") number decisions with a slash.
+_RESOLUTION = re.compile(r"^[IVXL]+\.\d+\b")
+
+
+def instrument(symbol: str) -> str:
+    """Name what a symbol numbers: ``"resolution"`` (Ramsar's "XIII.13") or ``"decision"``."""
+    return "resolution" if _RESOLUTION.match(symbol.strip()) else "decision"
 
 
 def named_symbols(text: str) -> set[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from assistant.core.provenance import UPLOADED_LABEL
 from assistant.core.records import Answer, Citation
+from assistant.language.references import instrument
 
 __all__ = [
     "KIND_LABELS",
@@ -102,7 +103,7 @@ def _where_text(citation: Citation | dict[str, Any]) -> str:
     """Return the locator a reader needs, as plain text: 'decision XI/16 · para. 1(b)'."""
     symbol = str(_field(citation, "symbol") or "")
     if symbol and _field(citation, "kind") == "decision":
-        symbol = f"decision {symbol}"
+        symbol = f"{instrument(symbol)} {symbol}"  # 'resolution XIII.13' for Ramsar
     return " · ".join(p for p in (symbol, str(_field(citation, "locator") or "")) if p)
 
 

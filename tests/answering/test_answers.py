@@ -89,6 +89,19 @@ def test_a_frame_names_a_decision_paragraph_or_the_kind_of_source() -> None:
 
 
 @pytest.mark.parametrize(
+    ("symbol", "language", "expected"),
+    [
+        ("XIII.13", "en", "Resolution XIII.13, para. 5"),  # Ramsar numbers resolutions with a dot
+        ("XIII.13", "zh", "第XIII.13号决议第5段"),
+        ("16/31", "es", "La decisión 16/31, párrafo 5"),  # the CBD and UNCCD, with a slash
+        ("3/COP.15", "fr", "La décision 3/COP.15, paragraphe 5"),
+    ],
+)
+def test_a_resolution_is_named_as_one_and_a_decision_as_one(symbol: str, language: str, expected: str) -> None:
+    assert paragraph_label(symbol, "5", language) == expected
+
+
+@pytest.mark.parametrize(
     ("question", "language", "expected"),
     [
         ("Can you give me a much shorter version?", "en", True),

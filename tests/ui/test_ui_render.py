@@ -143,6 +143,12 @@ def test_decision_card_shows_symbol_paragraph_language_and_chapeau() -> None:
     assert "<mark>" in cards
 
 
+def test_a_ramsar_resolution_card_says_resolution() -> None:
+    citation = _citation(kind="decision", symbol="XIII.13", locator="para. 5", paragraph="5")
+    cards = citation_cards(Answer(text="… [1]", supported=True, language="en", citations=(citation,)))
+    assert "resolution XIII.13 · para. 5" in cards and "decision XIII.13" not in cards
+
+
 def test_markdown_export_has_answer_citations_and_trace() -> None:
     record = Answer(
         text="Parties should restore. [1]",
