@@ -249,6 +249,7 @@ class Assistant:
         query = asked.condensed.query
         problem = None if asked.briefer else check_premises(
             query, retrieval.language, retrieval.topical, decisions, lexical=lexical, settings=self.settings,
+            analysed=retrieval.question,
         )
         answer: Answer | None = None
         if problem is None:

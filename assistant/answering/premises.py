@@ -40,6 +40,7 @@ from assistant.language.cues import BAN_ASKED, BAN_STATED
 from assistant.language.injection import INSTRUCTION
 from assistant.language.references import named_paragraphs, named_symbols
 from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.question import Question
 
 __all__ = ["Problem", "check_answer", "check_premises"]
 
@@ -61,20 +62,24 @@ def check_premises(
     *,
     lexical: Any | None = None,
     settings: Settings | None = None,
+    analysed: Question | None = None,
 ) -> Problem | None:
     """Return why the question cannot be answered from ``sources``, or ``None``.
 
     ``decisions`` maps each decision symbol whose text is indexed to its paragraphs;
     ``lexical`` (the corpus's lexical index) gives the passages' translations and the
-    corpus vocabulary; ``settings`` the evidence thresholds (defaults when ``None``).
+    corpus vocabulary; ``settings`` the evidence thresholds (defaults when ``None``);
+    ``analysed`` the question as retrieval read it (its named decisions and paragraphs
+    are then not parsed again).
     """
     settings = settings or _default_settings()
     if INSTRUCTION.search(question):
         return Problem("instruction", message("instruction", language))
     if settings.evidence_addressed and addressed_to_assistant(question, language):
         return Problem("addressed-to-assistant", message("addressed", language))
-    named = named_symbols(question) & set(decisions)
-    wanted = named_paragraphs(question)
+    symbols = set(analysed.symbols) if analysed is not None else named_symbols(question)
+    named = symbols & set(decisions)
+    wanted = set(analysed.paragraphs) if analysed is not None else named_paragraphs(question)
     for symbol in sorted(named):
         if wanted and not wanted & decisions[symbol]:
             paragraph = sorted(wanted)[0]
@@ -82,7 +87,7 @@ def check_premises(
     if not sources:
         return None
     # A paragraph of a decision whose text is not indexed: only a passage citing it answers.
-    for symbol in sorted(named_symbols(question) - named):
+    for symbol in sorted(symbols - named):
         if wanted and not any(_cites(s.text, symbol, wanted) for s in sources):
             paragraph = sorted(wanted)[0]
             return Problem(
