@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from assistant.language.scripts import HAN_CHAR
 
 __all__ = [
     "SentenceMixEmbeddings",
@@ -40,7 +41,7 @@ __all__ = [
 # document in the same language), so sections read like one topic but still vary.
 SAME_DOCUMENT_SHARE = 0.7
 SECTIONS_PER_DOCUMENT = (8, 40)
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = HAN_CHAR
 
 
 @dataclass(frozen=True)

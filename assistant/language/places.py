@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import cache
 
+from assistant.language.scripts import is_han
+
 __all__ = ["expand_places"]
 
 UN_LOCALES = ("en", "zh", "zh_Hant", "es", "fr", "ru", "ar")
@@ -73,7 +75,7 @@ def _names(target: str) -> tuple[dict[str, str], re.Pattern[str]] | None:
 
 
 def _is_cjk(text: str) -> bool:
-    return all("\u3400" <= c <= "\u9fff" for c in text)
+    return all(is_han(c) for c in text)
 
 
 def expand_places(query: str, language: str, target: str) -> str:

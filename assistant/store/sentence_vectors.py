@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.language.injection import INSTRUCTION
+from assistant.language.scripts import HAN_CHAR
 from assistant.language.sentences import split_sentences
 from assistant.store.records import Record, records_from_columns
 
@@ -43,7 +44,7 @@ VERSION_KEY = "evidence_sentences_version"
 MAX_SENTENCES_PER_CHUNK = 8
 # A list longer than this is quoted item by item (each led by its introduction).
 MAX_LIST_CHARS = 700
-_CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK = HAN_CHAR
 # Markdown list markers and emphasis are layout, not words of the passage.
 # (Multiline, so the eval's support check can strip it from whole passages alike.)
 MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__", re.MULTILINE)

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from assistant.core.errors import IngestError
+from assistant.language.scripts import is_han
 
 __all__ = ["CONTROL_CHARS", "clean", "decode", "split_front_matter"]
 
@@ -80,7 +81,7 @@ def _decode_legacy(data: bytes) -> str:
     try:
         chinese = data.decode("gb18030")
         letters = [c for c in chinese if c.isalpha()]
-        cjk = sum(1 for c in letters if "\u3400" <= c <= "\u9fff")
+        cjk = sum(1 for c in letters if is_han(c))
         if letters and cjk / len(letters) > 0.5:
             return chinese
     except UnicodeDecodeError:
