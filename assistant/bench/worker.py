@@ -294,8 +294,8 @@ def _time_questions(
 
 def query_task(task: dict[str, Any]) -> dict[str, Any]:
     """Warm latency and memory of ours and the baseline on one pair of stores."""
+    from assistant import build_assistant
     from assistant.bench.baseline import baseline_embeddings, open_baseline_store
-    from assistant.pipeline import build_assistant
     from assistant.store.embeddings import build_embeddings
     from assistant.store.langchain_recipe import baseline_count, start_chroma_runtime
 

@@ -166,12 +166,12 @@ def ask(
     Example: restoration-assistant ask "生态系统退化的根本原因是什么？" --kind decision --lang zh
     """
     apply_offline_switches()
-    from assistant.pipeline import build_assistant
+    from assistant import build_assistant
     from assistant.retrieval.hybrid import Filters
 
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
     filters = Filters.of(kind=kind, language=lang, doc_id=doc, year=year, region=region, ecosystem=ecosystem)
-    from assistant.pipeline import validate_question
+    from assistant.answering.conversation import validate_question
 
     run_action(lambda: validate_question(question, settings.max_question_chars))  # fail fast
     answer = run_action(
@@ -207,7 +207,7 @@ def info(
     Example: restoration-assistant info --store var/store
     """
     apply_offline_switches()
-    from assistant.pipeline import build_assistant
+    from assistant import build_assistant
 
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
     details = run_action(lambda: build_assistant(settings).info())
@@ -244,7 +244,7 @@ def chat(
     Example: restoration-assistant chat --port 7861
     """
     apply_offline_switches()
-    from assistant.pipeline import build_assistant
+    from assistant import build_assistant
     from assistant.ui.app import build_app, launch
 
     settings = settings_from(

@@ -147,9 +147,9 @@ def _build(settings: Any, outputs: list[Path], approved_only: bool, values: dict
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from assistant import build_assistant
     from assistant.core.errors import AssistantError
     from assistant.faq.build import FaqFile, FaqRequest, build_faq, faq_path_for
-    from assistant.pipeline import build_assistant
 
     try:
         request = FaqRequest(**values)

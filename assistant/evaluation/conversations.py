@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from assistant.answering.conversation import recent_history
 from assistant.core.records import Turn
 from assistant.evaluation.items import CONVERSATION_KINDS, EvalItem
 
@@ -25,10 +26,6 @@ Memory = Callable[[str, list[Turn]], Sequence[Turn]]
 
 def chat_memory(settings: Any) -> Memory:
     """Return how the chat bounds the history it passes (its latest turns within the limits)."""
-    try:
-        from assistant.pipeline import recent_history
-    except ImportError:  # a pipeline whose chat passes every earlier turn
-        return lambda _question, history: history
     return lambda question, history: recent_history(question, history, settings)
 
 

@@ -163,8 +163,8 @@ def run_suites(
     plan: Plan, embeddings: Any, *, baselines: bool = False, hooks: SuiteHooks | None = None
 ) -> SuiteRun:
     """Build or refresh each suite's store, then run its items (and the single retrievers)."""
+    from assistant import build_assistant
     from assistant.evaluation.run import BASELINES, retrieval_digest, summarize
-    from assistant.pipeline import build_assistant
 
     hooks = hooks or SuiteHooks()
     results: list[Any] = []

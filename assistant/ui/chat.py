@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.answering.conversation import recent_history, validate_question
 from assistant.core.errors import AssistantError, InvalidQuestion
 from assistant.core.records import Turn
 from assistant.core.settings import Settings
-from assistant.pipeline import recent_history, validate_question
 from assistant.retrieval.hybrid import FILTER_FIELDS, Filters
 from assistant.ui.chat_layout import conversation_components, option_components
 from assistant.ui.feedback import FeedbackReceipt, RecordSigner, record_feedback
