@@ -31,6 +31,7 @@ from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.cues import GENERIC_YOU, INVENT, SECOND_PERSON
 from assistant.language.notices import JOINERS, KINDS, MESSAGES, QUOTES, kind_name, message
+from assistant.language.references import NUMBERED_LOCATOR, names_numbered
 from assistant.language.scripts import HAN_CHAR, SNOWBALL
 from assistant.retrieval.versions import Versions
 
@@ -147,34 +148,10 @@ def salient_terms(
 
 # Numbered parts of a framework or text a question may name: "Target 24", "objectif 8",
 # "目标8", "第8项目标". Such a locator is a term: some passage must name it too.
-_LOCATOR_WORDS = (
-    r"targets?|goals?|principles?|objectives?|articles?|annex(?:es)?|metas?|objetivos?|principios?"
-    r"|art[íi]culos?|anexos?|cibles?|objectifs?|principes?|annexes?|цел[ьи]|задач[аи]|принцип[ы]?"
-    r"|стать[яи]|приложени[ея]"
-)
-_LOCATOR = re.compile(
-    rf"\b(?:{_LOCATOR_WORDS})\s+(\d{{1,2}})(?!\d)|(?:目标|原则)\s*(\d{{1,2}})(?!\d)"
-    r"|第\s*(\d{1,2})\s*(?:项|个)?(?:目标|原则|条)",
-    re.IGNORECASE,
-)
-
-
 def locator_terms(question: str) -> list[Term]:
     """Numbered targets, goals, principles or articles the question names, as terms."""
     text = unicodedata.normalize("NFKC", question)
-    return [Term(m.group(0), m.start(), 0.0) for m in _LOCATOR.finditer(text)]
-
-
-def _names_locator(text: str, number: str) -> bool:
-    """Whether ``text`` names a numbered target/goal/… ``number``, alone or in a list."""
-    listed = r"(?:\d{1,2}\s*(?:,|and|or|y|o|et|ou|to|-|–|和|、|и)\s*)*"
-    return bool(
-        re.search(rf"\b(?:{_LOCATOR_WORDS})\s+{listed}{number}(?!\d)", text, re.IGNORECASE)
-        or re.search(
-            rf"(?:目标|原则)\s*{listed}{number}(?!\d)|第\s*{number}\s*(?:项|个)?(?:目标|原则|条)",
-            text,
-        )
-    )
+    return [Term(m.group(0), m.start(), 0.0) for m in NUMBERED_LOCATOR.finditer(text)]
 
 
 def name_terms(terms: Sequence[Term], question: str, language: str) -> str:
@@ -227,10 +204,10 @@ def missing_terms(
     corpus = corpus_evidence(lexical) if corpus_topics and lexical is not None else None
     missing = []
     for term in terms:
-        number = _LOCATOR.fullmatch(term.text)
+        number = NUMBERED_LOCATOR.fullmatch(term.text)
         if number:
             if not any(
-                _names_locator(t, next(g for g in number.groups() if g)) for _, t in versions
+                names_numbered(t, next(g for g in number.groups() if g)) for _, t in versions
             ):
                 missing.append(term)
             continue

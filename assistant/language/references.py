@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "asks_about_a_decision", "asks_for_sources", "instrument", "named_paragraphs", "named_symbols",
+    "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
+    "named_paragraphs", "named_symbols", "names_numbered",
 ]
 
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
@@ -71,3 +72,28 @@ def asks_about_a_decision(text: str) -> bool:
 def asks_for_sources(text: str) -> bool:
     """Whether a question asks about sources or references (reference lists then count)."""
     return bool(_ASKS_FOR_SOURCES.search(text))
+
+
+# Numbered parts of a text a question may name: "Target 2", "meta 2", "目标2", "第2项目标".
+LOCATOR_WORDS = (
+    r"targets?|goals?|principles?|objectives?|articles?|annex(?:es)?|metas?|objetivos?|principios?"
+    r"|art[íi]culos?|anexos?|cibles?|objectifs?|principes?|annexes?|цел[ьи]|задач[аи]|принцип[ы]?"
+    r"|стать[яи]|приложени[ея]"
+)
+NUMBERED_LOCATOR = re.compile(
+    rf"\b(?:{LOCATOR_WORDS})\s+(\d{{1,2}})(?!\d)|(?:目标|原则)\s*(\d{{1,2}})(?!\d)"
+    r"|第\s*(\d{1,2})\s*(?:项|个)?(?:目标|原则|条)",
+    re.IGNORECASE,
+)
+
+
+def names_numbered(text: str, number: str) -> bool:
+    """Whether ``text`` names a numbered target/goal/… ``number``, alone or in a list."""
+    listed = r"(?:\d{1,2}\s*(?:,|and|or|y|o|et|ou|to|-|–|和|、|и)\s*)*"
+    return bool(
+        re.search(rf"\b(?:{LOCATOR_WORDS})\s+{listed}{number}(?!\d)", text, re.IGNORECASE)
+        or re.search(
+            rf"(?:目标|原则)\s*{listed}{number}(?!\d)|第\s*{number}\s*(?:项|个)?(?:目标|原则|条)",
+            text,
+        )
+    )
