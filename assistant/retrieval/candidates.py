@@ -17,7 +17,10 @@ from assistant.core.settings import Settings
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.question import Question
 
-__all__ = ["Candidate", "Candidates", "dense_candidates", "lexical_candidates", "list_weights"]
+__all__ = [
+    "Candidate", "Candidates", "crosslingual_weight", "dense_candidates", "lexical_candidates",
+    "list_weights",
+]
 
 
 @dataclass
@@ -38,6 +41,7 @@ class Candidates:
     similarity: dict[str, float] = field(default_factory=dict)  # cosine to the question
     lexical_score: dict[str, float] = field(default_factory=dict)  # BM25
     lexical_trust: float = 1.0  # how much of the question BM25 could read, 0..1
+    crosslingual: float = 0.0  # weight of the cross-lingual list for this question
 
     def add(self, cid: str, text: str, metadata: dict[str, Any]) -> Candidate:
         """Return the candidate ``cid``, recording it on first sight."""
@@ -62,7 +66,7 @@ def dense_candidates(
     settings: Settings,
     where: dict[str, Any] | None,
 ) -> None:
-    """Add the dense and cross-lingual rankings from one query to the store.
+    """Add the dense and cross-lingual rankings (weighted ``found.crosslingual``) from one query.
 
     One query, read twice: its head is the dense ranking; its passages in other languages
     than the question's are the cross-lingual one (a Spanish question should reach the
@@ -70,7 +74,7 @@ def dense_candidates(
     of what the question's language already has. A metadata filter would make Chroma scan
     every matching record, which grows with the corpus; a deeper plain query does not.
     """
-    weight = crosslingual_weight(question, lexical, settings)
+    weight = found.crosslingual
     depth = settings.candidate_k * (settings.crosslingual_depth if weight > 0 else 1)
     covered = set(lexical.translated_into(question.language)) if lexical else set()
     other_rank = 0
@@ -111,12 +115,10 @@ def lexical_candidates(
         found.lexical_score[cid] = hit.score
 
 
-def list_weights(
-    found: Candidates, question: Question, lexical: LexicalIndex | None, settings: Settings
-) -> dict[str, float]:
+def list_weights(found: Candidates, settings: Settings) -> dict[str, float]:
     """Return the fusion weight of each ranked list."""
     return {
         "dense": settings.dense_weight,
         "lexical": settings.lexical_weight * found.lexical_trust,
-        "crosslingual": crosslingual_weight(question, lexical, settings),
+        "crosslingual": found.crosslingual,
     }

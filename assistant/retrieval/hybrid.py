@@ -26,6 +26,7 @@ from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.retrieval.candidates import (
     Candidates,
+    crosslingual_weight,
     dense_candidates,
     lexical_candidates,
     list_weights,
@@ -157,7 +158,7 @@ class HybridRetriever(BaseRetriever):
         started = time.perf_counter()
         decisions = self.lexical.decision_paragraphs() if self.lexical is not None else {}
         context = Context(focus_docs=focus_docs, decisions=decisions)
-        weights = list_weights(found, question, self.lexical, settings)
+        weights = list_weights(found, settings)
         fused = fuse(found, weights, question, settings, context)
         chosen = topical = choose(fused, found.by_id, question, settings, k, self.reranker)
         if settings.answer_type_weight and (question.figure or question.wants_list):
@@ -177,7 +178,7 @@ class HybridRetriever(BaseRetriever):
         self, question: Question, vector: np.ndarray, filters: Filters, timings: dict[str, float]
     ) -> Candidates:
         """Run the candidate generators the retrieval mode asks for."""
-        found = Candidates()
+        found = Candidates(crosslingual=crosslingual_weight(question, self.lexical, self.settings))
         mode = self.settings.retrieval_mode
         if mode in ("hybrid", "dense"):
             started = time.perf_counter()
