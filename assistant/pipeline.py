@@ -342,12 +342,20 @@ def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 
 
-def build_assistant(settings: Settings, embeddings: Any | None = None) -> Assistant:
-    """Load the model, open the store and build the retrieval pipeline."""
+def build_assistant(
+    settings: Settings, embeddings: Any | None = None, *, warm_up: bool = True
+) -> Assistant:
+    """Load the model, open the store and build the retrieval pipeline.
+
+    ``warm_up`` loads now what the first question would otherwise wait for (language
+    models, word frequencies of every language: about 3 s on 2 cores). A server wants
+    that; a one-shot ``ask`` loads only what its question needs, on the way.
+    """
     embeddings = embeddings or build_embeddings(settings.embedding_model, settings.embedding_batch_size)
     store = open_store(settings, embeddings)
     lexical = LexicalIndex.load_or_build(store, settings.cache_dir)
-    warm_up_language()  # the detector's models load now, not on the first question
-    warm_up_evidence(lexical)  # word frequencies and the corpus vocabulary, likewise
+    if warm_up:
+        warm_up_language()
+        warm_up_evidence(lexical)
     retriever = HybridRetriever(store=store, embeddings=embeddings, lexical=lexical, settings=settings)
     return Assistant(settings, embeddings, store, retriever, build_composers(settings, embeddings))

