@@ -527,7 +527,7 @@ def test_cli_ingest_of_the_bad_folder_with_the_real_model(
     import sys
 
     root = tmp_path / "bad input"
-    expected = make_bad_folder(root, tiny_count=2_000, long_line_chars=10_000)  # embedding time
+    expected = make_bad_folder(root, tiny_count=400, long_line_chars=10_000)  # embedding time
     store_dir = tmp_path / "store"
     shutil.copytree(corpus_store.store_dir, store_dir)
     env = {**os.environ, "RA_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "400"}
