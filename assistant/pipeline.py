@@ -33,6 +33,7 @@ from assistant.language.detect import warm_up as warm_up_language
 from assistant.language.messages import asks_shorter
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.paragraphs import join_named_paragraphs
 from assistant.retrieval.versions import Versions
 from assistant.store.catalog import StoreInfo, describe
 from assistant.store.chroma import Store, open_store
@@ -236,6 +237,7 @@ class Assistant:
             sources=prefer(retrieval.sources, retrieval.language),
             support=support_score(retrieval.sources),
         )
+        retrieval = join_named_paragraphs(retrieval, self.versions())
         listed = {r.chunk_id for r in ranked}
         return retrieval, ranked + [s for s in retrieval.sources if s.chunk_id not in listed], withheld
 

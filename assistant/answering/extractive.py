@@ -8,14 +8,15 @@ run around its best-matching sentences, in rank order, each opened by a short fr
 the question's language that names its source ("Decision XI/16, para. 1(g), addresses
 this:") and closed by its ``[n]`` marker. Quoted words are never changed. A
 sub-paragraph of a decision ("(b) identify…") is led by the start of its chapeau so it
-reads on its own. When the best passage's support is below the threshold the answer is
-a refusal that lists the closest passages as possibly related.
+reads on its own; a paragraph the question names is quoted whole, its chapeau and every
+sub-paragraph, each under its own marker. When the best passage's support is below the
+threshold the answer is a refusal that lists the closest passages as possibly related.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,12 +127,15 @@ class ExtractiveComposer:
         self.settings = settings
         # Vectors embedded at ingest; the assistant sets (and refreshes) them.
         self.sentences = sentences
+        # A paragraph the question names is quoted whole, with its sub-paragraphs.
+        self.whole_paragraphs = True
 
     def briefer(self) -> ExtractiveComposer:
         """Return a composer that quotes only the best passage's best sentences ("shorter")."""
         update = {"answer_passages": 1, "answer_sentences": self.settings.brief_sentences}
-        brief = self.settings.model_copy(update=update)
-        return ExtractiveComposer(self.embeddings, brief, self.sentences)
+        brief = ExtractiveComposer(self.embeddings, self.settings.model_copy(update=update), self.sentences)
+        brief.whole_paragraphs = False
+        return brief
 
     def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
         """Vectors of (chunk id, embedded text) pairs: stored ones, the rest embedded now."""
@@ -154,6 +158,8 @@ class ExtractiveComposer:
         trace = {"support": round(support, 4), "composer": "extractive"}
         if not sources or support < self.settings.effective_support_threshold:
             return refusal_answer(language, sources, trace)
+        if retrieval.items and self.whole_paragraphs:
+            return self._whole_paragraphs(language, retrieval, trace)
         same_language = [s for s in sources if s.language == language]
         # Quote the question's language when the ranking found its best evidence there
         # (the ranking already favours that language); otherwise the stronger evidence
@@ -204,19 +210,45 @@ class ExtractiveComposer:
         citations = tuple(
             citation_for(n, by_id[cid], tuple(supporting[cid])) for cid, n in numbers.items()
         )
-        foreign = sorted({by_id[cid].language for cid in numbers} - {language})
-        notices: tuple[str, ...] = ()
-        if foreign:
-            names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
-            notices = (message("other_language", language, names=", ".join(names.get(c, c) for c in foreign)),)
         return Answer(
             text="\n\n".join(blocks),
             supported=True,
             language=language,
             citations=citations,
             sentences=tuple(sentences),
-            notices=notices,
+            notices=_language_notices(language, citations),
             trace={**trace, "passages": len(runs)},
+        )
+
+    def _whole_paragraphs(self, language: str, retrieval: Retrieval, trace: dict[str, Any]) -> Answer:
+        """Quote each paragraph the question names whole: its chapeau, then every sub-paragraph.
+
+        Each part keeps its own citation, so "(e) … TEMATEA" is cited as para. 5(e).
+        """
+        by_id = {s.chunk_id: s for s in retrieval.sources}
+        blocks: list[str] = []
+        sentences: list[dict[str, Any]] = []
+        citations: list[Citation] = []
+        for i, (chapeau, items) in enumerate(retrieval.items.items()):
+            lines = []
+            for part in (by_id[chapeau], *(by_id[item] for item in items)):
+                n = len(citations) + 1
+                text = part.text.strip()
+                if not lines:
+                    opening = frame(source_label(n, part.metadata, language), i == 0, language)
+                    sentences.append({"text": opening, "citations": [], "supported": True, "frame": True})
+                citations.append(citation_for(n, part, (part.text,)))
+                sentences.append({"text": text, "citations": [n], "supported": True, "run": i})
+                lines.append(f"{text} [{n}]")
+            blocks.append(f"{opening}\n> " + "\n>\n> ".join(lines))
+        return Answer(
+            text="\n\n".join(blocks),
+            supported=True,
+            language=language,
+            citations=tuple(citations),
+            sentences=tuple(sentences),
+            notices=_language_notices(language, citations),
+            trace={**trace, "passages": len(retrieval.items), "whole_paragraphs": True},
         )
 
     def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
@@ -279,6 +311,15 @@ class ExtractiveComposer:
             budget -= len(run)
             runs.append(run)
         return sorted(runs, key=lambda run: run[0].source_rank)
+
+
+def _language_notices(language: str, citations: Iterable[Citation]) -> tuple[str, ...]:
+    """Say so when quoted passages are in another language than the question's."""
+    foreign = sorted({c.language for c in citations} - {language})
+    if not foreign:
+        return ()
+    names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
+    return (message("other_language", language, names=", ".join(names.get(c, c) for c in foreign)),)
 
 
 def _run_around(group: list[_Candidate], lead: _Candidate, cap: int, margin: float) -> list[_Candidate]:

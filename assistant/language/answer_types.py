@@ -38,7 +38,11 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\b(?:cost|invest|spen[dt]|pa(?:y|id)|need)"
             r"|\bwhat (?:is|was|are|were) the (?:\w+ ){0,3}price\b|\bprice (?:of|per)\b"
             r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b|\bwhat fines?\b|qu(?:é|elles?) (?:multas|amendes)|罚款"
-            r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)",
+            r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)"
+            # A budget asked for is an amount of money.
+            r"|\b(?:what|how (?:much|large|big)) (?:is|was|are|were) (?:the |its |their )?(?:\w+ ){0,3}budgets?\b"
+            r"|预算(?:是|有|为)?多少|cu[aá]l (?:es|era|fue) el presupuesto|quel (?:est|[ée]tait) le budget"
+            r"|как(?:ой|ов) (?:был |будет )?(?!процент)(?:\w+ )?бюджет|ما (?:هي )?(?:\w+ )?(?:ال)?ميزانية",
             re.IGNORECASE,
         ),
         re.compile(

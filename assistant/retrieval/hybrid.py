@@ -102,6 +102,9 @@ class Retrieval:
     support: float | None = None
     # The question as analysed once (retrieval/question.py), for the stages after retrieval.
     question: Question | None = None
+    # A named paragraph's sub-paragraphs, quoted with it: chapeau chunk id -> item chunk
+    # ids, all among ``sources`` (assistant/retrieval/paragraphs.py).
+    items: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 class HybridRetriever(BaseRetriever):

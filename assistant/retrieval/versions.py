@@ -10,6 +10,7 @@ language answers. The catalogue is built from the chunks' metadata, once per sto
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -49,18 +50,27 @@ class Versions:
     # (root doc id, paragraph) -> every chunk of that paragraph, in any language, in index order
     aligned: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = field(default_factory=dict)
     original_language: dict[str, str] = field(default_factory=dict)
+    # (doc id, paragraph) -> its sub-paragraphs in that document ("5" -> "5(a)", "5(b)", …)
+    children: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, records: Iterable[tuple[str, str, dict[str, Any]]]) -> Versions:
         """Index ``(chunk id, text, metadata)`` records (the lexical index holds them all)."""
         docs: dict[str, dict[str, Any]] = {}
         aligned: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = {}
+        children: dict[tuple[str, str], list[tuple[str, str, dict[str, Any]]]] = {}
         for chunk_id, text, meta in records:
-            docs.setdefault(str(meta.get("doc_id", "")), meta)
+            doc_id = str(meta.get("doc_id", ""))
+            docs.setdefault(doc_id, meta)
             key = _paragraph_key(meta)
             if key is not None:
                 aligned.setdefault(key, []).append((chunk_id, text, meta))
-        return cls(aligned, original_languages(docs))
+                parent = _PARENT.match(key[1])
+                if parent:
+                    children.setdefault((doc_id, parent.group(1)), []).append((chunk_id, text, meta))
+        for items in children.values():
+            items.sort(key=lambda c: int(c[2].get("position", 0)))
+        return cls(aligned, original_languages(docs), children)
 
     @classmethod
     def of(cls, lexical: Any) -> Versions:
@@ -76,6 +86,15 @@ class Versions:
         """Return the other chunks of ``source``'s paragraph (its translations), any language."""
         key = _paragraph_key(source.metadata)
         return [c for c in self.aligned.get(key, ()) if c[0] != source.chunk_id] if key else []
+
+    def items(self, source: Source) -> list[Source]:
+        """Return the sub-paragraphs of ``source``'s paragraph in its document, in order.
+
+        They are scored as ``source`` was: they are read as part of it.
+        """
+        paragraph = str(source.metadata.get("paragraph") or "")
+        found = self.children.get((source.doc_id, paragraph), []) if paragraph else []
+        return [replace(source, chunk_id=c, text=t, metadata=dict(m)) for c, t, m in found]
 
     def allowed(self, source: Source, language: str) -> bool:
         """Whether quoting ``source`` keeps to the asker's or the original language."""
@@ -120,4 +139,6 @@ def _paragraph_key(meta: Mapping[str, Any]) -> tuple[str, str] | None:
     return (str(meta.get("translation_of") or meta.get("doc_id")), paragraph) if paragraph else None
 
 
+# A sub-paragraph's number and its parent's: "5(a)" of "5", "1(b)(ii)" of "1(b)".
+_PARENT = re.compile(r"^(.+?)\([^()]+\)$")
 _CATALOGUE: dict[str, tuple[Any, Versions]] = {}

@@ -182,3 +182,21 @@ def test_a_new_topic_in_chinese_is_not_taken_for_a_follow_up(corpus_assistant: A
     answer = corpus_assistant.ask("退化的泥炭地应该怎样恢复？", history=[Turn.of(first.trace["question"], first)])
     assert answer.trace["follow_up"] is False
     assert answer.trace["focus_docs"] == []
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        ("What does paragraph 5 of decision XI/16 ask the Executive Secretary to do?", "cbd-dec-xi-16-en"),
+        ("请列出第XI/16号决定第5段要求执行秘书做的事情。", "cbd-dec-xi-16-zh"),
+    ],
+)
+def test_a_named_paragraph_is_quoted_with_all_its_items(corpus_assistant: Any, question: str, doc_id: str) -> None:
+    answer = corpus_assistant.ask(question)
+    assert answer.supported
+    cited = [(c.doc_id, c.paragraph) for c in answer.citations]
+    # The chapeau, then (a) to (j) in order, each cited as itself.
+    assert cited == [(doc_id, "5")] + [(doc_id, f"5({letter})") for letter in "abcdefghij"]
+    assert "TEMATEA" in answer.text  # item (e)
+    assert all(f"[{c.n}]" in answer.text for c in answer.citations)
