@@ -40,7 +40,6 @@ __all__ = [
     "MESSAGES",
     "Term",
     "addressed_to_assistant",
-    "is_name",
     "kind_name",
     "message",
     "missing_terms",
@@ -212,7 +211,7 @@ def missing_terms(
             ):
                 missing.append(term)
             continue
-        evidence = every if is_name(term, question, language) else in_language
+        evidence = every if _is_name(term, question, language) else in_language
         if not evidence.checkable(term.text) or evidence.contains(term.text, fuzzy_ratio):
             continue
         if corpus is not None and not term.text.isdigit() and corpus.contains(term.text, 1.0):
@@ -221,7 +220,7 @@ def missing_terms(
     return missing
 
 
-def is_name(term: Term, question: str, language: str) -> bool:
+def _is_name(term: Term, question: str, language: str) -> bool:
     """Tell a name, acronym or year: language-neutral, any passage of its script may hold it."""
     if term.text.isdigit():
         return True

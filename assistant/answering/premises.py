@@ -26,7 +26,6 @@ from typing import Any
 
 from assistant.answering.evidence import (
     addressed_to_assistant,
-    is_name,
     kind_name,
     locator_terms,
     message,
@@ -34,7 +33,6 @@ from assistant.answering.evidence import (
     name_terms,
     salient_terms,
 )
-from assistant.answering.presence import Evidence
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import asked_figure, states_figure
@@ -102,7 +100,7 @@ def check_premises(
     if missing is not None:
         return missing
     kind = asked_figure(question)
-    if kind and not _figure_stated(kind, question, language, about, settings):
+    if kind and not any(states_figure(s.text, kind) for s in about):
         return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
@@ -140,36 +138,6 @@ def _missing_terms(
         return None
     names = name_terms(missing, question, language)
     return Problem("missing-terms", message("missing", language, terms=names))
-
-
-def _figure_stated(
-    kind: str, question: str, language: str, sources: Sequence[Source], settings: Settings
-) -> bool:
-    """Whether some passage states a figure of ``kind`` about what the question asks of.
-
-    With ``evidence_figure_subject``, the figure must stand in a passage (its title and
-    section included) that names the question's subject, its rarest salient term, when
-    every passage stating a figure can be judged: the subject is a name, or the passage
-    is in the question's language.
-    """
-    stating = [s for s in sources if states_figure(s.text, kind)]
-    if not stating or not settings.evidence_figure_subject:
-        return bool(stating)
-    terms = salient_terms(
-        question, language, settings.evidence_max_zipf, common_part_zipf=settings.evidence_common_part_zipf
-    )
-    if not terms:
-        return True
-    subject = min(terms, key=lambda t: t.zipf)
-    name = is_name(subject, question, language)
-    for source in stating:
-        meta = source.metadata
-        evidence = Evidence([str(meta.get("title", "")), str(meta.get("locator", "")), source.text], source.language)
-        if not (name or source.language == language) or not evidence.checkable(subject.text):
-            return True  # cannot be judged: give the passage the benefit of the doubt
-        if evidence.contains(subject.text, settings.evidence_fuzzy_ratio):
-            return True
-    return False
 
 
 def check_answer(question: str, language: str, answer: str) -> Problem | None:

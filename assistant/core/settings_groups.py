@@ -235,15 +235,6 @@ class EvidenceSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
-    evidence_figure_subject: bool = Field(
-        True,
-        description=(
-            "An asked figure (an area, money, a share…) must be stated by a passage that also"
-            " names the question's subject (its rarest salient term), where that can be judged:"
-            " another park's budget does not answer a question about this one's."
-        ),
-        json_schema_extra={"quality": True},
-    )
     evidence_common_part_zipf: float = Field(
         5.5,
         ge=0,
