@@ -45,6 +45,9 @@ MAX_SENTENCES_PER_CHUNK = 8
 # A list longer than this is quoted item by item (each led by its introduction).
 MAX_LIST_CHARS = 700
 _CJK = HAN_CHAR
+# A quotable sentence has a letter or a digit. (Dropping sentences needs no VERSION bump:
+# stored vectors are looked up by the text the composer would embed.)
+_SAYS = re.compile(r"[^\W_]")
 # Markdown list markers and emphasis are layout, not words of the passage.
 # (Multiline, so the eval's support check can strip it from whole passages alike.)
 MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__", re.MULTILINE)
@@ -81,6 +84,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
     def add(order: int, sentence: str, whole_list: bool = False) -> None:
         if (
             len(sentence) >= (6 if _CJK.search(sentence) else 20)
+            and _SAYS.search(sentence)  # not a table's rule row ("| --- | --- |") nor a line of dots
             and "://" not in sentence
             and not INSTRUCTION.search(sentence)
         ):

@@ -176,6 +176,13 @@ def test_a_list_is_quoted_whole_with_the_line_that_introduces_it() -> None:
     assert [s.whole_list for s in found] == [True, False]
 
 
+def test_a_tables_rule_row_is_never_a_quotable_sentence() -> None:
+    table = "| Indicator | Name |\n| --- | --- | --- | --- | --- | --- |\n| A.1 | Red List of Ecosystems |"
+    texts = [s.text for s in evidence_sentences(table, {"title": "Monitoring framework", "locator": "annex I"})]
+    assert texts == ["| Indicator | Name |", "| A.1 | Red List of Ecosystems |"]
+    assert not evidence_sentences("…… ——— ……………………… ——————————", {"title": "T"})
+
+
 def test_a_long_list_is_quoted_item_by_item_each_with_its_introduction() -> None:
     items = "".join(f"\n- measure number {i} described at some length, with details and figures;" for i in range(12))
     found = evidence_sentences(f"The programme used many measures:{items}", {"title": "Case", "locator": "Interventions"})
