@@ -35,7 +35,7 @@ _TOKEN = re.compile(
     re.UNICODE,
 )
 # Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
-TOKENIZER_VERSION = 6
+TOKENIZER_VERSION = 3
 _CJK_RUN = re.compile(rf"^[{HAN}]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
@@ -47,44 +47,32 @@ _STOP = frozenset(
 
 
 # Snowball stemmer for the language a word's script implies. Latin-script words take the
-# English one whatever the text's language: the corpus is mostly English and English words
-# turn up inside other languages' questions ("Reef Stars"). A Spanish or French text
-# (``language`` given) also gets its own stems, since the English stemmer does not fold
-# "tradicional" with "tradicionales" nor "traditionnel" with "traditionnelles".
-_STEMMERS = dict(SNOWBALL)
-_LATIN_OWN = frozenset(code for code in SNOWBALL if code not in ("en", "ru", "ar"))
+# English one whatever the text's language: the corpus is mostly English, English words
+# turn up inside Chinese questions ("Reef Stars"), and it still folds Spanish and French
+# plurals.
+_STEMMERS = {code: SNOWBALL[code] for code in ("en", "ru", "ar")}  # one per script
 
 
-def tokenize(text: str, *, stem: bool = True, language: str | None = None) -> list[str]:
+def tokenize(text: str, *, stem: bool = True) -> list[str]:
     """Lowercase, NFKC-normalise and split into search terms; Chinese via jieba.
 
     With ``stem`` words are reduced to their Snowball stem, so a paraphrase finds the
     text: "restoring degraded land" matches "restoration of degradation". Without it
     only plurals fold ("targets" finds "target"): for terms that are shown or embedded.
-    With ``language`` (Spanish, French) a Latin-script word whose stem in that language
-    differs from its English one yields both (the lexical index and its queries): the
-    language's own stem folds its inflections, and often meets the English stem of a
-    cognate ("conservacion" and "conservation": "conserv").
     """
     import rjieba
 
     text = unicodedata.normalize("NFKC", text).lower()
-    own = _stemmer(language) if stem and language in _LATIN_OWN else None
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group(0)
         if _CJK_RUN.match(token):
             tokens.extend(t for t in rjieba.cut_for_search(token) if t not in _STOP)
         elif token not in _STOP:
-            script = None if token.isascii() else script_language(token)
             if stem and token.isalpha():
-                stemmer = _stemmer(script or "en")
-                stemmed = stemmer.stemWord(token) if stemmer else token
-                tokens.append(stemmed)
-                if own is not None and script is None and (other := own.stemWord(token)) != stemmed:
-                    tokens.append(other)
-                continue
-            if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+                stemmer = _stemmer("en" if token.isascii() else script_language(token) or "en")
+                token = stemmer.stemWord(token) if stemmer else token
+            elif len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
                 token = token[:-1]
             tokens.append(token)
     return tokens
@@ -191,7 +179,7 @@ class LexicalIndex:
         ids = [r[0] for r in records]
         texts = [r[1] for r in records]
         metadatas = [r[2] for r in records]
-        corpus = [tokenize(search_text(t, m), language=str(m.get("language", ""))) or ["∅"] for _, t, m in records]
+        corpus = [tokenize(search_text(t, m)) or ["∅"] for _, t, m in records]
         bm25 = bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)

@@ -45,7 +45,7 @@ class Question:
     @property
     def terms(self) -> list[str]:
         """The searched text as BM25 terms."""
-        return tokenize(self.searched, language=self.language)
+        return tokenize(self.searched)
 
 
 def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:
