@@ -240,10 +240,14 @@ def _sentences_html(sentences: list[dict[str, Any]], titles: dict[int, str]) -> 
             continue
         if "run" in sentence:
             run = [s for s in sentences[i:] if s.get("run") == sentence["run"] and not s.get("frame")]
-            quoted = " ".join(escape(_MARKER.sub("", str(s.get("text", ""))).strip()) for s in run)
-            parts.append(
-                f'<blockquote class="ra-quote">{quoted} {_markers(sentence.get("citations", []), titles)}</blockquote>'
-            )
+            texts = [escape(_MARKER.sub("", str(s.get("text", ""))).strip()) for s in run]
+            if len({tuple(s.get("citations", [])) for s in run}) == 1:
+                quoted = " ".join(texts) + " " + _markers(sentence.get("citations", []), titles)
+            else:  # a paragraph quoted whole: each part on its line, under its own marker
+                quoted = "<br>".join(
+                    f"{text} {_markers(s.get('citations', []), titles)}" for text, s in zip(texts, run, strict=True)
+                )
+            parts.append(f'<blockquote class="ra-quote">{quoted}</blockquote>')
             i += len(run)
             continue
         text = _MARKER.sub("", str(sentence.get("text", ""))).strip()

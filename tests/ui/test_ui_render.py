@@ -76,6 +76,24 @@ def test_answer_bubble_escapes_quoted_markup_and_the_question() -> None:
     )
 
 
+def test_a_paragraph_quoted_whole_shows_each_part_with_its_own_marker() -> None:
+    answer = Answer(
+        text="Decision XI/16, para. 5 addresses this:\n> 5. Requests: [1]\n>\n> (a) To convene [2]",
+        supported=True,
+        language="en",
+        citations=(_citation(1, text="5. Requests:"), _citation(2, text="(a) To convene")),
+        sentences=(
+            {"text": "Decision XI/16, para. 5 addresses this:", "citations": [], "supported": True, "frame": True},
+            {"text": "5. Requests:", "citations": [1], "supported": True, "run": 0},
+            {"text": "(a) To convene", "citations": [2], "supported": True, "run": 0},
+        ),
+    )
+    quote = re.search(r'<blockquote class="ra-quote">(.*?)</blockquote>', render_answer(answer)).group(1)
+    first, second = quote.split("<br>")
+    assert first.startswith("5. Requests:") and "[1]" in first and "[2]" not in first
+    assert second.startswith("(a) To convene") and "[2]" in second
+
+
 def test_highlight_marks_supporting_sentences_even_when_spacing_differs() -> None:
     text = "First sentence here.  Restore   degraded\nland by 2030. Last one."
     marked = highlight(text, ["Restore degraded land by 2030."])
