@@ -23,7 +23,9 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         re.compile(
             r"\bhow many (?:hectares|ha|acres|square kilomet)|\bwhat area\b|\bhow large an area\b"
             r"|多少(?:公顷|亩|平方公里)|面积[^？?]{0,12}多少|cu[aá]ntas hect[aá]reas|combien d'hectares"
-            r"|quelle superficie",
+            r"|quelle superficie"
+            r"|сколько (?:гектаров|га\b|квадратных километров)|какая площадь|какую площадь"
+            r"|كم (?:هكتار|كيلومتر مربع)|ما (?:هي )?(?:ال)?مساحة",
             re.IGNORECASE,
         ),
         re.compile(
@@ -42,7 +44,9 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # A budget asked for is an amount of money.
             r"|\b(?:what|how (?:much|large|big)) (?:is|was|are|were) (?:the |its |their )?(?:\w+ ){0,3}budgets?\b"
             r"|预算(?:是|有|为)?多少|cu[aá]l (?:es|era|fue) el presupuesto|quel (?:est|[ée]tait) le budget"
-            r"|как(?:ой|ов) (?:был |будет )?(?!процент)(?:\w+ )?бюджет|ما (?:هي )?(?:\w+ )?(?:ال)?ميزانية",
+            r"|как(?:ой|ов) (?:был |будет )?(?!процент)(?:\w+ )?бюджет|ما (?:هي )?(?:\w+ )?(?:ال)?ميزانية"
+            r"|сколько (?:денег|долларов|стоил[аио]?|стоит|стоят|стоило)|какова стоимость"
+            r"|كم (?:تكلف|كلف|دولار|من المال)|ما (?:هي )?(?:ال)?تكلفة",
             re.IGNORECASE,
         ),
         re.compile(
@@ -55,10 +59,13 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "percent": (
         re.compile(
             r"\bwhat (?:share|percentage|proportion)\b|\bwhat [\w\s-]{0,25}\brate\b|比例|百分之多少"
-            r"|quel pourcentage|quelle part|qu[eé] porcentaje|qu[eé] proporci[oó]n",
+            r"|quel pourcentage|quelle part|qu[eé] porcentaje|qu[eé] proporci[oó]n"
+            r"|как(?:ой|ая|ую) (?:\w+ )?(?:процент|дол[яю])|сколько процентов|ما (?:هي )?(?:ال)?نسبة|كم (?:ال)?نسبة",
             re.IGNORECASE,
         ),
-        re.compile(r"\d\s*(?:%|％|per ?cent|percent|pour cent|por ciento)|百分之|\d\s*成", re.IGNORECASE),
+        re.compile(
+            r"\d\s*(?:%|％|٪|per ?cent|percent|pour cent|por ciento|процент|في المائة)|百分之|\d\s*成", re.IGNORECASE
+        ),
     ),
     "dose": (
         re.compile(
