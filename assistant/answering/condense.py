@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from assistant.answering.evidence import salient_terms
 from assistant.core.records import Turn
 from assistant.language.detect import detect_language
+from assistant.language.references import reference_phrases
 
 __all__ = ["Condensed", "FollowUpRule", "condense_question", "is_follow_up", "topic_terms"]
 
@@ -157,7 +158,11 @@ def is_follow_up(
 
 
 def _carried_terms(topic: str, question: str, rule: FollowUpRule) -> list[str]:
-    """Return the previous topic's symbols and rarer words, rarest first, not already asked."""
+    """Return what the previous topic named, none of it already asked.
+
+    Its symbols, named paragraphs and numbered parts ("paragraph 2(g)", "Target 14"),
+    then its rarer words, rarest first.
+    """
     language = detect_language(topic)
     asked = question.casefold()
     spans = list(_SYMBOL.finditer(topic))
@@ -175,7 +180,7 @@ def _carried_terms(topic: str, question: str, rule: FollowUpRule) -> list[str]:
         ),
         key=lambda t: t.zipf,
     )
-    terms = [*(m.group(0) for m in spans), *(t.text for t in words)]
+    terms = [*(m.group(0) for m in spans), *reference_phrases(topic), *(t.text for t in words)]
     return [t for t in dict.fromkeys(terms) if t.casefold() not in asked][: rule.carried_terms]
 
 

@@ -11,7 +11,7 @@ import re
 
 __all__ = [
     "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
-    "named_paragraphs", "named_symbols", "names_numbered",
+    "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases",
 ]
 
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
@@ -62,6 +62,16 @@ def named_paragraphs(text: str) -> set[str]:
         preamble = m.group("pre") or m.group("zpre")
         found.add(f"pp{number}" if preamble else f"{number}({letter})" if letter else number)
     return found
+
+
+def reference_phrases(text: str) -> list[str]:
+    """Return the paragraphs and numbered parts a text names, as written, in order.
+
+    ("paragraph 2(g)", "Target 14", "第5段"): what a follow-up such as "shorter, please"
+    still refers to.
+    """
+    found = [*_PARAGRAPH.finditer(text), *NUMBERED_LOCATOR.finditer(text)]
+    return [m.group(0).strip() for m in sorted(found, key=lambda m: m.start())]
 
 
 def asks_about_a_decision(text: str) -> bool:

@@ -82,6 +82,22 @@ def test_rules_carry_the_topic_terms_and_document_focus() -> None:
     assert condensed.language == "en"
 
 
+@pytest.mark.parametrize(
+    ("previous", "carried"),
+    [
+        ("What does paragraph 2(g) of XI/16 ask for?", "paragraph 2(g)"),
+        ("What was Aichi Target 14 about?", "Target 14"),
+        ("第XI/16号决定第5段要求执行秘书做什么？", "第5段"),
+    ],
+)
+def test_a_named_paragraph_or_numbered_part_is_carried_whole(previous: str, carried: str) -> None:
+    # "Shorter" or "explain it again" still means that paragraph or that target, not the
+    # document at large: the number is no rare word, so it is carried as a reference.
+    condensed = condense_question("Can you explain it again, more simply?", [Turn(question=previous)])
+    assert condensed.follow_up
+    assert carried in condensed.query
+
+
 def test_the_follow_up_keeps_its_own_language() -> None:
     condensed = condense_question("那么关于能力建设呢？", [XI16])
     assert condensed.language == "zh"
