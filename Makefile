@@ -22,8 +22,9 @@ export ANONYMIZED_TELEMETRY := False
 # pip's configuration, so a wheel folder pip is configured with is passed on.
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
-FIND_LINKS := $(strip $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)))
-UV_INSTALL := $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python $(foreach d,$(FIND_LINKS),--find-links $(d))
+# Expanded only by the install recipes (=, not :=): other targets do not ask pip.
+FIND_LINKS = $(strip $(or $(PIP_FIND_LINKS),$(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null)))
+UV_INSTALL = $(UV) pip install --quiet --compile-bytecode --python $(BIN)/python $(foreach d,$(FIND_LINKS),--find-links $(d))
 
 # torch 2.13.0 (CPU build) goes in first: a bare torch requirement pulled in by a
 # dependency would otherwise fetch the multi-GB CUDA build.

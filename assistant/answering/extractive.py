@@ -121,21 +121,25 @@ class ExtractiveComposer:
     """Compose answers that quote the best passages, with a citation on every quote."""
 
     def __init__(
-        self, embeddings: Any, settings: Settings, sentences: SentenceVectors | None = None
+        self,
+        embeddings: Any,
+        settings: Settings,
+        sentences: SentenceVectors | None = None,
+        *,
+        whole_paragraphs: bool = True,
     ) -> None:
         self.embeddings = embeddings
         self.settings = settings
         # Vectors embedded at ingest; the assistant sets (and refreshes) them.
         self.sentences = sentences
         # A paragraph the question names is quoted whole, with its sub-paragraphs.
-        self.whole_paragraphs = True
+        self.whole_paragraphs = whole_paragraphs
 
     def briefer(self) -> ExtractiveComposer:
         """Return a composer that quotes only the best passage's best sentences ("shorter")."""
         update = {"answer_passages": 1, "answer_sentences": self.settings.brief_sentences}
-        brief = ExtractiveComposer(self.embeddings, self.settings.model_copy(update=update), self.sentences)
-        brief.whole_paragraphs = False
-        return brief
+        brief = self.settings.model_copy(update=update)
+        return ExtractiveComposer(self.embeddings, brief, self.sentences, whole_paragraphs=False)
 
     def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
         """Vectors of (chunk id, embedded text) pairs: stored ones, the rest embedded now."""

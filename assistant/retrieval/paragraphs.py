@@ -14,18 +14,10 @@ from dataclasses import replace
 
 from assistant.core.records import Source
 from assistant.retrieval.hybrid import Retrieval
-from assistant.retrieval.question import Question
+from assistant.retrieval.signals import Context, names_paragraph
 from assistant.retrieval.versions import Versions
 
 __all__ = ["join_named_paragraphs"]
-
-
-def _named(source: Source, question: Question) -> bool:
-    """Whether ``source`` is a paragraph of a decision that the question names."""
-    meta = source.metadata
-    if meta.get("kind") != "decision" or str(meta.get("paragraph") or "") not in question.paragraphs:
-        return False
-    return not question.symbols or str(meta.get("symbol", "")).upper() in question.symbols
 
 
 def join_named_paragraphs(retrieval: Retrieval, versions: Versions) -> Retrieval:
@@ -33,7 +25,12 @@ def join_named_paragraphs(retrieval: Retrieval, versions: Versions) -> Retrieval
     question = retrieval.question
     if question is None or not question.paragraphs:
         return retrieval
-    named = {s.chunk_id: versions.items(s) for s in retrieval.sources if _named(s, question)}
+    context = Context()  # the paragraph of the decision named, as fusion's signal reads it
+    named = {
+        s.chunk_id: versions.items(s)
+        for s in retrieval.sources
+        if s.metadata.get("kind") == "decision" and names_paragraph(s.metadata, question, context)
+    }
     named = {chunk_id: parts for chunk_id, parts in named.items() if parts}
     if not named:
         return retrieval

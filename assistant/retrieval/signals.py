@@ -17,7 +17,7 @@ from assistant.language.answer_types import is_list, states_figure
 from assistant.retrieval.candidates import Candidate, Candidates
 from assistant.retrieval.question import Question
 
-__all__ = ["ANSWER_TYPE", "SIGNALS", "Context", "Signal", "fuse", "with_signal"]
+__all__ = ["ANSWER_TYPE", "SIGNALS", "Context", "Signal", "fuse", "names_paragraph", "with_signal"]
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,11 @@ class Signal:
     applies: Callable[[Candidate, Question, Context], bool]
 
 
-def _named_paragraph(c: Candidate, q: Question, ctx: Context) -> bool:
-    if not q.paragraphs or str(c.metadata.get("paragraph", "")) not in q.paragraphs:
+def names_paragraph(meta: dict[str, Any], q: Question, ctx: Context) -> bool:
+    """Whether a chunk is a paragraph the question names (of the decision it names, if any)."""
+    if not q.paragraphs or str(meta.get("paragraph", "")) not in q.paragraphs:
         return False
-    return ctx.names_document(c.metadata, q) or not q.symbols
+    return ctx.names_document(meta, q) or not q.symbols
 
 
 # Order matters only for floating-point sums; it is the order the bonuses were added in.
@@ -66,7 +67,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("symbol", "symbol_weight", "the document the question names by symbol (XI/16)",
            lambda c, q, ctx: ctx.names_document(c.metadata, q)),
     Signal("paragraph", "paragraph_weight", "the paragraph the question names (para. 1(b))",
-           _named_paragraph),
+           lambda c, q, ctx: names_paragraph(c.metadata, q, ctx)),
 )
 
 # Applied after a first choice on topic (see HybridRetriever.search): among passages on the
