@@ -2,12 +2,14 @@
 
 Decision paragraphs stay one chunk each (a citation must point at one paragraph);
 other sections under the same heading are packed together up to ``chunk_size``
-characters, and anything longer is split at sentence boundaries, CJK-aware.
+characters, and anything longer is split at sentence boundaries, CJK-aware. A table's
+rows are never parted from its header row.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -17,6 +19,7 @@ from assistant.core.records import Chunk, LoadedDocument, Section
 __all__ = ["chunk_document", "chunk_id", "split_text"]
 
 # Paragraphs, lines, then sentence ends in Chinese and Latin scripts, then clauses, words.
+_RULE = re.compile(r"^\|\s*:?-{3}")  # a Markdown table's rule row
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "? ", "! ", "; ", "，", ", ", " ", ""]
 
 
@@ -38,6 +41,23 @@ def split_text(text: str, chunk_size: int, chunk_overlap: int) -> list[str]:
         strip_whitespace=True,
     )
     return [part for part in splitter.split_text(text) if part.strip()]
+
+
+def _table_parts(text: str, chunk_size: int, chunk_overlap: int) -> list[str] | None:
+    """Parts of a Markdown table piece, each under the table's header; None for other text.
+
+    A table piece is whole rows under their header (see :mod:`ingest.tables`); one long
+    row may pass the size a little rather than be cut from its header. Beyond half as much
+    again, the rows are split like text, each part led by the header.
+    """
+    lines = text.split("\n")
+    if len(lines) < 3 or not lines[0].startswith("|") or not _RULE.match(lines[1]):
+        return None
+    if len(text) <= chunk_size * 3 // 2:
+        return [text]
+    head = "\n".join(lines[:2])
+    body = split_text("\n".join(lines[2:]), max(chunk_size - len(head) - 1, 200), chunk_overlap)
+    return [f"{head}\n{part}" for part in body]
 
 
 def _packed(sections: Iterable[Section], chunk_size: int) -> list[Section]:
@@ -69,7 +89,10 @@ def chunk_document(document: LoadedDocument, chunk_size: int, chunk_overlap: int
     chunks: list[Chunk] = []
     seen: set[str] = set()
     for section in _packed(document.sections, chunk_size):
-        for part in split_text(section.text, chunk_size, chunk_overlap):
+        table = _table_parts(section.text, chunk_size, chunk_overlap)
+        for part in (
+            table if table is not None else split_text(section.text, chunk_size, chunk_overlap)
+        ):
             cid = chunk_id(document.meta.doc_id, section.locator, part)
             if cid in seen:  # the same text twice under one locator adds nothing
                 continue

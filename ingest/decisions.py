@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from assistant.core.records import Section
 from assistant.language.scripts import CJK_TEXT
 from ingest.formats.pdf_layout import Block
+from ingest.tables import Tables
 
 __all__ = [
     "DecisionHeading",
@@ -24,7 +25,6 @@ __all__ = [
     "annex_start",
     "decision_info",
     "parse_annexes",
-    "split_table",
     "find_decision_heading",
     "join_lines",
     "looks_like_decision",
@@ -289,12 +289,12 @@ def parse_annexes(blocks: Sequence[Block]) -> list[Section]:
     the same header row keep their number.
     """
     sections: list[Section] = []
-    annex, title, number, tables, header = "", "", "", 0, ""
+    annex, title, number, tables = "", "", "", Tables()
     for block in blocks:
         match = _ANNEX.match(block.text) if block.kind != "table" else None
         if match:
             annex = f"annex {match.group(1)}" if match.group(1) else "annex"
-            title, number, tables, header = (match.group(2) or "").strip(), "", 0, ""
+            title, number, tables = (match.group(2) or "").strip(), "", Tables()
             continue
         if _END.match(block.text):
             break
@@ -302,21 +302,19 @@ def parse_annexes(blocks: Sequence[Block]) -> list[Section]:
         if block.kind == "heading" and not title:
             title = block.text
         elif block.kind == "table":
-            first = block.text.split("\n", 1)[0]
-            tables += first != header
-            header = first
-            for part in split_table(block.text):
-                sections.append(
-                    Section(
-                        part,
-                        f"{where}table {tables} (p. {block.page})",
-                        page=block.page,
-                        heading=title,
-                        context=_annex_title(annex, title),
-                    )
+            context = _annex_title(annex, title)
+            sections += [
+                Section(
+                    p.text,
+                    tables.locator(where, p, block.page),
+                    page=block.page,
+                    heading=title,
+                    context=context,
                 )
+                for p in tables.pieces(block.text)
+            ]
         else:
-            header = ""
+            tables.interrupt()
             num, sub = _NUMBER.match(block.text), _SUBPARA.match(block.text)
             number = num.group(1) if num else number
             label = f"{number}({sub.group(1)})" if sub and number else number if num else ""
@@ -335,25 +333,3 @@ def parse_annexes(blocks: Sequence[Block]) -> list[Section]:
 
 def _annex_title(annex: str, title: str) -> str:
     return f"{annex[:1].upper()}{annex[1:]}: {title}" if annex and title else title
-
-
-def split_table(markdown: str, limit: int = 900) -> list[str]:
-    """Split a Markdown table into pieces of whole rows under ``limit`` characters.
-
-    Each piece repeats the header row, so every chunk of a table can be read alone.
-    """
-    lines = markdown.split("\n")
-    head, rows = lines[:2], lines[2:]
-    if len(head[0]) > 200:  # a first row of long text is data, not a header worth repeating
-        rows = [head[0], *rows]
-        head = ["|" + "  |" * head[1].count("---"), head[1]]
-    pieces: list[str] = []
-    current: list[str] = []
-    for row in rows:
-        if current and len("\n".join(head + current + [row])) > limit:
-            pieces.append("\n".join(head + current))
-            current = []
-        current.append(row)
-    if current or not pieces:
-        pieces.append("\n".join(head + current))
-    return pieces

@@ -202,13 +202,13 @@ def missing_terms(
     every = Evidence([t for _, t in versions], language if len(own) == len(versions) else "")
     in_language = every if len(own) == len(versions) else Evidence(own, language)
     corpus = corpus_evidence(lexical) if corpus_topics and lexical is not None else None
+    # A passage's locator names what it is part of ("annex III, table 1, Target 22 (p. 31)").
+    named = [t for _, t in versions] + [str(s.metadata.get("locator", "")) for s in sources]
     missing = []
     for term in terms:
         number = NUMBERED_LOCATOR.fullmatch(term.text)
         if number:
-            if not any(
-                names_numbered(t, next(g for g in number.groups() if g)) for _, t in versions
-            ):
+            if not any(names_numbered(t, next(g for g in number.groups() if g)) for t in named):
                 missing.append(term)
             continue
         evidence = every if _is_name(term, question, language) else in_language

@@ -98,7 +98,11 @@ NUMBERED_LOCATOR = re.compile(
 
 
 def names_numbered(text: str, number: str) -> bool:
-    """Whether ``text`` names a numbered target/goal/… ``number``, alone or in a list."""
+    """Whether ``text`` names a numbered target/goal/… ``number``, alone or in a list.
+
+    A table names it too when a column headed by such a word ("Goal/target") holds the
+    number in one of its rows.
+    """
     listed = r"(?:\d{1,2}\s*(?:,|and|or|y|o|et|ou|to|-|–|和|、|и)\s*)*"
     return bool(
         re.search(rf"\b(?:{LOCATOR_WORDS})\s+{listed}{number}(?!\d)", text, re.IGNORECASE)
@@ -106,4 +110,21 @@ def names_numbered(text: str, number: str) -> bool:
             rf"(?:目标|原则)\s*{listed}{number}(?!\d)|第\s*{number}\s*(?:项|个)?(?:目标|原则|条)",
             text,
         )
+        or _table_names(text, number)
     )
+
+
+_LOCATOR_HEADER = re.compile(rf"\b(?:{LOCATOR_WORDS})\b|目标|原则", re.IGNORECASE)
+
+
+def _table_names(text: str, number: str) -> bool:
+    """Whether a Markdown table in ``text`` has ``number`` in a column headed by a locator word."""
+    rows = [line.strip() for line in text.split("\n") if line.strip().startswith("|")]
+    if len(rows) < 3:
+        return False
+
+    def cells(row: str) -> list[str]:
+        return [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+
+    columns = [i for i, cell in enumerate(cells(rows[0])) if _LOCATOR_HEADER.search(cell)]
+    return any(i < len(row) and row[i] == number for row in map(cells, rows[2:]) for i in columns)

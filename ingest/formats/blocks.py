@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.decisions import split_table as split_table_rows
+from ingest.tables import split_table as split_table_rows
 
 __all__ = ["TABLE_PIECE_CHARS", "Block", "list_marker", "markdown_table", "split_table"]
 

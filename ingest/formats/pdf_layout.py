@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Line", "PageLayout", "read_page", "table_markdown"]
+__all__ = ["Block", "Line", "PageLayout", "read_page"]
 
 _MARKER = re.compile(r"^[\d*†‡,]+$")  # footnote reference markers: 1  3,4  *  †
 _SYMBOL_FONT = re.compile("[\uf020-\uf07e]")  # Symbol-font digits and letters, U+F0xx = xx
@@ -212,19 +212,6 @@ def _line(words: list[dict[str, Any]], number: int) -> Line:
         size=size,
         bold=bold[True] > bold[False],
     )
-
-
-def table_markdown(rows: tuple[tuple[str, ...], ...]) -> str:
-    """Render rows of cells as Markdown table rows, the first row as the header."""
-    width = max(len(r) for r in rows)
-
-    def render(row: tuple[str, ...]) -> str:
-        cells = [c.replace("|", "\\|") for c in row] + [""] * (width - len(row))
-        return "| " + " | ".join(cells) + " |"
-
-    lines = [render(rows[0]), "|" + "---|" * width]
-    lines += [render(r) for r in rows[1:]]
-    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

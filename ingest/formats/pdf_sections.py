@@ -18,11 +18,11 @@ from ingest.decisions import (
     looks_like_decision,
     parse_annexes,
     parse_decision,
-    split_table,
 )
 from ingest.formats.pdf_layout import Block
 from ingest.formats.pdf_text import PdfText
 from ingest.limits import FileBudget
+from ingest.tables import Tables
 
 __all__ = ["PdfSections", "pdf_sections"]
 
@@ -89,7 +89,7 @@ def _heading_sections(blocks: list[Block]) -> list[Section]:
     """Text under its innermost heading; the locator names the heading and the page."""
     sections: list[Section] = []
     path: list[Block] = []
-    tables = 0
+    tables = Tables()
     for block in blocks:
         if block.kind == "heading":
             path = [b for b in path if b.level < block.level] + [block]
@@ -97,12 +97,14 @@ def _heading_sections(blocks: list[Block]) -> list[Section]:
         heading = path[-1].text if path else ""
         where = f"{heading} (p. {block.page})" if heading else f"p. {block.page}"
         if block.kind == "table":
-            tables += 1
-            name = f"{heading}, table {tables}" if heading else f"table {tables}"
+            prefix = f"{heading}, " if heading else ""
             sections += [
-                Section(part, f"{name} (p. {block.page})", page=block.page, heading=heading)
-                for part in split_table(block.text)
+                Section(
+                    p.text, tables.locator(prefix, p, block.page), page=block.page, heading=heading
+                )
+                for p in tables.pieces(block.text)
             ]
         else:
+            tables.interrupt()
             sections.append(Section(block.text, where, page=block.page, heading=heading))
     return sections

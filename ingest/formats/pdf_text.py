@@ -17,7 +17,8 @@ What is done, and from what signal (no hand list of a publisher's strings):
 - headings: lines in larger type than the body, or in bold at body size;
 - paragraphs: lines joined when the line pitch is the body's, hyphenation undone when the
   document itself spells the word whole;
-- tables: :func:`ingest.formats.pdf_layout.read_page`, rendered as Markdown rows;
+- tables: :func:`ingest.formats.pdf_layout.read_page`, rendered as Markdown rows, a table
+  carried over a page break joined to its start (:mod:`ingest.tables`);
 - columns: a page with an empty gutter is read column by column.
 """
 
@@ -26,17 +27,19 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.language.scripts import CJK_TEXT
-from ingest.formats.pdf_layout import Block, Line, PageLayout, read_page, table_markdown
+from ingest.formats.pdf_layout import Block, Line, PageLayout, read_page
 from ingest.limits import FileBudget
+from ingest.tables import Rows, join_continued, markdown_rows
 
 __all__ = ["Note", "PdfText", "join_text", "read_pdf"]
 
 _BAND = 0.09  # the foot of a page, 9%, and a little more at the top, where mastheads are tall
 _PAGE_NUMBER = re.compile(r"^(page\s+)?[#ivxlc]+(\s*(/|of)\s*#)?$", re.I)
 _NOTE_START = re.compile(r"^([*†‡]|\d{1,3})\s+\S")
+_MARKER_ONLY = re.compile(r"^[\W\d_]{1,4}$")  # "1.", "(3)": a number with no words
 _LIST_START = re.compile(r"^(\d{1,2}\.|\([a-z]{1,4}\)|\([ivx]+\)|[•▪●◦■–])\s")
 _SENTENCE_END = re.compile(r"[.:;!?。；：！？)\]]$")
 _CJK = CJK_TEXT
@@ -281,20 +284,38 @@ def _blocks(
             blocks.append(Block(kind, text, first.page, level))
             current.clear()
 
+    rows: dict[int, Rows] = {}  # block index -> the table's rows, rendered once joined
+
+    def table(found: Rows, page: int) -> None:
+        flush()
+        last = len(blocks) - 1
+        if (
+            last - 1 in rows
+            and blocks[last].kind == "text"
+            and _MARKER_ONLY.match(blocks[last].text)
+        ):
+            blocks.pop()  # a row's number printed in the margin between two parts of a table
+            last -= 1
+        if last in rows and blocks[last].page < page:  # the same table, over a page break
+            rows[last], found = join_continued(rows[last], found)
+        if found:
+            rows[len(blocks)] = found
+            blocks.append(Block("table", "", page))
+
     for layout, lines in zip(layouts, pages, strict=True):
         tables = list(layout.tables)
         for line in lines:
             while tables and tables[0][0] < line.top:
-                flush()
-                blocks.append(Block("table", table_markdown(tables.pop(0)[1]), layout.number))
+                table(tables.pop(0)[1], layout.number)
             if current and _breaks(current[-1], line, body_size, pitch):
                 flush()
             current.append(line)
-        for _, rows in tables:
-            flush()
-            blocks.append(Block("table", table_markdown(rows), layout.number))
+        for _, found in tables:
+            table(found, layout.number)
     flush()
-    return blocks
+    return [
+        replace(b, text=markdown_rows(rows[i])) if i in rows else b for i, b in enumerate(blocks)
+    ]
 
 
 def _breaks(previous: Line, line: Line, body_size: float, pitch: float) -> bool:

@@ -15,10 +15,10 @@ from ingest.decisions import (
     looks_like_decision,
     parse_annexes,
     parse_decision,
-    split_table,
 )
 from ingest.formats.pdf_layout import Block
 from ingest.loaders import load_document
+from ingest.tables import split_table
 
 ROOT = Path(__file__).parents[2]
 ZH_FILE = ROOT / "corpus" / "decisions" / "cbd-dec-xi-16-zh.md"

@@ -416,3 +416,30 @@ def test_built_decision_pdf_paragraphs_annex_and_pages(tmp_path: Path) -> None:
         assert "CBD/COP/DEC/16/99" not in section.text
         assert not re.search(r"\b\d/3\b", section.text)
         assert "SBSTTA/26/INF/1" not in section.text or section in notes
+
+
+def test_16_31_tables_read_over_page_breaks(decision: LoadedDocument) -> None:
+    """A table row cut by a page break is one row again; no chunk of a table is its header
+    alone or rows without their header; a questionnaire's pieces say which target they are in."""
+    from assistant.core.settings import Settings
+    from ingest.chunking import chunk_document
+
+    tables = [s for s in decision.sections if ", table " in s.locator]
+    # Annex II is one table over its pages (its header row repeats on every page).
+    assert {s.locator.split(" (p.")[0] for s in tables if s.locator.startswith("annex II,")} == {
+        "annex II, table 1"
+    }
+    rows = [r for s in tables if s.locator.startswith("annex II,") for r in s.text.splitlines()]
+    target_1 = next(r for r in rows if r.startswith("| 1 | A.1 Red List of Ecosystems"))
+    assert "biodiversity-inclusive spatial plans" in target_1  # the part printed on p. 13
+    assert not any(r.startswith("|  | biodiversity-inclusive spatial plans") for r in rows)
+    # Annex III's questions are grouped by target; a piece on p. 31 is still in Target 22.
+    rights = next(s for s in tables if "(b) Respect the following rights" in s.text)
+    assert rights.locator == "annex III, table 1, Target 22 (p. 31)"
+    assert rights.text.startswith("|  |  |\n|---|---|\n")  # no data row posing as a header
+    settings = Settings()
+    chunks = chunk_document(decision, settings.chunk_size, settings.chunk_overlap)
+    for chunk in (c for c in chunks if ", table " in c.locator):
+        lines = chunk.text.splitlines()
+        assert lines[0].startswith("|") and lines[1].startswith("|---"), chunk.locator
+        assert len(lines) > 2, f"a header alone: {chunk.locator}"
