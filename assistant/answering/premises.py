@@ -100,11 +100,40 @@ def check_premises(
     if missing is not None:
         return missing
     kind = asked_figure(question)
-    if kind and not any(states_figure(s.text, kind) for s in about):
+    if kind and not any(states_figure(s.text, kind) for s in _of_named_subject(about, analysed, question)):
         return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
+
+
+def _of_named_subject(
+    sources: Sequence[Source], analysed: Question | None, question: str
+) -> Sequence[Source]:
+    """Return the passages of the one or two documents whose title the question names, else all.
+
+    "How many tonnes of CO2 does Peatland ACTION save?" asks a figure of that case: the
+    same kind of figure in another document (Indonesia's fire emissions) does not answer
+    it. A name is a capitalised word inside the question, an acronym, or a Latin-script
+    word in a question in another script (places already written in the corpus's
+    language, see :func:`~assistant.language.places.expand_places`); a name found in the
+    titles of many documents ("CBD") names no one subject.
+    """
+    text = analysed.searched if analysed is not None else question
+    titles = {s.doc_id: str(s.metadata.get("title", "")).casefold() for s in sources}
+    named: set[str] = set()
+    for match in _NAME.finditer(text):
+        word = match.group(0)
+        if match.start() == 0 or text[: match.start()].rstrip()[-1:] in ".!?¿¡。？！" and word[1:].islower():
+            continue  # a sentence's first word is capitalised anyway
+        hits = {d for d, title in titles.items() if re.search(rf"\b{re.escape(word.casefold())}\b", title)}
+        if 0 < len(hits) <= 2:
+            named |= hits
+    return [s for s in sources if s.doc_id in named] if named else sources
+
+
+# Capitalised words and acronyms of three letters or more (Latin script): candidate names.
+_NAME = re.compile(r"(?<![\w-])[A-Z][\w-]{2,}")
 
 
 def _missing_terms(

@@ -17,6 +17,8 @@ _QUANTITY = re.compile(
     r"|\bcu[aá]nt[oa]s?\b|\bcombien\b|\bquelle (?:superficie|part)\b|多少|几|多大|多长|多久|比例",
     re.IGNORECASE,
 )
+# A year still to come (a forecast's horizon).
+_FUTURE_YEAR = r"(?:202[7-9]|20[3-9]\d|2[1-9]\d\d)\b"
 # What a question asks an amount of, and what a passage's statement of one looks like.
 _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "area": (
@@ -88,6 +90,38 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d"),
     ),
+    "mass": (
+        re.compile(
+            r"\bhow many (?:(?:metric |million |billion )?(?:tonnes|tons|kilo(?:gram)?s|kg)|gigatonnes|megatonnes)\b"
+            r"|多少(?:万|亿)?(?:吨|千克|公斤)|cu[aá]ntas (?:toneladas|kilos|kilogramos)|combien de (?:tonnes|kilos|kilogrammes)"
+            r"|сколько (?:тонн|килограмм)|كم (?:طن|كيلوغرام)",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\d[\d,.]*\s*(?:million |billion |thousand )?(?:tonnes?|tons?|t\b|kg\b|kilograms?|Mt\b|Gt\b|gigatonnes?|megatonnes?)"
+            r"|\d\s*(?:万|亿)?\s*(?:吨|千克|公斤)|\d[\d\s.,]*\s*(?:toneladas|тонн|طن)",
+            re.IGNORECASE,
+        ),
+    ),
+    # A forecast: what will happen, by when, if a trend goes on. Grammar of the future and
+    # of conjecture (closed classes), not topics; a passage answers only with a projection.
+    "forecast": (
+        re.compile(
+            rf"\bwill\b[^?.]{{0,80}}\b(?:by|in|before)\s+{_FUTURE_YEAR}|\b(?:if|at)\b[^?.]{{0,60}}\b(?:keeps? up|continues?|goes on|this rate|current rate)\b"
+            r"|\b(?:predict|forecast|extrapolat)\w*|\bwhat would happen\b"
+            r"|照(?:现在|目前|这个)的?(?:速度|趋势)|(?:能不能|能否|会不会)[^？?]{0,20}(?:在|到)\s*\d{4}\s*年|预测|估计一下"
+            rf"|\b(?:llegar[aá]n?|ser[aá]n?|habr[aá]|alcanzar[aá]n?|quedar[aá]n?)\b[^?]{{0,60}}{_FUTURE_YEAR}|\bcrees? (?:usted )?que\b|\bal ritmo actual\b|pron[oó]stic|predec"
+            rf"|\b(?:sera|seront|aura|auront|atteindra|atteindront|restera|resteront)\b[^?]{{0,60}}{_FUTURE_YEAR}|\bpensez-vous que\b|\bà ce rythme\b|pr[ée]vision|pr[ée]di[rs]"
+            rf"|\b(?:будет|будут|достигнет|останется|останутся)\b[^?]{{0,60}}{_FUTURE_YEAR}|такими темпами|прогноз|как вы думаете"
+            rf"|(?:هل سي|سوف)[^؟?]{{0,60}}{_FUTURE_YEAR}|توقع",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\b(?:projected|projections?|expected to|forecasts?|predicted|predictions?|likely to|on track)\b"
+            r"|预计|预测|有望|se (?:espera|prev[eé])|previsto|prevista|pr[ée]vu|devrait|ожида\w*|прогноз\w*|يتوقع|من المتوقع",
+            re.IGNORECASE,
+        ),
+    ),
     "date": (
         re.compile(
             r"\bin (?:what|which) year\b|\bwhat date\b|\bon what date\b|哪一年|哪年|什么日期"
@@ -105,7 +139,7 @@ def asks_number(question: str) -> bool:
 
 
 def asked_figure(question: str) -> str | None:
-    """Return the kind of figure a question asks for ("area", "money", "percent", "dose", "contact", "date")."""
+    """Return the kind of figure a question asks for ("area", "money", "mass", "forecast", "date", …)."""
     for kind, (asks, _) in _FIGURES.items():
         if asks.search(question):
             return kind

@@ -110,6 +110,22 @@ KINDS: dict[str, dict[str, str]] = {
         "ru": "дозу или норму внесения",
         "ar": "جرعة أو معدل استخدام",
     },
+    "mass": {
+        "en": "a weight in tonnes or kilograms",
+        "zh": "以吨或千克计的重量",
+        "es": "un peso en toneladas o kilos",
+        "fr": "un poids en tonnes ou en kilos",
+        "ru": "массу в тоннах или килограммах",
+        "ar": "وزنًا بالأطنان أو الكيلوغرامات",
+    },
+    "forecast": {
+        "en": "a forecast",
+        "zh": "预测",
+        "es": "un pronóstico",
+        "fr": "une prévision",
+        "ru": "прогноз",
+        "ar": "توقعًا",
+    },
     "date": {
         "en": "a date",
         "zh": "日期",
