@@ -24,7 +24,13 @@ import numpy as np
 
 from assistant.core.records import Answer, Citation, Source
 from assistant.core.settings import Settings
-from assistant.language.answer_types import asked_figure, asks_list, asks_number, states_figure
+from assistant.language.answer_types import (
+    asked_figure,
+    asks_list,
+    asks_number,
+    question_parts,
+    states_figure,
+)
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
 from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
@@ -169,7 +175,8 @@ class ExtractiveComposer:
         # (the ranking already favours that language); otherwise the stronger evidence
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
-        runs = self._runs(self._score(question, retrieval.query_vector, usable))
+        candidates = self._score(question, retrieval.query_vector, usable)
+        runs = self._cover_parts(self._runs(candidates), candidates, question_parts(question), language)
         if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess
             return refusal_answer(language, sources, trace)
         return self._answer(language, usable, runs, trace)
@@ -291,6 +298,49 @@ class ExtractiveComposer:
             candidates.append(_Candidate(rank, position, sentence.order, sentence.text, score, vector))
         return candidates
 
+    def _cover_parts(
+        self, runs: list[list[_Candidate]], candidates: list[_Candidate], parts: list[str], language: str
+    ) -> list[list[_Candidate]]:
+        """Quote an answer to every ask of a question that asks several things.
+
+        The runs follow the sentences closest to the question as a whole, which may all
+        answer one of its asks ("when was it launched, is it binding, and how much CO2…?").
+        An ask none of the quoted sentences speaks to (half its own content words, rarer than
+        ``evidence_common_part_zipf``) gets its
+        best sentence: the run of its passage is stretched to it (while the run stays within
+        ``answer_sentences``), or it is quoted as one more passage. Only sentences within
+        ``passage_margin`` of the best are eligible, as for any quoted passage.
+        """
+        if len(parts) < 2 or not runs:
+            return runs
+        settings = self.settings
+        words = {id(c): set(tokenize(c.text)) for c in candidates}
+        floor = max(c.score for c in candidates) - settings.passage_margin
+        for terms in _distinct_terms(parts, language, settings.evidence_common_part_zipf):
+            if not terms:
+                continue
+
+            def speaks(c: _Candidate, terms: set[str] = terms) -> float:
+                return len(terms & words[id(c)]) / len(terms)
+
+            if any(speaks(c) >= 0.5 for run in runs for c in run):
+                continue
+            eligible = [c for c in candidates if speaks(c) >= 0.5 and c.score >= floor]
+            if not eligible:
+                continue
+            best = max(eligible, key=lambda c: (speaks(c), c.score))
+            run = next((r for r in runs if r[0].source_rank == best.source_rank), None)
+            if run is None:
+                if len(runs) <= settings.answer_passages:
+                    runs.append([best])
+                continue
+            low = min(run[0].position, best.position)
+            high = max(run[-1].position, best.position)
+            if high - low + 1 <= settings.answer_sentences:
+                group = [c for c in candidates if c.source_rank == best.source_rank]
+                run[:] = [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
+        return sorted(runs, key=lambda run: run[0].source_rank)
+
     def _runs(self, candidates: list[_Candidate]) -> list[list[_Candidate]]:
         """Choose the passages to quote (best first, within the margin), each as a contiguous run."""
         settings = self.settings
@@ -315,6 +365,21 @@ class ExtractiveComposer:
             budget -= len(run)
             runs.append(run)
         return sorted(runs, key=lambda run: run[0].source_rank)
+
+
+def _distinct_terms(parts: list[str], language: str, common_zipf: float) -> list[set[str]]:
+    """Each part's content words that no other part of the question has.
+
+    Words at least ``common_zipf`` common in general language ("when", "if", "would")
+    carry no ask of their own.
+    """
+    from assistant.answering.evidence import zipf
+
+    terms = [
+        {t for t in tokenize(part) if not t.isdigit() and zipf(t, language) < common_zipf}
+        for part in parts
+    ]
+    return [t - set().union(*(o for j, o in enumerate(terms) if j != i)) for i, t in enumerate(terms)]
 
 
 def _language_notices(language: str, citations: Iterable[Citation]) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["asked_figure", "asks_list", "asks_number", "is_list", "states_figure"]
+__all__ = ["asked_figure", "asks_list", "asks_number", "is_list", "question_parts", "states_figure"]
 
 # Questions about a quantity of any kind, in the languages the eval sets use.
 _QUANTITY = re.compile(
@@ -174,3 +174,37 @@ def asks_list(question: str) -> bool:
 def is_list(text: str) -> bool:
     """Whether ``text`` holds a list (two items or more)."""
     return len(_LIST_ITEM.findall(text)) >= 2
+
+
+# Where a question that asks several things passes to its next ask: a question mark, or a
+# comma or "and" before an interrogative word (closed classes, per language).
+_NEXT_ASK = re.compile(
+    r"(?<=[?？؟])\s*"
+    r"|(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?=(?:how|what|when|where|who|which|why|is|are|was|were|does|did|do)\b)"
+    r"|(?:,\s*(?:y\s+)?|\s+y\s+)(?=(?:c[oó]mo|qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n(?:es)?|cu[aá]l(?:es)?)\b)"
+    r"|(?:,\s*(?:et\s+)?|\s+et\s+)(?=(?:comment|quel(?:le)?s?|combien|quand|où|qui|pourquoi)\b)"
+    r"|(?:,\s*(?:и\s+|а\s+)?|\s+и\s+)(?=(?:как|что|сколько|когда|где|кто|почему|как(?:ой|ая|ое|ие))(?!\w))"
+    r"|\s+و(?=(?:كم|ما|كيف|متى|أين|من|هل)(?!\w))",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """Split a question that asks several things into its asks, in order.
+
+    "When was it launched, is it binding, and how much CO2 would it avoid?" has three;
+    a question that asks one thing is one part. A piece without two search words of its
+    own (a lone "why?") stays with the ask before it.
+    """
+    from assistant.retrieval.lexical import tokenize
+
+    parts: list[str] = []
+    for piece in _NEXT_ASK.split(question):
+        piece = (piece or "").strip(" ,;")
+        if not piece:
+            continue
+        if parts and len(tokenize(piece)) < 2:
+            parts[-1] = f"{parts[-1]} {piece}"
+        else:
+            parts.append(piece)
+    return parts

@@ -200,3 +200,39 @@ def test_a_named_paragraph_is_quoted_with_all_its_items(corpus_assistant: Any, q
     assert cited == [(doc_id, "5")] + [(doc_id, f"5({letter})") for letter in "abcdefghij"]
     assert "TEMATEA" in answer.text  # item (e)
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        (
+            "NYDF: when was it launched, is it legally binding, and how much CO2 would it avoid?",
+            ["NYDF: when was it launched", "is it legally binding", "how much CO2 would it avoid?"],
+        ),
+        ("What is a rahui, and how was one used after a wildfire?", ["What is a rahui", "how was one used after a wildfire?"]),
+        ("越南的项目花了多少钱？种了多少公顷？", ["越南的项目花了多少钱？", "种了多少公顷？"]),
+        ("¿Quién financia el proyecto y cuánto cuesta?", ["¿Quién financia el proyecto", "cuánto cuesta?"]),
+        ("What does XI/16 say about resilience?", ["What does XI/16 say about resilience?"]),
+        # A bare "why?" is no ask of its own: it stays with the one before.
+        ("Is peat drained in Scotland? Why?", ["Is peat drained in Scotland? Why?"]),
+    ],
+)
+def test_a_question_asking_several_things_is_split_into_its_asks(question: str, parts: list[str]) -> None:
+    from assistant.language.answer_types import question_parts
+
+    assert question_parts(question) == parts
+
+
+@pytest.mark.e2e
+def test_every_ask_of_a_question_asking_several_things_is_answered(corpus_assistant: Any) -> None:
+    """The sentences closest to the whole question answer only its last ask here."""
+    answer = corpus_assistant.ask(
+        "NYDF: when exactly was it launched, is it legally binding, and how much CO2 would be avoided?"
+    )
+    assert answer.supported
+    text = " ".join(s["text"] for s in _quotes(answer))
+    assert "September 2014" in text and "non-binding" in text and "tonnes of CO2" in text
+    by_n = {c.n: c for c in answer.citations}
+    for sentence in _quotes(answer):
+        cited = [by_n[n] for n in sentence["citations"]]
+        assert sentence_quotes_passages(sentence["text"], [c.text + " " + c.context for c in cited])
