@@ -48,9 +48,18 @@ def instrument(symbol: str) -> str:
     return "resolution" if _RESOLUTION.match(symbol.strip()) else "decision"
 
 
+# Decisions numbered in Arabic figures since COP 13 ("16/31", "15/4"): named as decisions
+# ("decision 16/31", "第16/31号决定", "CBD/COP/DEC/16/31"), since a bare "16/31" may be anything.
+_NUMBERED_DECISION = re.compile(
+    r"(?:\b(?:decisions?|d[ée]cisions?|decisi[oó]n(?:es)?|dec\.|решени[еяюи]|المقرر)\s+|/DEC/|第\s*)"
+    r"(\d{1,2}/\d{1,2})(?![\d/])",
+    re.IGNORECASE,
+)
+
+
 def named_symbols(text: str) -> set[str]:
-    """Decision symbols named in a text ("XI/16", "第XI/16号决定")."""
-    return {m.upper() for m in _SYMBOL.findall(text)}
+    """Decision symbols named in a text ("XI/16", "第XI/16号决定", "decision 16/31")."""
+    return {m.upper() for m in _SYMBOL.findall(text)} | set(_NUMBERED_DECISION.findall(text))
 
 
 def named_paragraphs(text: str) -> set[str]:

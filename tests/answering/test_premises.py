@@ -102,6 +102,16 @@ def test_a_paragraph_the_named_decision_lacks_is_refused_with_the_reason() -> No
     assert check_premises("What does paragraph 9 of decision XII/19 say?", "en", brief, DECISIONS) is None
 
 
+def test_a_paragraph_a_numbered_decision_lacks_is_refused() -> None:
+    """Decision 16/31 (Arabic figures) is read as a decision, as XI/16 is."""
+    decisions = {"16/31": {str(n) for n in range(1, 33)}}
+    sources = [_source("31. Also requests the Executive Secretary to make the information available.", symbol="16/31")]
+    problem = check_premises("What does paragraph 40 of decision 16/31 request?", "en", sources, decisions)
+    assert problem is not None and problem.reason == "no-such-paragraph"
+    assert problem.notice == "Decision 16/31 has no paragraph 40."
+    assert check_premises("What does paragraph 31 of decision 16/31 request?", "en", sources, decisions) is None
+
+
 def test_an_amount_no_passage_states_is_refused() -> None:
     sources = [
         _source("China updated its biodiversity strategy and action plan.", language="en"),

@@ -18,6 +18,12 @@ from assistant.retrieval.lexical import LexicalIndex
         ("Compare decisions xii/19 and XIII/5", {"XII/19", "XIII/5"}),
         ("What is Target 2 of the framework?", set()),
         ("Articles 8(j) and 10(c)", set()),
+        # Decisions numbered in Arabic figures, named as decisions; a bare fraction is not one.
+        ("What does paragraph 40 of decision 16/31 request?", {"16/31"}),
+        ("第16/31号决定第27段要求什么？", {"16/31"}),
+        ("Que demande la décision 15/4 ?", {"15/4"}),
+        ("See CBD/COP/DEC/16/31 and decision XI/16", {"16/31", "XI/16"}),
+        ("Mix soil and compost 16/31 by volume", set()),
     ],
 )
 def test_decision_symbols_are_read_from_questions(question: str, expected: set[str]) -> None:
