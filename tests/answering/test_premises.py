@@ -59,6 +59,12 @@ def _source(text: str, **meta: Any) -> Source:
         ("Будет ли цель достигнута к 2030 году?", "forecast"),
         ("What target for 2030 does the Bonn Challenge set?", None),
         ("What did Rwanda pledge to restore by 2020?", None),
+        # A rate asked for is a share, in every language as in English ("what … rate").
+        ("Quel taux de survie ont eu les palétuviers ?", "percent"),
+        ("¿Qué tasa de supervivencia tuvieron los plantones?", "percent"),
+        ("树苗的成活率是多少？", "percent"),
+        ("Какой уровень выживаемости саженцев?", "percent"),
+        ("ما هو معدل بقاء الشتلات؟", "percent"),
     ],
 )
 def test_the_kind_of_amount_a_question_asks_for(question: str, kind: str | None) -> None:
