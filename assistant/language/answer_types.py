@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.language.scripts import HAN_CHAR
+
 __all__ = ["asked_figure", "asks_list", "asks_number", "is_list", "question_parts", "states_figure"]
 
 # Questions about a quantity of any kind, in the languages the eval sets use.
@@ -196,18 +198,25 @@ def question_parts(question: str) -> list[str]:
     """Split a question that asks several things into its asks, in order.
 
     "When was it launched, is it binding, and how much CO2 would it avoid?" has three;
-    a question that asks one thing is one part. A piece without two search words of its
-    own (a lone "why?") stays with the ask before it.
+    a question that asks one thing is one part. A piece of fewer than two words (a lone
+    "why?", "是多少？") stays with the ask before it.
     """
-    from assistant.retrieval.lexical import tokenize
-
     parts: list[str] = []
     for piece in _NEXT_ASK.split(question):
         piece = (piece or "").strip(" ,;")
         if not piece:
             continue
-        if parts and len(tokenize(piece)) < 2:
+        if parts and _words(piece) < 2:
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)
     return parts
+
+
+def _words(text: str) -> int:
+    """Count words: runs of letters, and two Chinese characters as one word."""
+    han = len(HAN_CHAR.findall(text))
+    return len(_LETTERS.findall(HAN_CHAR.sub(" ", text))) + han // 2
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
