@@ -9,17 +9,16 @@ rows are never parted from its header row.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.core.records import Chunk, LoadedDocument, Section
+from ingest.tables import is_markdown_table
 
 __all__ = ["chunk_document", "chunk_id", "split_text"]
 
 # Paragraphs, lines, then sentence ends in Chinese and Latin scripts, then clauses, words.
-_RULE = re.compile(r"^\|\s*:?-{3}")  # a Markdown table's rule row
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "? ", "! ", "; ", "，", ", ", " ", ""]
 
 
@@ -50,9 +49,9 @@ def _table_parts(text: str, chunk_size: int, chunk_overlap: int) -> list[str] | 
     row may pass the size a little rather than be cut from its header. Beyond half as much
     again, the rows are split like text, each part led by the header.
     """
-    lines = text.split("\n")
-    if len(lines) < 3 or not lines[0].startswith("|") or not _RULE.match(lines[1]):
+    if not is_markdown_table(text):
         return None
+    lines = text.split("\n")
     if len(text) <= chunk_size * 3 // 2:
         return [text]
     head = "\n".join(lines[:2])

@@ -18,6 +18,7 @@ __all__ = [
     "TablePiece",
     "Tables",
     "is_header",
+    "is_markdown_table",
     "join_continued",
     "markdown_rows",
     "split_table",
@@ -38,6 +39,12 @@ _RULE = re.compile(r"^\|\s*:?-{3}")
 def is_header(row: Sequence[str]) -> bool:
     """Whether a first row labels the columns: every cell filled, none longer than a label."""
     return len(row) >= 2 and all(c.strip() and len(c) <= _LABEL_CHARS for c in row)
+
+
+def is_markdown_table(text: str) -> bool:
+    """Whether ``text`` is a Markdown table: a row, the rule row, and at least one more."""
+    lines = text.split("\n", 3)
+    return len(lines) >= 3 and lines[0].startswith("|") and bool(_RULE.match(lines[1]))
 
 
 def markdown_rows(rows: Rows) -> str:

@@ -305,11 +305,11 @@ class ExtractiveComposer:
 
         The runs follow the sentences closest to the question as a whole, which may all
         answer one of its asks ("when was it launched, is it binding, and how much CO2…?").
-        An ask none of the quoted sentences speaks to (half its own content words, rarer than
-        ``evidence_common_part_zipf``) gets its
-        best sentence: the run of its passage is stretched to it (while the run stays within
-        ``answer_sentences``), or it is quoted as one more passage. Only sentences within
-        ``passage_margin`` of the best are eligible, as for any quoted passage.
+        An ask none of the quoted sentences speaks to (half of its own content words, those
+        rarer than ``evidence_common_part_zipf``) gets its best sentence: the run of its
+        passage is stretched to it (while the run stays within ``answer_sentences``), or it
+        is quoted as one more passage. Only sentences within ``passage_margin`` of the best
+        are eligible, as for any quoted passage.
         """
         if len(parts) < 2 or not runs:
             return runs
