@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.language.references import table_cells
+
 __all__ = [
     "Rows",
     "TablePiece",
@@ -163,7 +165,7 @@ def split_table(markdown: str, limit: int = 900) -> list[str]:
 
 def _group_of(row: str) -> str:
     """Return the name a group row opens ("Target 22"), or "" for any other row."""
-    cells = [c.strip() for c in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
+    cells = table_cells(row)
     if len(cells) < 2 or not cells[0] or any(cells[1:]):
         return ""
     match = _GROUP.match(cells[0])

@@ -11,7 +11,7 @@ import re
 
 __all__ = [
     "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
-    "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases",
+    "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases", "table_cells",
 ]
 
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
@@ -132,8 +132,10 @@ def _table_names(text: str, number: str) -> bool:
     if len(rows) < 3:
         return False
 
-    def cells(row: str) -> list[str]:
-        return [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+    columns = [i for i, cell in enumerate(table_cells(rows[0])) if _LOCATOR_HEADER.search(cell)]
+    return any(i < len(row) and row[i] == number for row in map(table_cells, rows[2:]) for i in columns)
 
-    columns = [i for i, cell in enumerate(cells(rows[0])) if _LOCATOR_HEADER.search(cell)]
-    return any(i < len(row) and row[i] == number for row in map(cells, rows[2:]) for i in columns)
+
+def table_cells(row: str) -> list[str]:
+    """Return the cells of a Markdown table row; an escaped bar stays inside its cell."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row.strip())[1:-1]]
