@@ -45,6 +45,24 @@ def test_detect_language_very_short_english_follow_ups(text: str) -> None:
     assert detect_language(text) == "en"
 
 
+@pytest.mark.parametrize("text", ["Summarise Interventions", "Table of Contents", "Adoption at COP 15"])
+def test_detect_language_keeps_the_default_for_text_as_common_in_it(text: str) -> None:
+    # Short English that a detector reads as French: its words are English words too.
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Quelle part des sols tourbeux est encore humide ?", "fr"),
+        ("¿Cuánto costó la primera fase del proyecto?", "es"),
+        ("Wie viel Torfmoor wurde wiedervernässt?", "de"),
+    ],
+)
+def test_detect_language_leaves_the_default_for_text_of_another_language(text: str, expected: str) -> None:
+    assert detect_language(text, default="en") == expected
+
+
 def test_detect_language_is_deterministic() -> None:
     text = "Restauration des forêts et des paysages"
     assert len({detect_language(text) for _ in range(5)}) == 1
