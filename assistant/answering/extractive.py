@@ -31,6 +31,7 @@ from assistant.language.answer_types import (
     question_parts,
     states_figure,
 )
+from assistant.language.cues import ANAPHOR
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
 from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
@@ -363,7 +364,7 @@ class ExtractiveComposer:
             cap = max(1, budget - (len(chosen) - i - 1))  # leave one sentence for each later passage
             run = _run_around(by_source[lead.source_rank], lead, cap, settings.run_margin)
             budget -= len(run)
-            runs.append(run)
+            runs.append(_with_referents(by_source[lead.source_rank], run, settings.run_continuations))
         return sorted(runs, key=lambda run: run[0].source_rank)
 
 
@@ -401,6 +402,26 @@ def _run_around(group: list[_Candidate], lead: _Candidate, cap: int, margin: flo
         if end - start + 1 <= cap:
             low, high = start, end
     return [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
+
+
+def _with_referents(group: list[_Candidate], run: list[_Candidate], most: int) -> list[_Candidate]:
+    """Extend a run by up to ``most`` sentences that refer back across its edges.
+
+    A run that opens with "It…" or "These…" takes the sentence before it (what "it" is);
+    a sentence after the run that opens so is part of what the run says ("…was created
+    to protect the Bikin River Valley. It is also home to the Udege people…"). These
+    sentences complete a statement and do not count against ``answer_sentences``.
+    """
+    at = {c.position: c for c in group}
+    low, high = run[0].position, run[-1].position
+    for _ in range(most):
+        if ANAPHOR.match(at[low].text) and low - 1 in at:
+            low -= 1
+        elif high + 1 in at and ANAPHOR.match(at[high + 1].text):
+            high += 1
+        else:
+            break
+    return [at[p] for p in range(low, high + 1) if p in at]
 
 
 def _redundant(a: _Candidate, b: _Candidate) -> bool:

@@ -60,6 +60,16 @@ class AnsweringSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    run_continuations: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description=(
+            "Most sentences a quoted run takes beyond its edges because they refer back to"
+            " it (a sentence opening with a pronoun or demonstrative: \"It is also…\")."
+        ),
+        json_schema_extra={"quality": True},
+    )
     overlap_weight: float = Field(
         0.3,
         description="Sentence score: weight of the share of the question's terms it contains.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BAN_ASKED", "BAN_STATED", "GENERIC_YOU", "INVENT", "SECOND_PERSON"]
+__all__ = ["ANAPHOR", "BAN_ASKED", "BAN_STATED", "GENERIC_YOU", "INVENT", "SECOND_PERSON"]
 
 # Second-person pronouns that address the asker's interlocutor, per language (a closed
 # grammatical class). Polite "vous"/"usted"/"вы" are left out: they also address readers in
@@ -50,5 +50,21 @@ BAN_ASKED = re.compile(
 BAN_STATED = re.compile(
     BAN_ASKED.pattern + r"|\b(?:shall|must|may) not\b|\bno longer allowed\b|不得|不准|ne doit pas|no (?:debe|podrá)"
     r"|не (?:должн|допуска)\w*|لا يجوز",
+    re.IGNORECASE,
+)
+
+# A sentence that opens with a pronoun or demonstrative refers back to the one before it
+# ("It is also home to the Udege people", "Ces mesures…", "该计划…"): quoted alone it
+# leaves the reader asking what "it" is, and after a quoted sentence it is part of what
+# that sentence says. Personal and possessive pronouns and demonstratives, per language.
+ANAPHOR = re.compile(
+    r"^[\s\"“«(]*(?:"
+    r"(?:it|its|they|their|these|this|those|such|he|she|his|her)\b"
+    r"|(?:il|elle|ils|elles|ce|cet|cette|ces|celui|celle|ceux|celles|son|sa|ses|leur|leurs)\b"
+    r"|(?:este|esta|estos|estas|esto|ese|esa|esos|esas|eso|ello|ellos|ellas|él|ella|su|sus|dicho|dicha|dichos|dichas)\b"
+    r"|(?:он|она|оно|они|его|её|ее|их|это|этот|эта|эти|этих|такой|такая|такие)(?!\w)"
+    r"|(?:它们|它|他们|她们|其|这些|这个|这|该|此)"
+    r"|(?:هو|هي|هم|هذا|هذه|هؤلاء|ذلك|تلك|وهو|وهي|وهذا|وهذه)(?!\w)"
+    r")",
     re.IGNORECASE,
 )

@@ -236,3 +236,65 @@ def test_every_ask_of_a_question_asking_several_things_is_answered(corpus_assist
     for sentence in _quotes(answer):
         cited = [by_n[n] for n in sentence["citations"]]
         assert sentence_quotes_passages(sentence["text"], [c.text + " " + c.context for c in cited])
+
+
+# --- runs that refer back -------------------------------------------------------------------
+
+
+def _candidates(*texts: str) -> list[Any]:
+    from assistant.answering.extractive import _Candidate
+
+    return [_Candidate(0, i, i, text, 0.5, None) for i, text in enumerate(texts)]
+
+
+@pytest.mark.parametrize(
+    ("texts", "run", "expected"),
+    [
+        # A following sentence that opens with a pronoun completes the statement.
+        (("A park was created.", "It is also home to the Udege.", "Elsewhere, rain fell."), [0], [0, 1]),
+        # A run that opens with "These…" takes the sentence that says what they are.
+        (("Three measures were set.", "These cut erosion by half.", "Rain fell."), [1], [0, 1]),
+        # At most ``most`` sentences, and none across an unrelated one.
+        (("A.", "It b.", "It c.", "It d."), [0], [0, 1, 2]),
+        (("A park was created.", "Rain fell.", "It rained."), [0], [0]),
+        (("该计划于2001年启动。", "该计划覆盖五省。", "另一个项目。"), [0], [0, 1]),
+        (("Le projet a commencé.", "Ces mesures ont réduit l'érosion.", "Autre chose."), [0], [0, 1]),
+    ],
+)
+def test_a_run_takes_the_sentences_that_refer_back_across_its_edges(
+    texts: tuple[str, ...], run: list[int], expected: list[int]
+) -> None:
+    from assistant.answering.extractive import _with_referents
+
+    group = _candidates(*texts)
+    got = _with_referents(group, [group[i] for i in run], most=2)
+    assert [c.position for c in got] == expected
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How large an area did phase I of the Loess Plateau project cover, and how many tributary watersheds?",
+        "What does the Bonn Challenge aim for, and who has pledged?",
+        "How did FMNR spread in Niger?",
+    ],
+)
+def test_no_quoted_run_opens_with_a_pronoun_whose_referent_was_left_out(corpus_assistant: Any, question: str) -> None:
+    from assistant.language.cues import ANAPHOR
+    from assistant.store.sentence_vectors import evidence_sentences
+
+    answer = corpus_assistant.ask(question)
+    assert answer.supported
+    by_n = {c.n: c for c in answer.citations}
+    runs: dict[int, list[str]] = {}
+    for sentence in _quotes(answer):
+        runs.setdefault(sentence["run"], []).append(sentence)
+    for sentences in runs.values():
+        first = sentences[0]
+        citation = by_n[first["citations"][0]]
+        quotable = [s.text.strip() for s in evidence_sentences(citation.text, {})]
+        if ANAPHOR.match(first["text"]) and first["text"].strip() in quotable:
+            assert quotable.index(first["text"].strip()) == 0  # nothing before it to refer to
+    if "Loess" in question:  # its third passage's best sentence is "It also illustrates…"
+        assert re.search(r"illustrates paragraph 1\(b\)[^>]*It also illustrates paragraph 1\(h\)", answer.text)

@@ -55,6 +55,8 @@ FORMER_CONSTANTS = {
     "llm_condense_turns": 4,
     "faq_topic_margin": 0.03,
 }
+# Quality settings added since, with their defaults.
+ADDED_SINCE = {"run_continuations": 2}
 
 
 @pytest.fixture
@@ -98,11 +100,12 @@ def test_quality_fields_come_from_metadata_and_make_the_fingerprint(clean_env: P
         for name, info in Settings.model_fields.items()
         if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("quality")
     }
-    assert set(QUALITY_FIELDS) == marked == RECORDED_BEFORE | set(FORMER_CONSTANTS)
+    assert set(QUALITY_FIELDS) == marked == RECORDED_BEFORE | set(FORMER_CONSTANTS) | set(ADDED_SINCE)
     fingerprint = Settings().quality_fingerprint()
     assert tuple(fingerprint) == QUALITY_FIELDS
     assert fingerprint["support_threshold"] == 0.815  # the calibrated value in force
     assert {k: fingerprint[k] for k in FORMER_CONSTANTS} == FORMER_CONSTANTS
+    assert {k: fingerprint[k] for k in ADDED_SINCE} == ADDED_SINCE
     assert "host" not in fingerprint and "store_dir" not in fingerprint
 
 
