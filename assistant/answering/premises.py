@@ -5,7 +5,8 @@ asks for something the corpus does not hold, and quoting the nearest text then m
 The checks, cheapest first:
 
 - a request addressed to the assistant itself ("ignore your instructions…", "what do
-  you think…"), not a question about restoration;
+  you think…"), not a question about restoration, or a claim put to it for confirmation
+  ("Aren't pastoralists the main cause…?": quoting cannot confirm or deny it);
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
 - a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
   details), or a prohibition, that no retrieved passage states (of the named decision,
@@ -36,7 +37,7 @@ from assistant.answering.evidence import (
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import asked_figure, states_figure
-from assistant.language.cues import BAN_ASKED, BAN_STATED
+from assistant.language.cues import BAN_ASKED, BAN_STATED, asks_confirmation
 from assistant.language.injection import INSTRUCTION
 from assistant.language.references import named_paragraphs, named_symbols
 from assistant.retrieval.lexical import tokenize
@@ -77,6 +78,8 @@ def check_premises(
         return Problem("instruction", message("instruction", language))
     if settings.evidence_addressed and addressed_to_assistant(question, language):
         return Problem("addressed-to-assistant", message("addressed", language))
+    if settings.evidence_addressed and asks_confirmation(question):
+        return Problem("confirmation", message("confirm", language))
     symbols = set(analysed.symbols) if analysed is not None else named_symbols(question)
     named = symbols & set(decisions)
     wanted = set(analysed.paragraphs) if analysed is not None else named_paragraphs(question)

@@ -241,7 +241,8 @@ class EvidenceSettings(BaseModel):
     evidence_addressed: bool = Field(
         True,
         description=(
-            "Refuse questions in the second person to the assistant (its opinion, rules, a task)."
+            "Refuse questions in the second person to the assistant (its opinion, rules, a task)"
+            " and claims put to it for confirmation (\"Aren't pastoralists the cause…?\")."
         ),
         json_schema_extra={"quality": True},
     )

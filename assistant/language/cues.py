@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ANAPHOR", "BAN_ASKED", "BAN_STATED", "GENERIC_YOU", "INVENT", "SECOND_PERSON"]
+__all__ = ["ANAPHOR", "BAN_ASKED", "BAN_STATED", "CONFIRMATION", "asks_confirmation", "GENERIC_YOU", "INVENT", "SECOND_PERSON"]
 
 # Second-person pronouns that address the asker's interlocutor, per language (a closed
 # grammatical class). Polite "vous"/"usted"/"вы" are left out: they also address readers in
@@ -40,6 +40,45 @@ INVENT = re.compile(
     r"|^(?:напиши|сочини|придумай|представь|притворись)|(?:^|[。！？；])\s*(?:请你?)?(?:帮我|给我)?(?:写|编)一(?:首|篇|个)|^(?:请你?)?假装|^(?:اكتب|ألّف|تخيل)",
     re.IGNORECASE | re.MULTILINE,
 )
+
+# A question that asks to have a claim confirmed rather than asking what the sources say:
+# a negative question ("Aren't pastoralists…?", "Les migrants ne font-ils pas…?", "¿No es
+# cierto que…?", "Разве…", "难道…", "أليس…") or a tag ("…, isn't it?", "…, ¿verdad?").
+# A quoting assistant cannot confirm or deny the asker's claim; it shows the passages.
+# Negation inside an open question ("Why doesn't…", "What if we don't…") is not a cue.
+CONFIRMATION = re.compile(
+    r"(?:^|[.!?:;]\s+|\bbut\s+)(?:aren't|isn't|wasn't|weren't|don't|doesn't|didn't|won't"
+    r"|wouldn't|shouldn't|can't|couldn't|haven't|hasn't)\b"
+    r"|\bis it not (?:true|the case)\b|,\s*(?:isn't|aren't|don't|doesn't|didn't|wasn't)\s+\w+\s*\?|,\s*right\s*\?"
+    r"|\bn['’]est-(?:ce|il|elle) pas\b|\bne\s+(?:[\w'’]+\s+){0,2}?[\w'’]+-(?:t-)?(?:ils|elles|il|elle|on)\s+pas\b"
+    r"|¿\s*no\s|\bno es (?:cierto|verdad) que\b|,\s*¿?\s*(?:verdad|no)\s*\?"
+    r"|(?<!\w)разве(?!\w)|(?:^|[.!?:]\s*|—\s*)не\s+\w+\s+ли(?!\w)|(?<!\w)не так ли(?!\w)"
+    r"|难道|不是[^？?。！!]{0,40}吗|不就是|对吧[？?]"
+    r"|(?<!\w)(?:أليس|أليست|أليسوا|ألا يعني)(?!\w)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+# Interrogative words opening an open question: "Pourquoi la décision ne mentionne-t-elle
+# pas…?" asks why, it does not ask to confirm.
+_OPEN_QUESTION = re.compile(
+    r"\b(?:why|how|what|which|when|where|who|pourquoi|comment|quand|où|combien|quel\w*|que|qu['’]"
+    r"|por qué|cómo|cuándo|dónde|qué|cuál\w*|quién\w*)\b"
+    r"|(?<!\w)(?:почему|как|когда|где|что|какой|какая|какие|зачем)(?!\w)|为什么|怎么|如何|什么|哪"
+    r"|(?<!\w)(?:لماذا|كيف|متى|أين|ما|ماذا)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def asks_confirmation(question: str) -> bool:
+    """Whether ``question`` asks to have a claim confirmed (see :data:`CONFIRMATION`)."""
+    for match in CONFIRMATION.finditer(question):
+        opening = re.split(r"[.!?¿¡。！？]", question[: match.start()])[-1]
+        ending = re.search(r"[.!?。！？؟]", question[match.end() - 1 :])
+        asked = ending is None or ending.group(0) in "?？؟"
+        if asked and not _OPEN_QUESTION.search(opening):
+            return True
+    return False
+
 
 # A question that presupposes a ban, and the wording of one in a passage.
 BAN_ASKED = re.compile(

@@ -34,6 +34,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Этот ассистент цитирует свои документы; у него нет собственных мнений, прогнозов или инструкций.",
         "ar": "يقتبس هذا المساعد من وثائقه؛ وليست لديه آراء أو توقعات أو تعليمات خاصة به.",
     },
+    "confirm": {
+        "en": "The question asks to confirm a claim. This assistant quotes its documents and does not judge claims; the closest passages are listed for you to read.",
+        "zh": "这个问题要求确认一种说法。本助手只引用文献，不评判说法；下面列出最接近的段落供您阅读。",
+        "es": "La pregunta pide confirmar una afirmación. Este asistente cita sus documentos y no juzga afirmaciones; los pasajes más cercanos se indican para que los lea.",
+        "fr": "La question demande de confirmer une affirmation. Cet assistant cite ses documents et ne juge pas les affirmations ; les passages les plus proches sont indiqués pour que vous les lisiez.",
+        "ru": "Вопрос просит подтвердить утверждение. Этот ассистент цитирует свои документы и не оценивает утверждения; ближайшие фрагменты приведены ниже.",
+        "ar": "يطلب السؤال تأكيد ادعاء. يقتبس هذا المساعد من وثائقه ولا يحكم على الادعاءات؛ وترد أدناه أقرب المقاطع لتطلع عليها.",
+    },
     "paragraph": {
         "en": "Decision {symbol} has no paragraph {paragraph}.",
         "zh": "第{symbol}号决定没有第{paragraph}段。",
