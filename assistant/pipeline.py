@@ -25,12 +25,13 @@ from assistant.answering.conversation import (
 from assistant.answering.evidence import warm_up as warm_up_evidence
 from assistant.answering.extractive import ExtractiveComposer, refusal_answer, support_score
 from assistant.answering.premises import check_answer, check_premises
+from assistant.answering.presence import corpus_evidence
 from assistant.answering.withheld import list_withheld, withhold_planted
 from assistant.core.errors import InvalidQuestion, LLMUnavailable
 from assistant.core.records import Answer, Source, Turn
 from assistant.core.settings import Settings
+from assistant.language.detect import detect_language
 from assistant.language.detect import warm_up as warm_up_language
-from assistant.language.messages import asks_shorter
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.paragraphs import join_named_paragraphs
@@ -201,15 +202,17 @@ class Assistant:
         composer = self._composer(mode)
         self.refresh()
         llm = self.llm_composer if composer is self.llm_composer else None
-        condensed = condense_question(text, history, llm=llm, rule=FollowUpRule.of(self.settings))
+        lexical = self.retriever.lexical
+        known = (lambda term: corpus_evidence(lexical).contains(term, 1.0)) if lexical is not None else None
+        condensed = condense_question(text, history, llm=llm, rule=FollowUpRule.of(self.settings), known=known)
         # The LLM reads the standalone question; the extractive composer quotes passages
-        # by the user's own words.
-        asked = condensed.query if llm is not None and condensed.follow_up else text
+        # by the user's own words, or, asked for the last answer again, by the last query.
+        asked = condensed.query if llm is not None and condensed.follow_up or condensed.again else text
         # "Shorter, please" is about the last answer: the same topic, quoted briefly, and
         # no premise to check (the request is addressed to the assistant by nature).
-        briefer = composer is self.composer and condensed.follow_up and asks_shorter(text, condensed.language)
+        briefer = composer is self.composer and condensed.again == "shorter"
         if briefer:
-            composer, asked = self.composer.briefer(), condensed.query
+            composer = self.composer.briefer()
         return _Asked(text, condensed, composer, asked, briefer)
 
     def _retrieve(
@@ -249,8 +252,10 @@ class Assistant:
         lexical = self.retriever.lexical
         decisions = lexical.decision_paragraphs() if lexical else {}
         query = asked.condensed.query
+        # The last answer asked for in another language: its question is checked as it was asked.
+        checked_in = detect_language(query, retrieval.language) if asked.condensed.again else retrieval.language
         problem = None if asked.briefer else check_premises(
-            query, retrieval.language, retrieval.topical, decisions, lexical=lexical, settings=self.settings,
+            query, checked_in, retrieval.topical, decisions, lexical=lexical, settings=self.settings,
             analysed=retrieval.question,
         )
         answer: Answer | None = None

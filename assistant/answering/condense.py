@@ -9,6 +9,11 @@ fresh; one that names no topic of its own ("and how much did it cost?", "用中�
 conversation, and so does a question in another language than the last one: a
 language switch keeps the topic, a change of subject drops it.
 
+A request for the last answer again — shorter ("shorter, please", "简单一点"), or in
+another language with no topic of its own ("请用中文再说一遍", "¿Me lo puedes dar en
+español?") — is searched with the last question's own query, so it finds the same
+passages (in the new language's version where the corpus has one).
+
 Without an LLM (the default) a follow-up keeps its own words and gains the previous
 topic's rarest terms, and the documents the previous answer cited become the
 retrieval's focus. With an LLM composer, the LLM rewrites the question; if that fails
@@ -19,16 +24,17 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.answering.evidence import salient_terms
 from assistant.core.records import Turn
 from assistant.language.detect import detect_language
+from assistant.language.messages import asked_language, asks_shorter
 from assistant.language.references import reference_phrases
 
-__all__ = ["Condensed", "FollowUpRule", "condense_question", "is_follow_up", "topic_terms"]
+__all__ = ["Condensed", "FollowUpRule", "asks_again", "condense_question", "is_follow_up", "topic_terms"]
 
 # Decision symbols and document numbers name a topic in any language: XI/16, 16/31, 3/COP.15.
 _SYMBOL = re.compile(r"\b(?:[IVXL]+|\d{1,2})/(?:\d{1,3}|COP\.?\d+)\b", re.IGNORECASE)
@@ -86,6 +92,8 @@ class Condensed:
     focus_docs: tuple[str, ...] = ()
     method: str = "none"
     elapsed_ms: float = 0.0
+    # "shorter" or "language" when the question asks for the last answer again (asks_again).
+    again: str = ""
 
 
 def topic_terms(
@@ -189,14 +197,24 @@ def condense_question(
     history: Sequence[Turn],
     llm: QuestionRewriter | Any | None = None,
     rule: FollowUpRule = FollowUpRule(),
+    known: Callable[[str], bool] | None = None,
 ) -> Condensed:
     """Return the standalone query for ``question`` given the earlier ``history``.
 
     A question that stands alone is returned unchanged (with no focus), so a change of
-    topic is not dragged back to the previous one.
+    topic is not dragged back to the previous one. ``known`` tells whether the corpus
+    has a word (see :func:`asks_again`).
     """
     started = time.perf_counter()
     language = detect_language(question, default=_previous_language(history))
+    # An LLM rewrites such a request itself, as one about the answer's form.
+    again = asks_again(question, history, language, rule, known) if llm is None else ""
+    if again:
+        previous = history[-1]
+        topic = previous.condensed or previous.question
+        if again == "language":  # "en anglais, s'il vous plaît": the language named
+            language = asked_language(question, language) or language
+        return Condensed(topic, language, True, previous.doc_ids[:3], "last answer", _ms(started), again)
     if not is_follow_up(question, history, language, rule):
         return Condensed(question, language, elapsed_ms=_ms(started))
     previous = history[-1]
@@ -209,6 +227,49 @@ def condense_question(
     carried = _carried_terms(topic, question, rule)
     query = f"{question} {' '.join(carried)}".strip() if carried else question
     return Condensed(query, language, True, focus, "rules", _ms(started))
+
+
+def asks_again(
+    question: str,
+    history: Sequence[Turn],
+    language: str,
+    rule: FollowUpRule = FollowUpRule(),
+    known: Callable[[str], bool] | None = None,
+) -> str:
+    """Return "shorter" or "language" when ``question`` asks for the last answer again, else "".
+
+    "Shorter, please" in any wording the language's command vocabulary has, unless the
+    question names a topic of its own ("Summarise the Loess Plateau case"); with ``known``
+    (whether the corpus has a word) a rare word the corpus lacks is no topic ("一两句话").
+    A question that names a language and no topic of its own ("用中文", "In English
+    please", "en anglais, s'il vous plaît") asks for the same answer in that language.
+    """
+    if not history:
+        return ""
+    if asks_shorter(question, language):
+        previous = f"{history[-1].question} {history[-1].condensed}".casefold()
+        own = _own_topics(question, language, rule, known)
+        if all(term.casefold() in previous for term in own):
+            return "shorter"
+    if asked_language(question, language) and not _own_topics(question, language, rule, known):
+        return "language"
+    return ""
+
+
+def _own_topics(
+    question: str, language: str, rule: FollowUpRule, known: Callable[[str], bool] | None
+) -> list[str]:
+    """Return the topics a request about the last answer names.
+
+    Rare words (the corpus's, when ``known`` tells), other than its command ("summarise")
+    and the language it names.
+    """
+    own = [
+        t
+        for t in topic_terms(question, language, rule.topic_zipf, rule.common_part_zipf)
+        if not asked_language(t, language) and not asks_shorter(t, language)
+    ]
+    return [t for t in own if known(t)] if known is not None else own
 
 
 def _previous_language(history: Sequence[Turn]) -> str:

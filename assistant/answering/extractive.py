@@ -141,12 +141,15 @@ class ExtractiveComposer:
         self.sentences = sentences
         # A paragraph the question names is quoted whole, with its sub-paragraphs.
         self.whole_paragraphs = whole_paragraphs
+        # Quote only the passage the full answer would show first (see briefer).
+        self.first_only = False
 
     def briefer(self) -> ExtractiveComposer:
-        """Return a composer that quotes only the best passage's best sentences ("shorter")."""
-        update = {"answer_passages": 1, "answer_sentences": self.settings.brief_sentences}
-        brief = self.settings.model_copy(update=update)
-        return ExtractiveComposer(self.embeddings, brief, self.sentences, whole_paragraphs=False)
+        """Return a composer for "shorter": the full answer's first passage, its best sentences only."""
+        brief = self.settings.model_copy(update={"answer_sentences": self.settings.brief_sentences})
+        composer = ExtractiveComposer(self.embeddings, brief, self.sentences, whole_paragraphs=False)
+        composer.first_only = True
+        return composer
 
     def _sentence_vectors(self, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], np.ndarray]:
         """Vectors of (chunk id, embedded text) pairs: stored ones, the rest embedded now."""
@@ -358,6 +361,8 @@ class ExtractiveComposer:
                 break
             if not any(_redundant(lead, other) for other in chosen):
                 chosen.append(lead)
+        if self.first_only and chosen:  # "shorter": the same answer's first passage
+            chosen = [min(chosen, key=lambda c: c.source_rank)]
         budget = settings.answer_sentences
         runs: list[list[_Candidate]] = []
         for i, lead in enumerate(chosen):

@@ -12,7 +12,7 @@ import re
 
 from assistant.language.references import instrument
 
-__all__ = ["LANGUAGE_NAMES", "asks_shorter", "frame", "message", "paragraph_label", "source_label"]
+__all__ = ["LANGUAGE_NAMES", "asked_language", "asks_shorter", "frame", "message", "paragraph_label", "source_label"]
 
 LANGUAGE_NAMES = {
     "en": {"en": "English", "zh": "Chinese", "es": "Spanish", "fr": "French", "ru": "Russian", "ar": "Arabic"},
@@ -174,12 +174,12 @@ def frame(label: str, first: bool, language: str) -> str:
 # How a request for a shorter answer is worded, per language: the vocabulary of a command
 # about the last answer (like a chat client's), not of the questions themselves.
 _SHORTER = {
-    "en": r"\b(?:shorter|briefer|more briefly|in brief|concise|summari[sz]e|in short|just the first)\b",
-    "zh": r"简短|简要|短一点|简单点|简单些|更短|概括",
-    "es": r"\b(?:más cort[oa]|más breve|brevemente|resum(?:e|en|ido)|solo la primera)\b",
-    "fr": r"\b(?:plus court|plus brève?|en bref|résum(?:é|e|ez)|juste la première)\b",
-    "ru": r"(?<!\w)(?:короче|кратко|покороче|вкратце)(?!\w)",
-    "ar": r"(?:أقصر|باختصار|بإيجاز|اختصر)",
+    "en": r"\b(?:shorter|briefer|simpler|more briefly|more simply|in brief|concise|summari[sz]e|in short|just the first)\b",
+    "zh": r"简短|简要|短一点|简单点|简单些|简单一点|更短|更简单|概括",
+    "es": r"\b(?:más cort[oa]|más breve|más simple|más sencill[oa]|brevemente|resum(?:e|en|ido)|solo la primera)\b",
+    "fr": r"\b(?:plus court|plus brève?|plus simple(?:ment)?|en bref|résum(?:é|e|ez)|juste la première)\b",
+    "ru": r"(?<!\w)(?:короче|кратко|покороче|вкратце|проще|попроще)(?!\w)",
+    "ar": r"(?:أقصر|باختصار|بإيجاز|اختصر|أبسط|ببساطة)",
 }
 
 
@@ -187,3 +187,30 @@ def asks_shorter(question: str, language: str) -> bool:
     """Whether ``question`` asks for a shorter version of the last answer."""
     pattern = _SHORTER.get(language)
     return bool(pattern and re.search(pattern, question, re.IGNORECASE))
+
+
+# How a question names a language, per language of the question: "in English", "用中文",
+# "en español", "по-русски", "بالعربية" (the names of LANGUAGE_NAMES with their common
+# variants and inflections).
+_NAMED_LANGUAGES = {
+    "en": {"en": r"\bEnglish\b", "zh": r"\bChinese\b", "es": r"\bSpanish\b", "fr": r"\bFrench\b",
+           "ru": r"\bRussian\b", "ar": r"\bArabic\b"},
+    "zh": {"en": r"英文|英语", "zh": r"中文|汉语|华语", "es": r"西班牙文|西班牙语", "fr": r"法文|法语",
+           "ru": r"俄文|俄语", "ar": r"阿拉伯文|阿拉伯语"},
+    "es": {"en": r"\bingl[ée]s\b", "zh": r"\bchino\b", "es": r"\b(?:español|castellano)\b",
+           "fr": r"\bfranc[ée]s\b", "ru": r"\bruso\b", "ar": r"\b[áa]rabe\b"},
+    "fr": {"en": r"\banglais\b", "zh": r"\bchinois\b", "es": r"\bespagnol\b", "fr": r"\bfran[çc]ais\b",
+           "ru": r"\brusse\b", "ar": r"\barabe\b"},
+    "ru": {"en": r"англ\w+|по-английски", "zh": r"китайск\w+|по-китайски", "es": r"испанск\w+|по-испански",
+           "fr": r"французск\w+|по-французски", "ru": r"русск\w+|по-русски", "ar": r"арабск\w+|по-арабски"},
+    "ar": {"en": r"الإنجليزية|الانجليزية|الإنكليزية", "zh": r"الصينية", "es": r"الإسبانية|الاسبانية",
+           "fr": r"الفرنسية", "ru": r"الروسية", "ar": r"العربية"},
+}
+
+
+def asked_language(question: str, language: str) -> str | None:
+    """Return the language ``question`` (written in ``language``) names, if it names one."""
+    for code, pattern in _NAMED_LANGUAGES.get(language, {}).items():
+        if re.search(pattern, question, re.IGNORECASE):
+            return code
+    return None

@@ -177,6 +177,28 @@ def test_shorter_gives_fewer_sentences_and_a_language_switch_keeps_the_topic(cor
 
 
 @pytest.mark.e2e
+def test_the_last_answer_again_in_chinese_and_shorter_quotes_the_same_passages(corpus_assistant: Any) -> None:
+    first = corpus_assistant.ask("Summarise the measured outcomes of the Great Green Wall.")
+    assert first.supported
+    history = [Turn.of(first.trace["question"], first)]
+    chinese = corpus_assistant.ask("请用中文再说一遍。", history=history)
+    assert chinese.supported and chinese.language == "zh"
+    assert chinese.trace["condensed_query"] == first.trace["question"]
+    assert {c.doc_id for c in chinese.citations} & {c.doc_id for c in first.citations}
+    frames = [s["text"] for s in chinese.sentences if s.get("frame")]
+    assert frames and all(re.search(r"[\u4e00-\u9fff]", f) for f in frames)
+    assert any("英文" in n for n in chinese.notices)  # the case exists in English only: it says so
+    # "Shorter" quotes the first passage the full answer showed, briefly.
+    full = corpus_assistant.ask("What does paragraph 2(g) of XI/16 ask for?")
+    shorter = corpus_assistant.ask(
+        "Can you give me a much shorter, simpler version?", history=[Turn.of(full.trace["question"], full)]
+    )
+    assert shorter.supported and len(_quotes(shorter)) < len(_quotes(full))
+    assert shorter.citations[0].chunk_id == full.citations[0].chunk_id
+    assert "communication programmes" in shorter.text
+
+
+@pytest.mark.e2e
 def test_a_new_topic_in_chinese_is_not_taken_for_a_follow_up(corpus_assistant: Any) -> None:
     first = corpus_assistant.ask("第XI/16号决定第2段邀请了哪些组织来支持各国？")
     answer = corpus_assistant.ask("退化的泥炭地应该怎样恢复？", history=[Turn.of(first.trace["question"], first)])

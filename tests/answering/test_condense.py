@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.answering.condense import condense_question, is_follow_up
+from assistant.answering.condense import asks_again, condense_question, is_follow_up
 from assistant.core.records import Turn
 
 XI16 = Turn(
@@ -144,3 +144,44 @@ def test_a_follow_up_is_answered_from_the_decision_in_focus(corpus_assistant: An
     assert any(c.doc_id.startswith("cbd-dec-xi-16") for c in follow.citations)
     alone = corpus_assistant.ask("And what about financial resources?")
     assert alone.trace["follow_up"] is False
+
+
+# --- the last answer again: shorter, or in another language ----------------------------------
+
+GGW = Turn(question="Summarise the measured outcomes of the Great Green Wall.", doc_ids=("case-great-green-wall-sahel",))
+
+
+@pytest.mark.parametrize(
+    ("question", "again", "language"),
+    [
+        ("请用中文再说一遍。", "language", "zh"),
+        ("¿Me lo puedes dar en español?", "language", "es"),
+        ("In English please", "language", "en"),
+        ("en anglais, s'il vous plaît", "language", "en"),  # the language named, not the one written
+        ("Ответьте, пожалуйста, по-русски.", "language", "ru"),
+        ("Can you give me a much shorter, simpler version?", "shorter", "en"),
+        ("Plus court, s'il vous plaît.", "shorter", "fr"),
+        # A new ask in another language, or a new topic, is not the last answer again.
+        ("Et combien de familles en ont bénéficié ?", "", "fr"),
+        ("那关于传统知识，决定原文是怎么写的？", "", "zh"),
+        ("Summarise the Loess Plateau case", "", "en"),
+    ],
+)
+def test_a_request_for_the_last_answer_again_is_searched_with_the_last_query(
+    question: str, again: str, language: str
+) -> None:
+    condensed = condense_question(question, [GGW])
+    assert condensed.again == again
+    assert condensed.language == language
+    if again:
+        assert condensed.query == GGW.question and condensed.follow_up
+        assert condensed.focus_docs == GGW.doc_ids
+    assert asks_again(question, [], language) == ""  # nothing to repeat without a conversation
+
+
+def test_a_word_the_corpus_lacks_is_no_topic_of_a_shorter_request() -> None:
+    question = "能不能说得简单一点，一两句话就行？"  # "一两句话" (one or two sentences) is rare in Chinese
+    previous = [Turn(question="第XI/16号决定第1(h)段讲的是什么？")]
+    assert asks_again(question, previous, "zh") == ""
+    assert asks_again(question, previous, "zh", known=lambda term: False) == "shorter"
+    assert asks_again(question, previous, "zh", known=lambda term: True) == ""
