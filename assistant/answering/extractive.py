@@ -172,7 +172,7 @@ class ExtractiveComposer:
         trace = {"support": round(support, 4), "composer": "extractive"}
         if not sources or support < self.settings.effective_support_threshold:
             return refusal_answer(language, sources, trace)
-        if retrieval.items and self.whole_paragraphs:
+        if retrieval.items and (self.whole_paragraphs or self.first_only):
             return self._whole_paragraphs(language, retrieval, trace)
         same_language = [s for s in sources if s.language == language]
         # Quote the question's language when the ranking found its best evidence there
@@ -244,7 +244,10 @@ class ExtractiveComposer:
         blocks: list[str] = []
         sentences: list[dict[str, Any]] = []
         citations: list[Citation] = []
-        for i, (chapeau, items) in enumerate(retrieval.items.items()):
+        paragraphs = list(retrieval.items.items())
+        if self.first_only:  # "shorter": the chapeau and its first item
+            paragraphs = [(chapeau, items[:1]) for chapeau, items in paragraphs[:1]]
+        for i, (chapeau, items) in enumerate(paragraphs):
             lines = []
             for part in (by_id[chapeau], *(by_id[item] for item in items)):
                 n = len(citations) + 1
@@ -263,7 +266,7 @@ class ExtractiveComposer:
             citations=tuple(citations),
             sentences=tuple(sentences),
             notices=_language_notices(language, citations),
-            trace={**trace, "passages": len(retrieval.items), "whole_paragraphs": True},
+            trace={**trace, "passages": len(paragraphs), "whole_paragraphs": True},
         )
 
     def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:

@@ -169,6 +169,8 @@ def test_shorter_gives_fewer_sentences_and_a_language_switch_keeps_the_topic(cor
     shorter = corpus_assistant.ask("Can you make that shorter?", history=history)
     assert shorter.trace["follow_up"] and shorter.supported
     assert 1 <= len(_quotes(shorter)) < len(_quotes(first))
+    # A paragraph quoted whole becomes its chapeau and first item: "5." and "5(a)".
+    assert [c.paragraph for c in shorter.citations] == [c.paragraph for c in first.citations][:2]
     chinese = corpus_assistant.ask("用中文", history=history)
     assert chinese.trace["follow_up"] and chinese.supported
     assert chinese.language == "zh"
