@@ -207,7 +207,7 @@ class Assistant:
         condensed = condense_question(text, history, llm=llm, rule=FollowUpRule.of(self.settings), known=known)
         # The LLM reads the standalone question; the extractive composer quotes passages
         # by the user's own words, or, asked for the last answer again, by the last query.
-        asked = condensed.query if llm is not None and condensed.follow_up or condensed.again else text
+        asked = condensed.query if (llm is not None and condensed.follow_up) or condensed.again else text
         # "Shorter, please" is about the last answer: the same topic, quoted briefly, and
         # no premise to check (the request is addressed to the assistant by nature).
         briefer = composer is self.composer and condensed.again == "shorter"

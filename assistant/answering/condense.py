@@ -9,10 +9,10 @@ fresh; one that names no topic of its own ("and how much did it cost?", "用中�
 conversation, and so does a question in another language than the last one: a
 language switch keeps the topic, a change of subject drops it.
 
-A request for the last answer again — shorter ("shorter, please", "简单一点"), or in
-another language with no topic of its own ("请用中文再说一遍", "¿Me lo puedes dar en
+A request for the last answer again — shorter ("shorter, please", "简单一点"), or in a
+language it names with no topic of its own ("请用中文再说一遍", "¿Me lo puedes dar en
 español?") — is searched with the last question's own query, so it finds the same
-passages (in the new language's version where the corpus has one).
+passages (in that language's version where the corpus has one).
 
 Without an LLM (the default) a follow-up keeps its own words and gains the previous
 topic's rarest terms, and the documents the previous answer cited become the

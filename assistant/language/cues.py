@@ -1,15 +1,25 @@
 """Grammatical cues the checks read, per language: closed word classes, not topics.
 
 Who a question addresses (second-person pronouns, generic "you"), whether it asks for an
-invention ("write me a poem"), and the wording of a ban. Each pattern lists the six UN
-languages; a new language adds its words here.
+invention ("write me a poem") or to have a claim confirmed ("Aren't pastoralists…?"), the
+wording of a ban, and a sentence that refers back to the one before it ("It is also…").
+Each pattern lists the six UN languages; a new language adds its words here.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["ANAPHOR", "BAN_ASKED", "BAN_STATED", "CONFIRMATION", "asks_confirmation", "GENERIC_YOU", "INVENT", "SECOND_PERSON"]
+__all__ = [
+    "ANAPHOR",
+    "BAN_ASKED",
+    "BAN_STATED",
+    "CONFIRMATION",
+    "GENERIC_YOU",
+    "INVENT",
+    "SECOND_PERSON",
+    "asks_confirmation",
+]
 
 # Second-person pronouns that address the asker's interlocutor, per language (a closed
 # grammatical class). Polite "vous"/"usted"/"вы" are left out: they also address readers in
