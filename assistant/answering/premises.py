@@ -9,7 +9,8 @@ The checks, cheapest first:
   ("Aren't pastoralists the main cause…?": quoting cannot confirm or deny it);
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
 - a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
-  details), or a prohibition, that no retrieved passage states (of the named decision,
+  details; per year or per hectare when so asked), or a prohibition, that no retrieved
+  passage states (of the named decision,
   when the question names one);
 - salient terms of the question (rare in general language) that no passage contains
   (:mod:`assistant.answering.evidence`): the refusal names them.
@@ -36,7 +37,7 @@ from assistant.answering.evidence import (
 )
 from assistant.core.records import Source
 from assistant.core.settings import Settings
-from assistant.language.answer_types import asked_figure, states_figure
+from assistant.language.answer_types import asked_figure, asked_per, states_figure, states_per
 from assistant.language.cues import BAN_ASKED, BAN_STATED, asks_confirmation
 from assistant.language.injection import INSTRUCTION
 from assistant.language.references import named_paragraphs, named_symbols
@@ -103,8 +104,12 @@ def check_premises(
     if missing is not None:
         return missing
     kind = asked_figure(question)
-    if kind and not any(states_figure(s.text, kind) for s in _of_named_subject(about, analysed, question)):
+    subject = _of_named_subject(about, analysed, question)
+    if kind and not any(states_figure(s.text, kind) for s in subject):
         return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
+    per = asked_per(question)  # "how many tonnes a year": a total does not answer it
+    if per and not any(states_per(s.text, per) for s in subject):
+        return Problem(f"no-per-{per}-figure", message("figure", language, kind=kind_name(f"per-{per}", language)))
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None

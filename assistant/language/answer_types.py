@@ -11,7 +11,16 @@ import re
 
 from assistant.language.scripts import HAN_CHAR
 
-__all__ = ["asked_figure", "asks_list", "asks_number", "is_list", "question_parts", "states_figure"]
+__all__ = [
+    "asked_figure",
+    "asked_per",
+    "asks_list",
+    "asks_number",
+    "is_list",
+    "question_parts",
+    "states_figure",
+    "states_per",
+]
 
 # Questions about a quantity of any kind, in the languages the eval sets use.
 _QUANTITY = re.compile(
@@ -154,6 +163,42 @@ def asked_figure(question: str) -> str | None:
 def states_figure(text: str, kind: str) -> bool:
     """Whether ``text`` states an amount of ``kind``."""
     return bool(_FIGURES[kind][1].search(text))
+
+
+# An amount asked per unit ("how many tonnes a year", "每公顷的成本", "par an"), and how a
+# passage states one ("USD 20 per hectare", "4 t/ha", "each year", "每年"). A total does not
+# answer a rate: 200 million trees is no number of trees a year.
+_PER_ASKED = {
+    "year": (
+        r"\b(?:per year|a year|each year|every year|annual(?:ly)?|yearly|per annum)\b|每年|年均|每一年"
+        r"|\b(?:al año|por año|anual(?:es|mente)?|cada año|par an|annuel(?:le)?s?|chaque année)\b"
+        r"|(?<!\w)(?:в год|ежегодн\w*|за год)(?!\w)|سنوي|في السنة|كل عام"
+    ),
+    "hectare": (
+        r"\b(?:per hectare|per ha|a hectare|por hectárea|par hectare|à l'hectare)\b|每公顷|每亩"
+        r"|(?<!\w)(?:на гектар|за гектар|на 1 га)(?!\w)|للهكتار|لكل هكتار"
+    ),
+}
+_PER = {unit: re.compile(pattern, re.IGNORECASE) for unit, pattern in _PER_ASKED.items()}
+_PER_STATED = {
+    "year": re.compile(
+        _PER_ASKED["year"] + r"|/\s*(?:yr|year|an|año|год)\b|\b(?:yr|a)-1\b|\bannum\b", re.IGNORECASE
+    ),
+    "hectare": re.compile(_PER_ASKED["hectare"] + r"|/\s*(?:ha|hectare|га)\b|\bha-1\b|ha⁻¹", re.IGNORECASE),
+}
+_DIGIT = re.compile(r"\d")
+
+
+def asked_per(question: str) -> str | None:
+    """Return the unit an asked amount is per ("year", "hectare"), if the question asks a rate."""
+    if not (asks_number(question) or asked_figure(question)):
+        return None
+    return next((unit for unit, pattern in _PER.items() if pattern.search(question)), None)
+
+
+def states_per(text: str, unit: str) -> bool:
+    """Whether ``text`` states an amount per ``unit`` (a figure and the unit's wording)."""
+    return bool(_DIGIT.search(text) and _PER_STATED[unit].search(text))
 
 
 # A question whose answer is several things: "which organisations…", "what are the six

@@ -86,6 +86,22 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 # The asked kind of figure, named in each language (the object of "states …").
 KINDS: dict[str, dict[str, str]] = {
+    "per-year": {
+        "en": "an amount per year",
+        "zh": "每年的数量",
+        "es": "una cantidad por año",
+        "fr": "une quantité par an",
+        "ru": "величину в год",
+        "ar": "كمية سنوية",
+    },
+    "per-hectare": {
+        "en": "an amount per hectare",
+        "zh": "每公顷的数量",
+        "es": "una cantidad por hectárea",
+        "fr": "une quantité par hectare",
+        "ru": "величину на гектар",
+        "ar": "كمية لكل هكتار",
+    },
     "area": {
         "en": "an area",
         "zh": "面积",
