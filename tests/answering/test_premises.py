@@ -11,7 +11,14 @@ import pytest
 
 from assistant.answering.premises import check_answer, check_premises
 from assistant.core.records import Source
-from assistant.language.answer_types import asked_figure, asked_per, asks_list, is_list, states_figure, states_per
+from assistant.language.answer_types import (
+    asked_figure,
+    asked_per,
+    asks_list,
+    is_list,
+    states_figure,
+    states_per,
+)
 from assistant.language.detect import detect_language
 
 DECISIONS = {"XI/16": {"pp1", "1", "1(b)", "2", "5(c)"}}
