@@ -124,8 +124,11 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             rf"\bwill\b[^?.]{{0,80}}\b(?:by|in|before)\s+{_FUTURE_YEAR}|\b(?:if|at)\b[^?.]{{0,60}}\b(?:keeps? up|continues?|goes on|this rate|current rate)\b"
             r"|\b(?:predict|forecast|extrapolat)\w*|\bwhat would happen\b"
             r"|照(?:现在|目前|这个)的?(?:速度|趋势)|(?:能不能|能否|会不会)[^？?]{0,20}(?:在|到)\s*\d{4}\s*年|预测|估计一下"
-            rf"|\b(?:llegar[aá]n?|ser[aá]n?|habr[aá]|alcanzar[aá]n?|quedar[aá]n?)\b[^?]{{0,60}}{_FUTURE_YEAR}|\bcrees? (?:usted )?que\b|\bal ritmo actual\b|pron[oó]stic|predec"
-            rf"|\b(?:sera|seront|aura|auront|atteindra|atteindront|restera|resteront)\b[^?]{{0,60}}{_FUTURE_YEAR}|\bpensez-vous que\b|\bà ce rythme\b|pr[ée]vision|pr[ée]di[rs]"
+            r"|(?:在|到)\s*(?:202[7-9]|20[3-9]\d)\s*年[^？?。]{0,30}(?:能不能|能否|会不会|能|会)[^？?。]{0,30}吗"
+            # Spanish and French future tense: the endings (-rá, -rán; -ra, -ront), with a year to come.
+            rf"|\b\w+r(?:á|án|ás)\b[^?]{{0,60}}{_FUTURE_YEAR}|\bcrees? (?:usted )?que\b|\bal ritmo actual\b|pron[oó]stic|predec"
+            rf"|\b\w+(?:ra-t-(?:il|elle|on)|ront-(?:ils|elles))\b[^?]{{0,60}}{_FUTURE_YEAR}"
+            rf"|\bpensez-vous que\b|\bà ce rythme\b|pr[ée]vision|pr[ée]di[rs]"
             rf"|\b(?:будет|будут|достигнет|останется|останутся)\b[^?]{{0,60}}{_FUTURE_YEAR}|такими темпами|прогноз|как вы думаете"
             rf"|(?:هل سي|سوف)[^؟?]{{0,60}}{_FUTURE_YEAR}|توقع",
             re.IGNORECASE,

@@ -65,6 +65,13 @@ def _source(text: str, **meta: Any) -> Source:
         ("¿En qué año cree usted que Ruanda llegará a los 2 millones de hectáreas?", "forecast"),
         ("照现在的速度，苏格兰能不能在2030年前完成目标？", "forecast"),
         ("Будет ли цель достигнута к 2030 году?", "forecast"),
+        # The future tense by its endings (Spanish -rá, French -ra-t-il), a Chinese "能…吗" after the year.
+        ("¿Se cumplirá el Desafío de Bonn en 2030?", "forecast"),
+        ("Le Rwanda restaurera-t-il 2 millions d'hectares d'ici 2030 ?", "forecast"),
+        ("到2030年绿色长城能完成目标吗？", "forecast"),
+        ("¿Qué pide la meta 2 para 2030?", None),
+        ("La Grande Muraille verte du Sahara vise-t-elle 100 millions d'hectares d'ici 2030 ?", None),
+        ("La décennie durera jusqu'en 2030, non ?", None),
         ("What target for 2030 does the Bonn Challenge set?", None),
         ("What did Rwanda pledge to restore by 2020?", None),
         # A rate asked for is a share, in every language as in English ("what … rate").
