@@ -127,7 +127,8 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|(?:在|到)\s*(?:202[7-9]|20[3-9]\d)\s*年[^？?。]{0,30}(?:能不能|能否|会不会|能|会)[^？?。]{0,30}吗"
             # Spanish and French future tense: the endings (-rá, -rán; -ra, -ront), with a year to come.
             rf"|\b\w+r(?:á|án|ás)\b[^?]{{0,60}}{_FUTURE_YEAR}|\bcrees? (?:usted )?que\b|\bal ritmo actual\b|pron[oó]stic|predec"
-            rf"|\b\w+(?:ra-t-(?:il|elle|on)|ront-(?:ils|elles))\b[^?]{{0,60}}{_FUTURE_YEAR}"
+            rf"|\b(?:\w+(?:ra-t-(?:il|elle|on)|ront-(?:ils|elles))|sera|seront|aura|auront|atteindra|atteindront"
+            rf"|restera|resteront)\b[^?]{{0,60}}{_FUTURE_YEAR}"
             rf"|\bpensez-vous que\b|\bà ce rythme\b|pr[ée]vision|pr[ée]di[rs]"
             rf"|\b(?:будет|будут|достигнет|останется|останутся)\b[^?]{{0,60}}{_FUTURE_YEAR}|такими темпами|прогноз|как вы думаете"
             rf"|(?:هل سي|سوف)[^؟?]{{0,60}}{_FUTURE_YEAR}|توقع",
