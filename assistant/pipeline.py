@@ -259,7 +259,9 @@ class Assistant:
             analysed=retrieval.question,
         )
         answer: Answer | None = None
-        if problem is None:
+        # One ask of several unanswered: the others are answered, and the notice says which is not.
+        partial = [problem] if problem is not None and problem.partial else []
+        if problem is None or problem.partial:
             if stream:
                 for event in asked.composer.stream(asked.asked, retrieval):
                     if isinstance(event, Answer):
@@ -270,6 +272,14 @@ class Assistant:
                 answer = asked.composer.compose(asked.asked, retrieval)
             assert answer is not None
             problem = check_answer(query, retrieval.language, answer.text) if answer.supported else None
+            if problem is not None and problem.partial:  # said once: "no-money-figure" covers "…-in-answer"
+                if not any(problem.reason.startswith(p.reason) for p in partial):
+                    partial.append(problem)
+                problem = None
+            if answer.supported and partial:
+                notices = tuple(dict.fromkeys(p.notice for p in partial))
+                reasons = [p.reason for p in partial]
+                answer = replace(answer, notices=(*notices, *answer.notices), trace={**answer.trace, "partial": reasons})
         if problem is not None:
             # Refused before composing (premise check) or after (the answer lacks what was
             # asked): the chat's last streamed text is the refusal either way.

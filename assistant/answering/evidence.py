@@ -111,8 +111,13 @@ def salient_terms(
     *,
     years: bool = False,
     common_part_zipf: float = _COMMON_PART,
+    name_max_zipf: float | None = None,
 ) -> list[Term]:
     """Words of ``question`` rarer than ``max_zipf`` in general language, in order.
+
+    With ``name_max_zipf`` a name (capitalised inside a sentence: "Norway", "Sami") counts
+    up to that commoner figure: a name picks out one place or people however often it is
+    written.
 
     Chinese runs are segmented by jieba (the lexical index's segmenter); other scripts
     split on word boundaries. Acronyms count as words; other digits and symbols do not.
@@ -141,9 +146,18 @@ def salient_terms(
             words = [(run, match.start())] if len(run) >= min_chars else []
         for word, start in words:
             value = zipf(word.lower(), "zh" if _CJK.match(word) else language, common_part_zipf)
-            if value < max_zipf:
+            named = name_max_zipf is not None and _capitalised_inside(text, word, start)
+            if value < (max(max_zipf, name_max_zipf) if named else max_zipf):
                 terms.append(Term(word, start, value))
     return sorted(terms, key=lambda t: t.position)
+
+
+def _capitalised_inside(text: str, word: str, start: int) -> bool:
+    """Whether ``word`` is capitalised (not all capitals) and not the first of its sentence."""
+    if not word[:1].isupper() or word.isupper():
+        return False
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] not in ".!?¿¡:;\"“«(—-"
 
 
 # Numbered parts of a framework or text a question may name: "Target 24", "objectif 8",

@@ -21,7 +21,7 @@ After composing, an answer to "how many hectares…" that states no area is refu
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -37,10 +37,17 @@ from assistant.answering.evidence import (
 )
 from assistant.core.records import Source
 from assistant.core.settings import Settings
-from assistant.language.answer_types import asked_figure, asked_per, states_figure, states_per
+from assistant.language.answer_types import (
+    asked_figure,
+    asked_per,
+    question_parts,
+    states_figure,
+    states_per,
+)
 from assistant.language.cues import BAN_ASKED, BAN_STATED, asks_confirmation
 from assistant.language.injection import INSTRUCTION
 from assistant.language.references import named_paragraphs, named_symbols
+from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.question import Question
 
@@ -49,10 +56,15 @@ __all__ = ["Problem", "check_answer", "check_premises"]
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a question is refused: a code for the trace, a notice for people."""
+    """Why a question is refused: a code for the trace, a notice for people.
+
+    ``partial``: only one ask of a question that asks several things fails ("how much did
+    it cost, and how far did the water table rise?"); the rest is answered, with the notice.
+    """
 
     reason: str
     notice: str
+    partial: bool = False
 
 
 
@@ -106,10 +118,12 @@ def check_premises(
     kind = asked_figure(question)
     subject = _of_named_subject(about, analysed, question)
     if kind and not any(states_figure(s.text, kind) for s in subject):
-        return Problem(f"no-{kind}-figure", message("figure", language, kind=kind_name(kind, language)))
+        notice = message("figure", language, kind=kind_name(kind, language))
+        return Problem(f"no-{kind}-figure", notice, _other_asks(question, lambda part: asked_figure(part) != kind))
     per = asked_per(question)  # "how many tonnes a year": a total does not answer it
     if per and not any(states_per(s.text, per) for s in subject):
-        return Problem(f"no-per-{per}-figure", message("figure", language, kind=kind_name(f"per-{per}", language)))
+        notice = message("figure", language, kind=kind_name(f"per-{per}", language))
+        return Problem(f"no-per-{per}-figure", notice, _other_asks(question, lambda part: asked_per(part) != per))
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
@@ -156,9 +170,17 @@ def _missing_terms(
         settings.evidence_max_zipf,
         years=settings.evidence_years,
         common_part_zipf=settings.evidence_common_part_zipf,
+        # A name written in the passages' own language can be looked for as written; one in
+        # another language ("Escocia", "Gran Muralla Verde") is spelled otherwise there.
+        name_max_zipf=settings.evidence_name_max_zipf
+        if all(s.language == language for s in sources[: settings.evidence_passages])
+        else None,
     )
     if settings.evidence_locators:
         terms = sorted(terms + locator_terms(question), key=lambda t: t.position)
+    asks = _ask_spans(question)
+    if asks:  # "We're starting in Guinea-Bissau. From Senegal's experience, what…?"
+        terms = [t for t in terms if any(start <= t.position < end for start, end in asks)]
     missing = missing_terms(
         terms,
         question,
@@ -177,16 +199,45 @@ def _missing_terms(
     return Problem("missing-terms", message("missing", language, terms=names))
 
 
+def _ask_spans(question: str) -> list[tuple[int, int]]:
+    """Where a question of several sentences asks (its sentences ending in "?"), else none.
+
+    The statements before the ask describe the asker's situation (their country, crop,
+    employer): a word there that no passage holds is the asker's, not the subject asked about.
+    """
+    sentences = split_sentences(question)
+    if len(sentences) < 2:
+        return []
+    spans, cursor = [], 0
+    for sentence in sentences:
+        start = question.find(sentence, cursor)
+        if start < 0:
+            return []
+        cursor = start + len(sentence)
+        if sentence.rstrip(" \"'”»)").endswith(("?", "？", "؟")):
+            spans.append((start, cursor))
+    return spans
+
+
 def check_answer(question: str, language: str, answer: str) -> Problem | None:
     """Return why a composed answer does not answer the question, or ``None``.
 
     A passage may state an area while the sentences chosen speak of something else: an
-    answer to "how many hectares…" without any area in it is no answer.
+    answer to "how many hectares…" without any area in it is no answer (to that ask).
     """
     kind = asked_figure(question)
     if kind and not states_figure(answer, kind):
-        return Problem(f"no-{kind}-figure-in-answer", message("answer-figure", language, kind=kind_name(kind, language)))
+        notice = message("answer-figure", language, kind=kind_name(kind, language))
+        partial = _other_asks(question, lambda part: asked_figure(part) != kind)
+        return Problem(f"no-{kind}-figure-in-answer", notice, partial)
     return None
+
+
+def _other_asks(question: str, unaffected: Callable[[str], bool]) -> bool:
+    """Whether the question asks several things and one of them is ``unaffected`` by a failed check."""
+    asks = _ask_spans(question)  # the situation told before the ask is no ask of its own
+    parts = question_parts(" ".join(question[a:b] for a, b in asks) if asks else question)
+    return len(parts) > 1 and any(unaffected(part) for part in parts)
 
 
 def _cites(text: str, symbol: str, paragraphs: set[str]) -> bool:

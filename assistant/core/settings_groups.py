@@ -185,6 +185,14 @@ class EvidenceSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    evidence_name_max_zipf: float | None = Field(
+        4.5,
+        description=(
+            "A name (capitalised inside a sentence: \"Norway\", \"Sami\") is a salient term when"
+            " rarer than this (unset: as other words)."
+        ),
+        json_schema_extra={"quality": True},
+    )
     evidence_min_missing: int = Field(
         1,
         ge=0,

@@ -234,10 +234,15 @@ def is_list(text: str) -> bool:
 # comma or "and" before an interrogative word (closed classes, per language).
 _NEXT_ASK = re.compile(
     r"(?<=[?？؟])\s*"
-    r"|(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?=(?:how|what|when|where|who|which|why|is|are|was|were|does|did|do)\b)"
-    r"|(?:,\s*(?:y\s+)?|\s+y\s+)(?=(?:c[oó]mo|qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n(?:es)?|cu[aá]l(?:es)?)\b)"
-    r"|(?:,\s*(?:et\s+)?|\s+et\s+)(?=(?:comment|quel(?:le)?s?|combien|quand|où|qui|pourquoi)\b)"
-    r"|(?:,\s*(?:и\s+|а\s+)?|\s+и\s+)(?=(?:как|что|сколько|когда|где|кто|почему|как(?:ой|ая|ое|ие))(?!\w))"
+    # An ask may open with a preposition: "…, and by how many metres…", "y en qué año".
+    r"|(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?=(?:(?:by|to|in|for|from|with|at|on)\s+)?"
+    r"(?:how|what|when|where|who|whom|which|why|is|are|was|were|does|did|do)\b)"
+    r"|(?:,\s*(?:y\s+)?|\s+y\s+)(?=(?:(?:en|por|de|a|para|con|desde)\s+)?"
+    r"(?:c[oó]mo|qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n(?:es)?|cu[aá]l(?:es)?)\b)"
+    r"|(?:,\s*(?:et\s+)?|\s+et\s+)(?=(?:(?:en|par|de|à|pour|avec|depuis)\s+)?"
+    r"(?:comment|quel(?:le)?s?|combien|quand|où|qui|pourquoi)\b)"
+    r"|(?:,\s*(?:и\s+|а\s+)?|\s+и\s+)(?=(?:(?:в|на|по|с|к|за|для|до)\s+)?"
+    r"(?:как|что|сколько|когда|где|кто|почему|как(?:ой|ая|ое|ие|им|ом))(?!\w))"
     r"|\s+و(?=(?:كم|ما|كيف|متى|أين|من|هل)(?!\w))",
     re.IGNORECASE,
 )
@@ -257,9 +262,22 @@ def question_parts(question: str) -> list[str]:
             continue
         if parts and _words(piece) < 2:
             parts[-1] = f"{parts[-1]} {piece}"
+        elif len(parts) == 1 and not _INTERROGATIVE.search(parts[0]):
+            parts[0] = f"{parts[0]}, {piece}"  # "For the Kissimmee, by how many tonnes…": one ask
         else:
             parts.append(piece)
     return parts
+
+
+# An interrogative word or particle: a piece of a question without one asks nothing itself.
+_INTERROGATIVE = re.compile(
+    r"\b(?:how|what|when|where|who|whom|which|why|is|are|was|were|does|did|do|can|could|will|would|should)\b"
+    r"|\b(?:c[oó]mo|qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n(?:es)?|cu[aá]l(?:es)?)\b"
+    r"|\b(?:comment|quel(?:le)?s?|combien|quand|où|qui|pourquoi|est-ce)\b|-(?:t-)?(?:il|elle|ils|elles|on)\b"
+    r"|(?<!\w)(?:как|что|сколько|когда|где|кто|почему|какой|какая|какое|какие|ли)(?!\w)"
+    r"|什么|怎么|如何|为什么|哪|多少|几|吗|呢|是否|(?<!\w)(?:كم|ما|ماذا|كيف|متى|أين|من|هل|لماذا)(?!\w)|[?？؟]",
+    re.IGNORECASE,
+)
 
 
 def _words(text: str) -> int:

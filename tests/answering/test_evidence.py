@@ -262,3 +262,13 @@ def test_a_plain_question_is_answered(corpus_assistant: Any) -> None:
         "What does decision XI/16 ask Parties to do about ecosystem restoration?"
     )
     assert answer.supported is True and answer.citations
+
+
+def test_a_name_is_salient_up_to_its_own_threshold() -> None:
+    question = "What did herders in Norway share at the workshop?"
+    plain = [t.text for t in salient_terms(question, "en", 3.0)]
+    named = [t.text for t in salient_terms(question, "en", 3.0, name_max_zipf=4.5)]
+    assert "Norway" not in plain and "Norway" in named  # common in general English, yet one country
+    # A capitalised first word is no name, nor is an acronym written in capitals.
+    assert "What" not in named
+    assert [t.text for t in salient_terms("Norway restored what?", "en", 3.0, name_max_zipf=4.5)] == []

@@ -164,6 +164,27 @@ def test_a_claim_put_for_confirmation_is_refused_with_the_passages(question: str
     assert (problem is not None and problem.reason == "confirmation") is confirm
 
 
+def test_one_failed_ask_of_several_leaves_the_others_answered() -> None:
+    sources = [_source("The water table rose by about four metres after the terraces were built.")]
+    question = "How much did the restoration cost in cash, and by how many metres did the water table rise?"
+    problem = check_premises(question, "en", sources, DECISIONS)
+    assert problem is not None and problem.reason == "no-money-figure" and problem.partial
+    single = check_premises("How much did the restoration cost in cash?", "en", sources, DECISIONS)
+    assert single is not None and not single.partial
+    # A preamble before the ask is no ask of its own.
+    preamble = "For the terraces, how much did the work cost?"
+    assert not check_premises(preamble, "en", sources, DECISIONS).partial
+
+
+def test_the_askers_situation_before_the_question_is_not_required_of_the_passages() -> None:
+    sources = [_source("In Senegal, villages stayed engaged because mangroves brought back fish and rice.")]
+    asked = "We're starting mangrove planting in Guinea-Bissau. From Senegal's experience, what keeps villages engaged?"
+    assert check_premises(asked, "en", sources, DECISIONS) is None
+    inside = "What keeps villages engaged in Guinea-Bissau's mangrove planting?"
+    problem = check_premises(inside, "en", sources, DECISIONS)
+    assert problem is not None and problem.reason == "missing-terms" and "Guinea-Bissau" in problem.notice
+
+
 def test_a_paragraph_the_named_decision_lacks_is_refused_with_the_reason() -> None:
     sources = [_source("3. Recognizes the need for financial resources.", symbol="XI/16", kind="decision")]
     problem = check_premises("第XI/16号决定第6段规定每个缔约方出资多少美元？", "zh", sources, DECISIONS)
@@ -192,6 +213,7 @@ def test_an_amount_no_passage_states_is_refused() -> None:
     sources = [
         _source("China updated its biodiversity strategy and action plan.", language="en"),
         _source("The Bonn Challenge aims at 350 million hectares by 2030.", language="en"),
+        _source("The Cali Fund was set up at COP 16.", language="en"),
     ]
     assert check_premises("How many hectares does the Bonn Challenge target?", "en", sources, DECISIONS) is None
     problem = check_premises("What contribution rate does the Cali Fund set?", "en", sources, DECISIONS)
@@ -248,6 +270,7 @@ def test_a_forecast_no_passage_makes_is_refused() -> None:
         ("If saiga keep increasing at this rate, how many will Kazakhstan have in 2030?", "no-forecast", "a forecast"),
         ("How many tonnes of carbon a year does peatland restoration in Scotland keep in the ground?", "no-mass", "tonnes"),
         ("苏格兰Peatland ACTION恢复的泥炭地每年能减少多少吨二氧化碳？", "no-per-year", "每年的数量"),
+        ("How did communities in Norway restore their peatlands?", "missing-terms", "mentions Norway"),
         ("Aren't local communities mostly an obstacle to restoration?", "confirmation", "does not judge claims"),
         ("难道农民不是黄土高原水土流失的罪魁祸首吗？", "confirmation", "不评判说法"),
     ],
@@ -262,6 +285,15 @@ def test_questions_on_false_premises_are_refused_end_to_end(
     assert answer.trace["refusal_reason"].startswith(reason)
     assert any(notice in n for n in answer.notices)
     assert answer.related  # the closest passages are still offered
+
+
+@pytest.mark.e2e
+def test_a_question_asking_two_things_is_answered_where_the_corpus_answers(corpus_assistant: Any) -> None:
+    question = "How much did the Abreha we Atsbeha restoration cost in cash, and by how many metres did the groundwater rise?"
+    answer = corpus_assistant.ask(question)
+    assert answer.supported and answer.citations
+    assert answer.trace["partial"] == ["no-money-figure"]
+    assert any("sum of money" in n for n in answer.notices)
 
 
 @pytest.mark.e2e
@@ -285,7 +317,7 @@ def test_a_prohibition_no_passage_states_is_refused() -> None:
     problem = check_premises("Quel paragraphe de la décision XI/16 interdit les espèces exotiques ?", "fr", decision, DECISIONS)
     assert problem is not None and problem.reason == "no-such-prohibition"
     assert problem.notice.startswith("Aucun des passages")
-    law = [_source("Forestry Law 7575 of 1996 prohibited the conversion of forest.", symbol="")]
+    law = [_source("Costa Rica's Forestry Law 7575 of 1996 prohibited the conversion of forest.", symbol="")]
     assert check_premises("What did Costa Rica's forestry law ban?", "en", law, DECISIONS) is None
     assert check_premises("哥斯达黎加的《森林法》禁止了什么？", "zh", law, DECISIONS) is None
 
