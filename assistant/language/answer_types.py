@@ -59,7 +59,11 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|预算(?:是|有|为)?多少|cu[aá]l (?:es|era|fue) el presupuesto|quel (?:est|[ée]tait) le budget"
             r"|как(?:ой|ов) (?:был |будет )?(?!процент)(?:\w+ )?бюджет|ما (?:هي )?(?:\w+ )?(?:ال)?ميزانية"
             r"|сколько (?:денег|долларов|стоил[аио]?|стоит|стоят|стоило)|какова стоимость"
-            r"|كم (?:تكلف|كلف|دولار|من المال)|ما (?:هي )?(?:ال)?تكلفة",
+            r"|كم (?:تكلف|كلف|دولار|من المال)|ما (?:هي )?(?:ال)?تكلفة"
+            # The currency the amount is wanted in: "in US dollars", "en euros", "بالدولار".
+            r"|\bin (?:US |U\.S\. )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR)\b|\ben (?:dólares|euros|libras)\b"
+            r"|\ben (?:dollars|euros|livres)\b|(?<!\w)в (?:долларах|евро|фунтах|рублях)(?!\w)|以?(?:美元|欧元|英镑)计"
+            r"|(?:بالدولار|باليورو|بالجنيه)",
             re.IGNORECASE,
         ),
         re.compile(

@@ -43,6 +43,11 @@ def _source(text: str, **meta: Any) -> Source:
         ("¿Cuál es el presupuesto anual del programa?", "money"),
         ("ما هي الميزانية السنوية للمشروع؟", "money"),
         ("Does the budget cover monitoring?", None),
+        # The currency an amount is wanted in.
+        ("What was the United Kingdom's contribution, in US dollars?", "money"),
+        ("ما قيمة المساهمة المالية التي قدمتها الحكومة، بالدولار؟", "money"),
+        ("¿Cuál fue la contribución del Reino Unido en euros?", "money"),
+        ("Quelle a été la contribution en dollars ?", "money"),
         # Russian and Arabic, like the other four UN languages.
         ("Сколько гектаров восстановили в Руанде?", "area"),
         ("كم هكتارًا تم استعادته في رواندا؟", "area"),
