@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from assistant.answering.runs import Candidate, redundant, run_around, with_referents
 from assistant.core.records import Answer, Citation, Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import (
@@ -31,7 +31,6 @@ from assistant.language.answer_types import (
     question_parts,
     states_figure,
 )
-from assistant.language.cues import ANAPHOR
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
 from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
@@ -97,16 +96,6 @@ def citation_for(n: int, source: Source, supporting: tuple[str, ...] = ()) -> Ci
         origin=str(meta.get("origin", "")),
         flag=str(meta.get("flag", "")),
     )
-
-
-@dataclass(frozen=True)
-class _Candidate:
-    source_rank: int
-    position: int  # index among the passage's quotable sentences (runs are contiguous in it)
-    order: int  # index among all the passage's sentences (0: it opens the passage)
-    text: str
-    score: float
-    vector: np.ndarray | None
 
 
 def _chapeau_lead(chapeau: str) -> str:
@@ -198,7 +187,7 @@ class ExtractiveComposer:
         yield answer
 
     def _answer(
-        self, language: str, usable: list[Source], runs: list[list[_Candidate]], trace: dict[str, Any]
+        self, language: str, usable: list[Source], runs: list[list[Candidate]], trace: dict[str, Any]
     ) -> Answer:
         """Lay the runs out under their frames, with one marker per run."""
         numbers: dict[str, int] = {}
@@ -269,7 +258,7 @@ class ExtractiveComposer:
             trace={**trace, "passages": len(paragraphs), "whole_paragraphs": True},
         )
 
-    def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[_Candidate]:
+    def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[Candidate]:
         """Score every quotable sentence of the best-ranked passages against the question."""
         settings = self.settings
         terms = set(tokenize(question))
@@ -283,7 +272,7 @@ class ExtractiveComposer:
             [(sources[rank].chunk_id, s.embed_text) for rank, _, s in raw if rank not in single]
         )
         wants_number, figure, wants_list = asks_number(question), asked_figure(question), asks_list(question)
-        candidates: list[_Candidate] = []
+        candidates: list[Candidate] = []
         for rank, position, sentence in raw:
             if rank in single:
                 vector, similarity = None, sources[rank].similarity  # the chunk is the sentence
@@ -302,12 +291,12 @@ class ExtractiveComposer:
                 score += settings.list_bonus
             if _is_preface(sources[rank]):
                 score -= settings.preface_penalty
-            candidates.append(_Candidate(rank, position, sentence.order, sentence.text, score, vector))
+            candidates.append(Candidate(rank, position, sentence.order, sentence.text, score, vector))
         return candidates
 
     def _cover_parts(
-        self, runs: list[list[_Candidate]], candidates: list[_Candidate], parts: list[str], language: str
-    ) -> list[list[_Candidate]]:
+        self, runs: list[list[Candidate]], candidates: list[Candidate], parts: list[str], language: str
+    ) -> list[list[Candidate]]:
         """Quote an answer to every ask of a question that asks several things.
 
         The runs follow the sentences closest to the question as a whole, which may all
@@ -327,7 +316,7 @@ class ExtractiveComposer:
             if not terms:
                 continue
 
-            def speaks(c: _Candidate, terms: set[str] = terms) -> float:
+            def speaks(c: Candidate, terms: set[str] = terms) -> float:
                 return len(terms & words[id(c)]) / len(terms)
 
             if any(speaks(c) >= 0.5 for run in runs for c in run):
@@ -348,31 +337,31 @@ class ExtractiveComposer:
                 run[:] = [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
         return sorted(runs, key=lambda run: run[0].source_rank)
 
-    def _runs(self, candidates: list[_Candidate]) -> list[list[_Candidate]]:
+    def _runs(self, candidates: list[Candidate]) -> list[list[Candidate]]:
         """Choose the passages to quote (best first, within the margin), each as a contiguous run."""
         settings = self.settings
-        by_source: dict[int, list[_Candidate]] = {}
+        by_source: dict[int, list[Candidate]] = {}
         for candidate in candidates:
             by_source.setdefault(candidate.source_rank, []).append(candidate)
         best = {rank: max(group, key=lambda c: c.score) for rank, group in by_source.items()}
         ordered = sorted(best.values(), key=lambda c: c.score, reverse=True)
-        chosen: list[_Candidate] = []
+        chosen: list[Candidate] = []
         for lead in ordered:
             if len(chosen) >= settings.answer_passages or (
                 chosen and lead.score < chosen[0].score - settings.passage_margin
             ):
                 break
-            if not any(_redundant(lead, other) for other in chosen):
+            if not any(redundant(lead, other) for other in chosen):
                 chosen.append(lead)
         if self.first_only and chosen:  # "shorter": the same answer's first passage
             chosen = [min(chosen, key=lambda c: c.source_rank)]
         budget = settings.answer_sentences
-        runs: list[list[_Candidate]] = []
+        runs: list[list[Candidate]] = []
         for i, lead in enumerate(chosen):
             cap = max(1, budget - (len(chosen) - i - 1))  # leave one sentence for each later passage
-            run = _run_around(by_source[lead.source_rank], lead, cap, settings.run_margin)
+            run = run_around(by_source[lead.source_rank], lead, cap, settings.run_margin)
             budget -= len(run)
-            runs.append(_with_referents(by_source[lead.source_rank], run, settings.run_continuations))
+            runs.append(with_referents(by_source[lead.source_rank], run, settings.run_continuations))
         return sorted(runs, key=lambda run: run[0].source_rank)
 
 
@@ -398,42 +387,3 @@ def _language_notices(language: str, citations: Iterable[Citation]) -> tuple[str
         return ()
     names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
     return (message("other_language", language, names=", ".join(names.get(c, c) for c in foreign)),)
-
-
-def _run_around(group: list[_Candidate], lead: _Candidate, cap: int, margin: float) -> list[_Candidate]:
-    """Return the contiguous run from the passage's best sentence out to its other good ones."""
-    low = high = lead.position
-    for candidate in sorted(group, key=lambda c: c.score, reverse=True):
-        if candidate.score < lead.score - margin:
-            break
-        start, end = min(low, candidate.position), max(high, candidate.position)
-        if end - start + 1 <= cap:
-            low, high = start, end
-    return [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
-
-
-def _with_referents(group: list[_Candidate], run: list[_Candidate], most: int) -> list[_Candidate]:
-    """Extend a run by up to ``most`` sentences that refer back across its edges.
-
-    A run that opens with "It…" or "These…" takes the sentence before it (what "it" is);
-    a sentence after the run that opens so is part of what the run says ("…was created
-    to protect the Bikin River Valley. It is also home to the Udege people…"). These
-    sentences complete a statement and do not count against ``answer_sentences``.
-    """
-    at = {c.position: c for c in group}
-    low, high = run[0].position, run[-1].position
-    for _ in range(most):
-        if ANAPHOR.match(at[low].text) and low - 1 in at:
-            low -= 1
-        elif high + 1 in at and ANAPHOR.match(at[high + 1].text):
-            high += 1
-        else:
-            break
-    return [at[p] for p in range(low, high + 1) if p in at]
-
-
-def _redundant(a: _Candidate, b: _Candidate) -> bool:
-    if a.vector is not None and b.vector is not None and float(np.dot(a.vector, b.vector)) > 0.95:
-        return True
-    ta, tb = set(tokenize(a.text)), set(tokenize(b.text))
-    return len(ta & tb) / max(1, len(ta | tb)) > 0.8

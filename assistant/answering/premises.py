@@ -10,8 +10,8 @@ The checks, cheapest first:
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
 - a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
   details; per year or per hectare when so asked), or a prohibition, that no retrieved
-  passage states (of the named decision,
-  when the question names one);
+  passage states (of the named decision, when the question names one); when only one
+  ask of several fails, the others are answered with the notice (``Problem.partial``);
 - salient terms of the question (rare in general language) that no passage contains
   (:mod:`assistant.answering.evidence`): the refusal names them.
 

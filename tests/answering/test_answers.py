@@ -266,9 +266,9 @@ def test_every_ask_of_a_question_asking_several_things_is_answered(corpus_assist
 
 
 def _candidates(*texts: str) -> list[Any]:
-    from assistant.answering.extractive import _Candidate
+    from assistant.answering.runs import Candidate
 
-    return [_Candidate(0, i, i, text, 0.5, None) for i, text in enumerate(texts)]
+    return [Candidate(0, i, i, text, 0.5, None) for i, text in enumerate(texts)]
 
 
 @pytest.mark.parametrize(
@@ -288,10 +288,10 @@ def _candidates(*texts: str) -> list[Any]:
 def test_a_run_takes_the_sentences_that_refer_back_across_its_edges(
     texts: tuple[str, ...], run: list[int], expected: list[int]
 ) -> None:
-    from assistant.answering.extractive import _with_referents
+    from assistant.answering.runs import with_referents
 
     group = _candidates(*texts)
-    got = _with_referents(group, [group[i] for i in run], most=2)
+    got = with_referents(group, [group[i] for i in run], most=2)
     assert [c.position for c in got] == expected
 
 
