@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.language.cues import OPEN_QUESTION
 from assistant.language.scripts import HAN_CHAR
 
 __all__ = [
@@ -274,12 +275,12 @@ def question_parts(question: str) -> list[str]:
 
 
 # An interrogative word or particle: a piece of a question without one asks nothing itself.
+# The open-question words (language.cues), plus what marks a yes/no question or a count.
 _INTERROGATIVE = re.compile(
-    r"\b(?:how|what|when|where|who|whom|which|why|is|are|was|were|does|did|do|can|could|will|would|should)\b"
-    r"|\b(?:c[oó]mo|qu[eé]|cu[aá]nt[oa]s?|cu[aá]ndo|d[oó]nde|qui[eé]n(?:es)?|cu[aá]l(?:es)?)\b"
-    r"|\b(?:comment|quel(?:le)?s?|combien|quand|où|qui|pourquoi|est-ce)\b|-(?:t-)?(?:il|elle|ils|elles|on)\b"
-    r"|(?<!\w)(?:как|что|сколько|когда|где|кто|почему|какой|какая|какое|какие|ли)(?!\w)"
-    r"|什么|怎么|如何|为什么|哪|多少|几|吗|呢|是否|(?<!\w)(?:كم|ما|ماذا|كيف|متى|أين|من|هل|لماذا)(?!\w)|[?？؟]",
+    OPEN_QUESTION.pattern
+    + r"|\b(?:whom|is|are|was|were|does|did|do|can|could|will|would|should)\b"
+    r"|\b(?:como|cu[aá]nt[oa]s?|cuando|donde|qui[eé]n(?:es)?|cual(?:es)?|qui|est-ce)\b|-(?:t-)?(?:il|elle|ils|elles|on)\b"
+    r"|(?<!\w)(?:сколько|кто|какое|ли)(?!\w)|多少|几|吗|呢|是否|(?<!\w)(?:كم|من|هل)(?!\w)|[?？؟]",
     re.IGNORECASE,
 )
 

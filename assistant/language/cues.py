@@ -17,6 +17,7 @@ __all__ = [
     "CONFIRMATION",
     "GENERIC_YOU",
     "INVENT",
+    "OPEN_QUESTION",
     "SECOND_PERSON",
     "asks_confirmation",
 ]
@@ -69,8 +70,9 @@ CONFIRMATION = re.compile(
 )
 
 # Interrogative words opening an open question: "Pourquoi la décision ne mentionne-t-elle
-# pas…?" asks why, it does not ask to confirm.
-_OPEN_QUESTION = re.compile(
+# pas…?" asks why, it does not ask to confirm. (Not "qui"/"who" as a relative pronoun:
+# "Les migrants qui s'installent… ne font-ils pas…?" still asks to confirm.)
+OPEN_QUESTION = re.compile(
     r"\b(?:why|how|what|which|when|where|who|pourquoi|comment|quand|où|combien|quel\w*|que|qu['’]"
     r"|por qué|cómo|cuándo|dónde|qué|cuál\w*|quién\w*)\b"
     r"|(?<!\w)(?:почему|как|когда|где|что|какой|какая|какие|зачем)(?!\w)|为什么|怎么|如何|什么|哪"
@@ -85,7 +87,7 @@ def asks_confirmation(question: str) -> bool:
         opening = re.split(r"[.!?¿¡。！？]", question[: match.start()])[-1]
         ending = re.search(r"[.!?。！？؟]", question[match.end() - 1 :])
         asked = ending is None or ending.group(0) in "?？؟"
-        if asked and not _OPEN_QUESTION.search(opening):
+        if asked and not OPEN_QUESTION.search(opening):
             return True
     return False
 
