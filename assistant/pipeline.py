@@ -38,7 +38,7 @@ from assistant.retrieval.paragraphs import join_named_paragraphs
 from assistant.retrieval.versions import Versions
 from assistant.store.catalog import StoreInfo, describe
 from assistant.store.chroma import Store, open_store
-from assistant.store.embeddings import build_embeddings, model_id
+from assistant.store.embeddings import embeddings_for, model_id
 
 __all__ = [
     "Assistant",
@@ -368,7 +368,7 @@ def build_assistant(
     models, word frequencies of every language: about 3 s on 2 cores). A server wants
     that; a one-shot ``ask`` loads only what its question needs, on the way.
     """
-    embeddings = embeddings or build_embeddings(settings.embedding_model, settings.embedding_batch_size)
+    embeddings = embeddings or embeddings_for(settings)
     store = open_store(settings, embeddings)
     lexical = LexicalIndex.load_or_build(store, settings.cache_dir)
     if warm_up:

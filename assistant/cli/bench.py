@@ -150,9 +150,15 @@ def print_ingest(results: list[dict[str, Any]]) -> None:
             f"{_f(cur['embed_seconds'])}/{_f(ref['embed_seconds'])}",
             f"{cur['embedded_chars']:,}/{ref['embedded_chars']:,}",
             _f(r["speedup"], 2, "x"), " ".join(f"{x:.2f}" for x in r["speedup_per_pair"]),
-            "[green]yes[/]" if r["same_store"]["equal"] else "[red]no[/]",
+            ("[green]yes[/]" if r["same_store"]["equal"] else "[red]no[/]") + _lowest_cosine(r["same_store"]),
         )
     console.print(table)
+
+
+def _lowest_cosine(same: dict[str, Any]) -> str:
+    """", cos ≥ 0.99993": how close the two stores' vectors of one record are at worst."""
+    cosines = [v["min_cosine"] for v in same.values() if isinstance(v, dict) and "min_cosine" in v]
+    return f", cos ≥ {min(cosines):.5f}" if cosines else ""
 
 
 def _f(value: Any, digits: int = 1, suffix: str = "") -> str:

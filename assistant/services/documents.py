@@ -84,14 +84,12 @@ def open_for_ingest(
     when not given.
     """
     from assistant.store.chroma import delete_collection, open_store
-    from assistant.store.embeddings import build_embeddings
+    from assistant.store.embeddings import embeddings_for
 
     if rebuild:
         delete_collection(settings)
     if embeddings is None:
-        embeddings = build_embeddings(
-            settings.embedding_model, settings.embedding_batch_size, settings.embedding_batch_chars
-        )
+        embeddings = embeddings_for(settings)
     return open_store(settings, embeddings, create=True), embeddings
 
 

@@ -210,14 +210,14 @@ def run_eval_plan(
     kept in the summary. A ``compare`` folder is read before the long run, not after it.
     """
     from assistant.evaluation.run import read_ids, read_run, run_config, summarize
-    from assistant.store.embeddings import build_embeddings
+    from assistant.store.embeddings import embeddings_for
 
     hooks = hooks or SuiteHooks()
     plan = plan_suites(suites, read_ids(ids) if ids else None, limit, split)
     if compare is not None:
         read_run(compare, require_items=False)
     first = suites[0].settings
-    embeddings = build_embeddings(first.embedding_model, first.embedding_batch_size)
+    embeddings = embeddings_for(first)
     run = run_suites(plan, embeddings, baselines=baselines, hooks=hooks)
     extra = {
         "ids_file": str(ids) if ids else None, "limit": limit, "split": split,

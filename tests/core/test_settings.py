@@ -56,7 +56,7 @@ FORMER_CONSTANTS = {
     "faq_topic_margin": 0.03,
 }
 # Quality settings added since, with their defaults.
-ADDED_SINCE = {"run_continuations": 2, "evidence_name_max_zipf": 4.5}
+ADDED_SINCE = {"run_continuations": 2, "evidence_name_max_zipf": 4.5, "embedding_engine": "auto"}
 
 
 @pytest.fixture
