@@ -35,7 +35,7 @@ from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_l
 from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
 from assistant.retrieval.lexical import tokenize
-from assistant.store.sentence_vectors import SentenceVectors, evidence_sentences
+from assistant.store.sentence_vectors import LIST_ITEM_JOINER, SentenceVectors, evidence_sentences
 
 __all__ = [
     "LANGUAGE_NAMES",
@@ -96,6 +96,19 @@ def citation_for(n: int, source: Source, supporting: tuple[str, ...] = ()) -> Ci
         origin=str(meta.get("origin", "")),
         flag=str(meta.get("flag", "")),
     )
+
+
+def _without_repeated_intro(text: str, quoted: list[str]) -> str:
+    """Drop a list item's introduction when the item before it in the run already gave it.
+
+    The items of a long list are quotable one by one, each led by the line that introduces
+    the list ("…create about 500,000 jobs: … Living Indus (Pakistan): …"); a run of several
+    items says the introduction once (``quoted``: the run's texts so far).
+    """
+    intro, separator, item = text.partition(LIST_ITEM_JOINER)
+    if separator and any(earlier.startswith(intro + separator) for earlier in quoted):
+        return item
+    return text
 
 
 def _chapeau_lead(chapeau: str) -> str:
@@ -199,9 +212,9 @@ class ExtractiveComposer:
             n = numbers.setdefault(source.chunk_id, len(numbers) + 1)
             opening = frame(source_label(n, source.metadata, language), i == 0, language)
             sentences.append({"text": opening, "citations": [], "supported": True, "frame": True})
-            quoted = []
+            quoted: list[str] = []
             for candidate in run:
-                text = candidate.text.strip()
+                text = _without_repeated_intro(candidate.text.strip(), quoted)
                 context = str(source.metadata.get("context", ""))
                 if context and candidate.order == 0 and source.metadata.get("paragraph"):
                     text = f"{_chapeau_lead(context)} {text}"

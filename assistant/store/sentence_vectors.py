@@ -30,6 +30,7 @@ __all__ = [
     "SUFFIX",
     "VERSION",
     "VERSION_KEY",
+    "LIST_ITEM_JOINER",
     "EvidenceSentence",
     "SentenceRows",
     "SentenceVectors",
@@ -44,6 +45,8 @@ VERSION_KEY = "evidence_sentences_version"
 MAX_SENTENCES_PER_CHUNK = 8
 # A list longer than this is quoted item by item (each led by its introduction).
 MAX_LIST_CHARS = 700
+# Between a long list's introduction and one of its items, in the quotable text.
+LIST_ITEM_JOINER = " … "
 _CJK = HAN_CHAR
 # A quotable sentence has a letter or a digit. (Dropping sentences needs no VERSION bump:
 # stored vectors are looked up by the text the composer would embed.)
@@ -104,7 +107,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
                 add(i, whole, whole_list=True)
             else:  # a long list: each item with its introduction
                 for offset, item in enumerate(items, start=1):
-                    add(i + offset, f"{sentence} … {item}")
+                    add(i + offset, f"{sentence}{LIST_ITEM_JOINER}{item}")
             i = max(end, i + 1)
             continue
         add(i, sentence)

@@ -140,6 +140,18 @@ def test_an_answer_quotes_whole_runs_under_frames_in_rank_order(corpus_assistant
 
 
 @pytest.mark.e2e
+def test_items_of_a_long_list_quoted_together_give_its_introduction_once(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("Which World Restoration Flagships were announced in February 2024?")
+    assert answer.supported
+    assert "Living Indus (Pakistan)" in answer.text and "Restoring Mediterranean Forests" in answer.text
+    assert answer.text.count("create about 500,000 jobs:") == 1
+    by_n = {c.n: c for c in answer.citations}
+    for sentence in _quotes(answer):  # each quoted piece is still verbatim in its passage
+        cited = [by_n[n] for n in sentence["citations"]]
+        assert sentence_quotes_passages(sentence["text"], [c.text + " " + c.context for c in cited])
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("question", "language", "allowed"),
     [
