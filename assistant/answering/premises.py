@@ -9,9 +9,11 @@ The checks, cheapest first:
   ("Aren't pastoralists the main cause…?": quoting cannot confirm or deny it);
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
 - a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
-  details; per year or per hectare when so asked), or a prohibition, that no retrieved
-  passage states (of the named decision, when the question names one); when only one
-  ask of several fails, the others are answered with the notice (``Problem.partial``);
+  details; per year or per hectare when so asked), a number of the thing a "how many…"
+  question counts (judged in the question's language only: its words against the
+  passages' or their translations'), or a prohibition, that no retrieved passage states
+  (of the named decision, when the question names one); when only one ask of several
+  fails, the others are answered with the notice (``Problem.partial``);
 - salient terms of the question (rare in general language) that no passage contains
   (:mod:`assistant.answering.evidence`): the refusal names them.
 
@@ -38,9 +40,11 @@ from assistant.answering.evidence import (
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import (
+    asked_count,
     asked_figure,
     asked_per,
     question_parts,
+    states_count,
     states_figure,
     states_per,
 )
@@ -50,6 +54,7 @@ from assistant.language.references import named_paragraphs, named_symbols
 from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.question import Question
+from assistant.retrieval.versions import Versions
 
 __all__ = ["Problem", "check_answer", "check_premises"]
 
@@ -120,6 +125,12 @@ def check_premises(
     if kind and not any(states_figure(s.text, kind) for s in subject):
         notice = message("figure", language, kind=kind_name(kind, language))
         return Problem(f"no-{kind}-figure", notice, _other_asks(question, lambda part: asked_figure(part) != kind))
+    counted = None if kind else asked_count(question)  # "how many jobs": a number of jobs
+    texts = _in_language(subject, language, lexical) if counted else None
+    if counted and texts is not None and not any(states_count(t, counted[1], tokenize) for t in texts):
+        phrase = counted[0][:1].lower() + counted[0][1:]  # "How many jobs" inside a sentence
+        notice = message("figure", language, kind=phrase)
+        return Problem("no-count-figure", notice, _other_asks(question, lambda part: asked_count(part) is None))
     per = asked_per(question)  # "how many tonnes a year": a total does not answer it
     if per and not any(states_per(s.text, per) for s in subject):
         notice = message("figure", language, kind=kind_name(f"per-{per}", language))
@@ -127,6 +138,25 @@ def check_premises(
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
+
+
+def _in_language(sources: Sequence[Source], language: str, lexical: Any | None) -> list[str] | None:
+    """Return the passages' texts in ``language`` (their own or a translation in the corpus).
+
+    ``None`` when a passage has no version in that language: its words cannot be compared
+    with the question's, so a check of words must not judge it.
+    """
+    texts = []
+    versions = Versions.of(lexical) if lexical is not None else None
+    for source in sources:
+        if source.language == language:
+            texts.append(source.text)
+            continue
+        found = [text for _, text, meta in (versions.others(source) if versions else []) if meta.get("language") == language]
+        if not found:
+            return None
+        texts.extend(found)
+    return texts
 
 
 def _of_named_subject(

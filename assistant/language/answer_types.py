@@ -8,17 +8,21 @@ extractive composer (a sentence stating the amount, or a list quoted whole, is p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.language.cues import OPEN_QUESTION
 from assistant.language.scripts import HAN_CHAR
+from assistant.language.sentences import split_sentences
 
 __all__ = [
+    "asked_count",
     "asked_figure",
     "asked_per",
     "asks_list",
     "asks_number",
     "is_list",
     "question_parts",
+    "states_count",
     "states_figure",
     "states_per",
 ]
@@ -208,6 +212,74 @@ def asked_per(question: str) -> str | None:
 def states_per(text: str, unit: str) -> bool:
     """Whether ``text`` states an amount per ``unit`` (a figure and the unit's wording)."""
     return bool(_DIGIT.search(text) and _PER_STATED[unit].search(text))
+
+
+# "How many jobs…", "¿cuántos empleos…", "combien de familles…", "сколько семей…", "كم عدد
+# الأسر…": a count of a thing the question names. The word after the interrogative is the
+# thing counted; a second one is kept when it is no auxiliary or preposition ("how many
+# check dams", not "how many jobs has"). Closed classes, per language; Chinese counts its
+# things with measure words and is left to the figure kinds above.
+_COUNT_ASKED = re.compile(
+    r"\bhow many\s+(?:more\s+|new\s+|of\s+(?:the|its|their|these|those)\s+)?(?P<w1>[^\W\d_]{3,})(?:\s+(?P<w2>[^\W\d_]{3,}))?"
+    r"|\bcu[aá]nt[oa]s\s+(?P<es1>[^\W\d_]{3,})(?:\s+(?P<es2>[^\W\d_]{3,}))?"
+    r"|\bcombien\s+(?:de\s+|d['’])(?P<fr1>[^\W\d_]{3,})"
+    r"|(?<!\w)сколько\s+(?P<ru1>[^\W\d_]{3,})"
+    r"|(?<!\w)كم\s+(?:عدد\s+)?(?P<ar1>[^\W\d_]{3,})",
+    re.IGNORECASE,
+)
+_NOT_COUNTED = re.compile(
+    r"(?:have|has|had|did|does|do|is|are|was|were|will|would|can|could|should|been|there|in|of|on|at|by"
+    r"|for|to|from|under|with|ha|han|hay|se|de|en|del|por|para|con|fueron|fue|son|es|habrá|habían)",
+    re.IGNORECASE,
+)
+# A number: digits, or a cardinal written out (closed classes of the six languages' scripts).
+_NUMBER_WORD = re.compile(
+    r"\d|^(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
+    r"|fifty|hundreds?|thousands?|millions?|billions?|dozens?|dos|tres|cuatro|cinco|seis|siete|ocho|nueve"
+    r"|diez|cien|mil|millones|deux|trois|quatre|cinq|sept|huit|neuf|dix|cent|mille|два|две|три|четыре|пять"
+    r"|шесть|семь|восемь|девять|десять|сто|тысяч\w*|миллион\w*)$",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"\d[\d,.\s]*\d|\d|[^\W\d_]+")
+_YEAR = re.compile(r"1[89]\d\d|2[01]\d\d")
+# How near a number the thing counted must be: "more than 600,000 households", "1,000
+# check dams", "households reached: 600,000".
+_COUNT_WINDOW = 4
+
+
+def asked_count(question: str) -> tuple[str, list[str]] | None:
+    """Return the phrase asking a count and the words naming what is counted.
+
+    "How many jobs has it created?" → ("How many jobs", ["jobs"]); "how many check dams
+    were built" → ("how many check dams", ["check", "dams"]).
+    """
+    match = _COUNT_ASKED.search(question)
+    if match is None:
+        return None
+    found = [(name, word) for name, word in match.groupdict().items() if word]
+    if len(found) > 1 and _NOT_COUNTED.fullmatch(found[1][1]):
+        found = found[:1]
+    end = match.end(found[-1][0])
+    return question[match.start() : end], [word for _, word in found]
+
+
+def states_count(text: str, counted: list[str], stem: Callable[[str], list[str]]) -> bool:
+    """Whether ``text`` states a number within a few words of a thing in ``counted``.
+
+    Words are compared by ``stem`` (the lexical index's tokenizer: Snowball stems).
+    """
+    wanted = {s for word in counted for s in stem(word)}
+    if not wanted:
+        return True  # nothing to look for: no evidence against the passage
+    for sentence in split_sentences(text):
+        tokens = _TOKEN.findall(sentence)
+        for i, token in enumerate(tokens):
+            # A year dates something; it counts nothing ("canals. In late 2014…").
+            if _NUMBER_WORD.search(token) and not _YEAR.fullmatch(token):
+                near = tokens[max(0, i - _COUNT_WINDOW) : i + _COUNT_WINDOW + 1]
+                if wanted & {s for word in near for s in stem(word)}:
+                    return True
+    return False
 
 
 # A question whose answer is several things: "which organisations…", "what are the six

@@ -12,10 +12,12 @@ import pytest
 from assistant.answering.premises import check_answer, check_premises
 from assistant.core.records import Source
 from assistant.language.answer_types import (
+    asked_count,
     asked_figure,
     asked_per,
     asks_list,
     is_list,
+    states_count,
     states_figure,
     states_per,
 )
@@ -142,6 +144,46 @@ def test_an_amount_per_unit_needs_a_passage_stating_one() -> None:
     assert problem.notice == "None of the closest passages states an amount per year."
     rate = [_source("Restored peatland saves about 0.4 million tonnes of CO2 a year.")]
     assert check_premises(question, "en", rate, DECISIONS) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("How many jobs has the pact created so far?", ("How many jobs", ["jobs"])),
+        ("how many check dams were built in total?", ("how many check dams", ["check", "dams"])),
+        ("¿Cuántos empleos ha generado el Pacto?", ("Cuántos empleos", ["empleos"])),
+        ("Combien de familles en ont bénéficié ?", ("Combien de familles", ["familles"])),
+        ("Сколько семей получили помощь?", ("Сколько семей", ["семей"])),
+        ("كم عدد الأسر المستفيدة؟", ("كم عدد الأسر", ["الأسر"])),
+        ("What does decision XI/16 ask of Parties?", None),
+    ],
+)
+def test_the_thing_a_count_question_counts(question: str, asked: tuple[str, list[str]] | None) -> None:
+    assert asked_count(question) == asked
+
+
+def test_a_count_needs_a_number_near_the_thing_counted() -> None:
+    from assistant.retrieval.lexical import tokenize
+
+    def counts(text: str, counted: list[str]) -> bool:
+        return states_count(text, counted, tokenize)
+
+    assert counts("Regreening Africa: more than 600,000 households, and 350,000 hectares", ["households"])
+    assert counts("Seven more flagships were announced in 2024.", ["flagships"])
+    assert counts("Households reached: 1,200 in the first year.", ["households"])
+    assert not counts("The pact created many jobs in tree nurseries.", ["jobs"])
+    assert not counts("Together they restore 40 million hectares; the pact also creates jobs.", ["jobs"])
+    # Nor across a sentence's end, nor by a year.
+    assert not counts("It works by blocking drainage canals. In late 2014 a canal was dammed.", ["canal"])
+    question = "How many jobs has the Atlantic Forest Restoration Pact created so far?"
+    vague = [_source("The Atlantic Forest Restoration Pact has created jobs in seed collection and nurseries.")]
+    problem = check_premises(question, "en", vague, DECISIONS)
+    assert problem is not None and problem.reason == "no-count-figure"
+    assert problem.notice == "None of the closest passages states how many jobs."
+    counted = [_source("The Atlantic Forest Restoration Pact has created about 15,000 jobs in seed collection.")]
+    assert check_premises(question, "en", counted, DECISIONS) is None
+    # Another language than the passages': words cannot be compared, so no judgement.
+    assert check_premises("¿Cuántos empleos ha creado el Pacto de la Mata Atlántica?", "es", vague, DECISIONS) is None
 
 
 @pytest.mark.parametrize(
