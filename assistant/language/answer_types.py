@@ -57,7 +57,11 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"\bhow much money\b|\bhow much (?:was|is|did|does|would|will)\b[^?]{0,40}"
             r"\b(?:cost|invest|spen[dt]|pa(?:y|id)|need)"
             r"|\bwhat (?:is|was|are|were) the (?:\w+ ){0,3}price\b|\bprice (?:of|per)\b"
-            r"|\bwhat (?:did|does|would) [^?]{0,30}\bcost\b|\bwhat fines?\b|qu(?:é|elles?) (?:multas|amendes)|罚款"
+            # "What did it cost (to restore, per hectare, in total)?": "cost" the verb, not
+            # a noun before another ("what does the cost layer represent?").
+            r"|\bwhat (?:did|does|would|will) [^?]{0,30}\bcost(?=\s*(?:[?.,;]|$)|\s+(?:to|per|in|for|each|a|an|us"
+            r"|them|overall|altogether|about|around|roughly|approximately)\b)"
+            r"|\bwhat fines?\b|qu(?:é|elles?) (?:multas|amendes)|罚款"
             r"|多少(?:美元|钱|资金|元)|出资多少|combien d'argent|cu[aá]nto dinero|quel (?:prix|co[uû]t)"
             # A budget asked for is an amount of money.
             r"|\b(?:what|how (?:much|large|big)) (?:is|was|are|were) (?:the |its |their )?(?:\w+ ){0,3}budgets?\b"

@@ -39,6 +39,8 @@ def _source(text: str, **meta: Any) -> Source:
         ("How much money a year would the Great Green Wall need?", "money"),
         ("How much was invested in the projects?", "money"),
         ("What is the current market price of a carbon unit?", "money"),
+        ("What would it cost to restore a hectare of mangrove?", "money"),
+        ("In se.plan, what does the restoration cost layer represent?", None),  # "cost", a noun
         ("Combien d'argent le fonds a-t-il reçu ?", "money"),
         ("What is the annual budget of the park?", "money"),
         ("巴迪亚国家公园每年的管理预算是多少？", "money"),
