@@ -15,6 +15,7 @@ threshold the answer is a refusal that lists the closest passages as possibly re
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -96,6 +97,21 @@ def citation_for(n: int, source: Source, supporting: tuple[str, ...] = ()) -> Ci
         origin=str(meta.get("origin", "")),
         flag=str(meta.get("flag", "")),
     )
+
+
+def _quote_body(quoted: list[str]) -> str:
+    """Join a run's sentences into one blockquote; a list keeps its items on lines of their own.
+
+    After a list, the next sentence opens a new paragraph of the quote (else Markdown reads
+    it as part of the last item).
+    """
+    body = quoted[0]
+    for before, text in itertools.pairwise(quoted):
+        if "\n" in before:
+            body += "\n\n" + text
+        else:
+            body += ("" if _CJK.search(before[-3:]) else " ") + text
+    return body.replace("\n", "\n> ")
 
 
 def _without_repeated_intro(text: str, quoted: list[str]) -> str:
@@ -221,8 +237,7 @@ class ExtractiveComposer:
                 quoted.append(text)
                 supporting.setdefault(source.chunk_id, []).append(candidate.text)
                 sentences.append({"text": text, "citations": [n], "supported": True, "run": i})
-            joiner = "" if _CJK.search(quoted[-1][-3:]) else " "
-            blocks.append(f"{opening}\n> {joiner.join(quoted)} [{n}]")
+            blocks.append(f"{opening}\n> {_quote_body(quoted)} [{n}]")
         by_id = {s.chunk_id: s for s in usable}
         citations = tuple(
             citation_for(n, by_id[cid], tuple(supporting[cid])) for cid, n in numbers.items()

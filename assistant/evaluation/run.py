@@ -104,11 +104,23 @@ def _ranked_units(retrieved: list[dict[str, Any]], gold: set[str], docs: DocInde
 
 
 def _key_fact_coverage(answer: str, facts: tuple[str, ...]) -> float | None:
+    """Share of ``facts`` the answer states (any ``|`` alternative, case and spacing aside).
+
+    The quote's Markdown (a "> " at each line, a list item's "- ") is layout, not words:
+    a fact spanning two items of a quoted list is still stated.
+    """
     if not facts:
         return None
-    text = answer.casefold()
-    found = sum(any(alt.strip().casefold() in text for alt in fact.split("|")) for fact in facts)
+    text = _plain(answer)
+    found = sum(any(_plain(alt) in text for alt in fact.split("|")) for fact in facts)
     return found / len(facts)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", _QUOTE_LAYOUT.sub(" ", text)).strip().casefold()
+
+
+_QUOTE_LAYOUT = re.compile(r"^[ \t]*>[ \t]?(?:[-*+][ \t]+)?", re.MULTILINE)
 
 
 def _gold_document_cited(item: EvalItem, answer: dict[str, Any], docs: DocIndex) -> float | None:

@@ -40,7 +40,7 @@ __all__ = [
 
 SUFFIX = "__sentences"
 # Bump when evidence_sentences() changes: stores with another version re-embed at ingest.
-VERSION = 3
+VERSION = 4
 VERSION_KEY = "evidence_sentences_version"
 MAX_SENTENCES_PER_CHUNK = 8
 # A list longer than this is quoted item by item (each led by its introduction).
@@ -56,6 +56,8 @@ _SAYS = re.compile(r"[^\W_]")
 MARKUP = re.compile(r"^\s*(?:[-*+]|\d+\))\s+|\*\*|__", re.MULTILINE)
 # A list item: "- text", "1) text" or "1. text" (the number is kept when quoted).
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_NUMBERED = re.compile(r"\d+[.)]\s")
+_BLANK_LINE_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*\Z")
 @dataclass(frozen=True)
 class EvidenceSentence:
     """A sentence a passage can contribute to an answer, and the text its vector is of.
@@ -82,16 +84,18 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
     """
     lead = "" if metadata.get("paragraph") else _lead(metadata)
     pieces = split_sentences(text)
+    opens = _paragraph_openings(text, pieces)
     found: list[EvidenceSentence] = []
 
-    def add(order: int, sentence: str, whole_list: bool = False) -> None:
+    def add(order: int, sentence: str, whole_list: bool = False, embedded: str = "") -> None:
         if (
             len(sentence) >= (6 if _CJK.search(sentence) else 20)
             and _SAYS.search(sentence)  # not a table's rule row ("| --- | --- |") nor a line of dots
             and "://" not in sentence
             and not INSTRUCTION.search(sentence)
         ):
-            embed_text = f"{lead}: {sentence}" if lead else sentence
+            embedded = embedded or sentence
+            embed_text = f"{lead}: {embedded}" if lead else embedded
             found.append(EvidenceSentence(order, sentence, embed_text, whole_list))
 
     i = 0
@@ -99,12 +103,27 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
         sentence = _clean(pieces[i])
         if lead and sentence.endswith((":", "：")):
             end = i + 1
-            while end < len(pieces) and (_ITEM.match(pieces[end]) or pieces[end][:1].islower()):
+            # The list runs over its items and their own further sentences ("- item. more
+            # of it"), up to a new paragraph ("se.plan includes…" after a blank line).
+            while end < len(pieces) and (
+                _ITEM.match(pieces[end]) or pieces[end][:1].islower() and end not in opens
+            ):
                 end += 1
-            items = [_clean(p) for p in pieces[i + 1 : end] if not INSTRUCTION.search(p)]
+            items: list[str] = []
+            for piece in pieces[i + 1 : end]:
+                if INSTRUCTION.search(piece):
+                    continue
+                if _ITEM.match(piece) or not items:
+                    items.append(_clean(piece))
+                else:
+                    items[-1] = f"{items[-1]} {_clean(piece)}"
             whole = " ".join([sentence, *items])
             if items and len(whole) <= MAX_LIST_CHARS:
-                add(i, whole, whole_list=True)
+                # Quoted as a list, one item a line ("four benefits: biodiversity
+                # conservation carbon sequestration…" ran its items together); embedded
+                # as one line.
+                lines = [item if _NUMBERED.match(item) else f"- {item}" for item in items]
+                add(i, "\n".join([sentence, *lines]), whole_list=True, embedded=whole)
             else:  # a long list: each item with its introduction
                 for offset, item in enumerate(items, start=1):
                     add(i + offset, f"{sentence}{LIST_ITEM_JOINER}{item}")
@@ -113,6 +132,20 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
         add(i, sentence)
         i += 1
     return found[:MAX_SENTENCES_PER_CHUNK]
+
+
+def _paragraph_openings(text: str, pieces: list[str]) -> set[int]:
+    """Return the indices of the pieces that open a paragraph (a blank line before them)."""
+    opens: set[int] = set()
+    cursor = 0
+    for k, piece in enumerate(pieces):
+        at = text.find(piece, cursor)
+        if at < 0:
+            continue
+        if _BLANK_LINE_BEFORE.search(text, max(0, at - 40), at):
+            opens.add(k)
+        cursor = at + len(piece)
+    return opens
 
 
 def _clean(piece: str) -> str:

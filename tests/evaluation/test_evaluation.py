@@ -569,3 +569,15 @@ def test_a_list_quoted_inline_counts_as_supported_but_not_a_reordered_one() -> N
         "Six attributes: absence of threats; physical conditions; species composition. [1]", [passage]
     )
     assert not _sentence_supported("Six attributes: physical conditions; absence of threats. [1]", [passage])
+
+
+def test_key_facts_are_read_through_the_quotes_layout() -> None:
+    from assistant.evaluation.run import _key_fact_coverage
+
+    answer = (
+        "The guidance [1] addresses this:\n> six key attributes:\n> - absence of threats;\n"
+        "> - physical conditions. [1]"
+    )
+    assert _key_fact_coverage(answer, ("absence of threats; physical conditions",)) == 1.0
+    assert _key_fact_coverage(answer, ("Physical  Conditions|none", "species composition")) == 0.5
+    assert _key_fact_coverage(answer, ()) is None

@@ -167,13 +167,30 @@ def test_a_store_built_without_sentence_vectors_gets_them_on_the_next_ingest(
 def test_a_list_is_quoted_whole_with_the_line_that_introduces_it() -> None:
     text = "The summary lists several causes:\n\n- drought and reduced inflow;\n- **cutting** of mangroves.\n\nFishers returned to the estuary."
     found = evidence_sentences(text, {"title": "Senegal", "locator": "Drivers"})
-    assert [s.text for s in found] == [
-        "The summary lists several causes: drought and reduced inflow; cutting of mangroves.",
+    assert [s.text for s in found] == [  # quoted as a list, one item a line
+        "The summary lists several causes:\n- drought and reduced inflow;\n- cutting of mangroves.",
         "Fishers returned to the estuary.",
     ]
-    assert found[0].embed_text.startswith("Senegal, Drivers: The summary lists")
+    assert found[0].embed_text == (
+        "Senegal, Drivers: The summary lists several causes: drought and reduced inflow; cutting of mangroves."
+    )
     # The composer prefers a whole list for a question asking for several things.
     assert [s.whole_list for s in found] == [True, False]
+
+
+def test_a_list_ends_where_a_new_paragraph_begins() -> None:
+    text = (
+        "se.plan reports four benefits:\n\n- biodiversity conservation\n- wood production\n\n"
+        "se.plan includes two indicators for each of them."
+    )
+    found = evidence_sentences(text, {"title": "se.plan", "locator": "Benefits"})
+    assert [s.text for s in found] == [
+        "se.plan reports four benefits:\n- biodiversity conservation\n- wood production",
+        "se.plan includes two indicators for each of them.",
+    ]
+    # A further sentence of an item (no blank line before it) stays with the item.
+    found = evidence_sentences("Two steps:\n- survey the site. then map it\n- plant", {"title": "T", "locator": "S"})
+    assert found[0].text == "Two steps:\n- survey the site. then map it\n- plant"
 
 
 def test_a_tables_rule_row_is_never_a_quotable_sentence() -> None:
