@@ -455,6 +455,10 @@ def test_a_refusal_for_a_missing_figure_shows_the_passages_it_read(corpus_assist
         ("Which country came up with the idea of a UN decade?", False),
         ("In short, what are the Bonn Challenge and the New York Declaration on Forests?", False),
         ("Quelle superficie a été restaurée ?", False),
+        # An auxiliary ends the words before the plural; an acronym in -s is no plural.
+        ("Which report was the basis of that assessment?", False),
+        ("Which chapter of the IPBES assessment deals with restoration?", False),
+        ("Which partners deliver the work, and which attributes does the wheel score?", True),
     ],
 )
 def test_questions_asking_for_several_things_are_recognised(question: str, several: bool) -> None:
