@@ -234,7 +234,7 @@ class TorchE5:
                 windows.append((i, [self.config["bos"], *piece, self.config["eos"]], max(len(piece), 1)))
         sums = np.zeros((len(texts), self.config["hidden"]), dtype=np.float64)
         weights = np.zeros(len(texts))
-        for batch in _by_length(windows):
+        for batch in _groups(windows):
             means = self._forward([ids for _, ids, _ in batch])
             for (i, _, weight), mean in zip(batch, means, strict=True):
                 sums[i] += weight * mean
@@ -265,8 +265,8 @@ def _heads(t: Any, heads: int) -> Any:
     return t.view(1, t.shape[0], heads, -1).transpose(1, 2)
 
 
-def _by_length(windows: list[tuple[int, list[int], int]]) -> list[list[tuple[int, list[int], int]]]:
-    """Group windows, up to ``_BATCH_TOKENS`` tokens a group (a longer window goes alone)."""
+def _groups(windows: list[tuple[int, list[int], int]]) -> list[list[tuple[int, list[int], int]]]:
+    """Split windows, in order, into groups of up to ``_BATCH_TOKENS`` tokens (a longer one alone)."""
     groups: list[list[tuple[int, list[int], int]]] = []
     size = 0
     for window in windows:
