@@ -46,6 +46,7 @@ __all__ = [
     "name_terms",
     "locator_terms",
     "salient_terms",
+    "texts_in_language",
     "warm_up",
 ]
 
@@ -249,6 +250,25 @@ def _is_name(term: Term, question: str, language: str) -> bool:
 
 def _script_of_language(language: str) -> str:
     return {"zh": "zh", "ru": "ru", "ar": "ar"}.get(language, "latin")
+
+
+def texts_in_language(sources: Sequence[Source], language: str, lexical: Any | None) -> list[str] | None:
+    """Return the passages' texts in ``language``: their own, or their translations in the corpus.
+
+    ``None`` when a passage has no version in that language: its words cannot be compared
+    with a question's in that language, so a check of words must not judge it.
+    """
+    versions: dict[str, list[str]] = {}
+    for chunk_id, lang, text in _translations(sources, lexical):
+        if lang == language:
+            versions.setdefault(chunk_id, []).append(text)
+    texts: list[str] = []
+    for source in sources:
+        found = [source.text] if source.language == language else versions.get(source.chunk_id)
+        if not found:
+            return None
+        texts.extend(found)
+    return texts
 
 
 def _translations(sources: Sequence[Source], lexical: Any | None) -> list[tuple[str, str, str]]:

@@ -36,6 +36,7 @@ from assistant.answering.evidence import (
     missing_terms,
     name_terms,
     salient_terms,
+    texts_in_language,
 )
 from assistant.core.records import Source
 from assistant.core.settings import Settings
@@ -54,7 +55,6 @@ from assistant.language.references import named_paragraphs, named_symbols
 from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.question import Question
-from assistant.retrieval.versions import Versions
 
 __all__ = ["Problem", "check_answer", "check_premises"]
 
@@ -126,7 +126,7 @@ def check_premises(
         notice = message("figure", language, kind=kind_name(kind, language))
         return Problem(f"no-{kind}-figure", notice, _other_asks(question, lambda part: asked_figure(part) != kind))
     counted = None if kind else asked_count(question)  # "how many jobs": a number of jobs
-    texts = _in_language(subject, language, lexical) if counted else None
+    texts = texts_in_language(subject, language, lexical) if counted else None
     if counted and texts is not None and not any(states_count(t, counted[1], tokenize) for t in texts):
         phrase = counted[0][:1].lower() + counted[0][1:]  # "How many jobs" inside a sentence
         notice = message("figure", language, kind=phrase)
@@ -138,25 +138,6 @@ def check_premises(
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
-
-
-def _in_language(sources: Sequence[Source], language: str, lexical: Any | None) -> list[str] | None:
-    """Return the passages' texts in ``language`` (their own or a translation in the corpus).
-
-    ``None`` when a passage has no version in that language: its words cannot be compared
-    with the question's, so a check of words must not judge it.
-    """
-    texts = []
-    versions = Versions.of(lexical) if lexical is not None else None
-    for source in sources:
-        if source.language == language:
-            texts.append(source.text)
-            continue
-        found = [text for _, text, meta in (versions.others(source) if versions else []) if meta.get("language") == language]
-        if not found:
-            return None
-        texts.extend(found)
-    return texts
 
 
 def _of_named_subject(

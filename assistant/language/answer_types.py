@@ -277,12 +277,11 @@ def states_count(text: str, counted: list[str], stem: Callable[[str], list[str]]
         return True  # nothing to look for: no evidence against the passage
     for sentence in split_sentences(text):
         tokens = _TOKEN.findall(sentence)
-        for i, token in enumerate(tokens):
-            # A year dates something; it counts nothing ("canals. In late 2014…").
-            if _NUMBER_WORD.search(token) and not _YEAR.fullmatch(token):
-                near = tokens[max(0, i - _COUNT_WINDOW) : i + _COUNT_WINDOW + 1]
-                if wanted & {s for word in near for s in stem(word)}:
-                    return True
+        things = [i for i, token in enumerate(tokens) if wanted.intersection(stem(token))]
+        # A year dates something; it counts nothing ("canals. In late 2014…").
+        numbers = [i for i, token in enumerate(tokens) if _NUMBER_WORD.search(token) and not _YEAR.fullmatch(token)]
+        if any(abs(i - j) <= _COUNT_WINDOW for i in numbers for j in things):
+            return True
     return False
 
 
