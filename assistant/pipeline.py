@@ -316,6 +316,12 @@ class Assistant:
             "question": question,
             "condensed_query": condensed.query,
             "search_query": retrieval.searched,
+            # The paragraph a summary in the asker's language pointed to (retrieval/pointers.py).
+            "citing": (
+                {"symbol": retrieval.citing.symbol, "paragraph": retrieval.citing.paragraph}
+                if retrieval.citing is not None
+                else None
+            ),
             "follow_up": condensed.follow_up,
             "focus_docs": list(condensed.focus_docs),
             "history": [t.question for t in history],

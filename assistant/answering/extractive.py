@@ -18,6 +18,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,7 @@ from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_l
 from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
 from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.pointers import Citing
 from assistant.store.sentence_vectors import LIST_ITEM_JOINER, SentenceVectors, evidence_sentences
 
 __all__ = [
@@ -136,6 +138,28 @@ def _chapeau_lead(chapeau: str) -> str:
     return chapeau if len(chapeau) <= 160 else chapeau[:140].rsplit(" ", 1)[0] + " …"
 
 
+def _as_cited(candidates: list[Candidate], sources: list[Source], citing: Citing | None) -> list[Candidate]:
+    """Score the paragraph a summary's item points to as well as the item.
+
+    The item matches the question in the asker's own words; the paragraph, in another
+    language, can share none of them, so it would score lower for saying the same thing.
+    """
+    if citing is None:
+        return candidates
+    item = [c.score for c in candidates if sources[c.source_rank].chunk_id == citing.chunk_id]
+    ranks = {
+        rank for rank, s in enumerate(sources)
+        if s.metadata.get("kind") == "decision"
+        and str(s.metadata.get("symbol", "")).upper() == citing.symbol
+        and str(s.metadata.get("paragraph", "")) == citing.paragraph
+    }
+    own = [c.score for c in candidates if c.source_rank in ranks]
+    if not item or not own or max(own) >= max(item):
+        return candidates
+    lift = max(item) - max(own)
+    return [replace(c, score=c.score + lift) if c.source_rank in ranks else c for c in candidates]
+
+
 def _is_preface(source: Source) -> bool:
     """Text before a document's first heading: its locator is the document's own title."""
     meta = source.metadata
@@ -197,7 +221,7 @@ class ExtractiveComposer:
         # (the ranking already favours that language); otherwise the stronger evidence
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
-        candidates = self._score(question, retrieval.query_vector, usable)
+        candidates = _as_cited(self._score(question, retrieval.query_vector, usable), usable, retrieval.citing)
         runs = self._cover_parts(self._runs(candidates), candidates, question_parts(question), language)
         if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess
             return refusal_answer(language, sources, trace)

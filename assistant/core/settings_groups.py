@@ -145,7 +145,9 @@ class FollowUpSettings(BaseModel):
     follow_up_content_zipf: float = Field(
         5.0,
         description=(
-            "Follow-ups: a word rarer than this carries content (more common: a function word)."
+            "A word rarer than this carries content (more common: a function word): read by"
+            " follow-ups, and by the match of a question to a summary's items"
+            " (retrieval/pointers.py)."
         ),
         json_schema_extra={"quality": True},
     )

@@ -12,6 +12,7 @@ import re
 __all__ = [
     "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
     "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases", "table_cells",
+    "without_symbols",
 ]
 
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
@@ -48,6 +49,15 @@ def instrument(symbol: str) -> str:
     return "resolution" if _RESOLUTION.match(symbol.strip()) else "decision"
 
 
+# A Roman-numbered symbol with the word naming it: "la décision XI/16", "решение XI/16",
+# "第XI/16号决定".
+_NAMED_DECISION = re.compile(
+    r"\b(?:(?:(?:the|la|el|le)\s+|l')?(?:decisions?|d[ée]cisions?|decisi[oó]n(?:es)?|dec\.|решени[еяюи]|المقرر)\s+)"
+    r"(?=[IVX]{1,5}/\d)"
+    r"|(?<=[IVX]/\d)(?:\d?\s*号?\s*决定)",
+    re.IGNORECASE,
+)
+
 # Decisions numbered in Arabic figures since COP 13 ("16/31", "15/4"): named as decisions
 # ("decision 16/31", "第16/31号决定", "CBD/COP/DEC/16/31"), since a bare "16/31" may be anything.
 _NUMBERED_DECISION = re.compile(
@@ -58,8 +68,43 @@ _NUMBERED_DECISION = re.compile(
 
 
 def named_symbols(text: str) -> set[str]:
-    """Decision symbols named in a text ("XI/16", "第XI/16号决定", "decision 16/31")."""
-    return {m.upper() for m in _SYMBOL.findall(text)} | set(_NUMBERED_DECISION.findall(text))
+    """Decision symbols named in a text ("XI/16", "第XI/16号决定", "decision 16/31", "المقرر 11/16").
+
+    The CBD numbered its meetings in Roman figures up to the twelfth and in Arabic ones
+    since the thirteenth; the Arabic and Chinese texts of every UN document write Arabic
+    figures throughout. "المقرر 11/16" is decision XI/16, so a meeting up to the twelfth
+    is read in Roman figures.
+    """
+    numbered = {_roman_meeting(s) for s in _NUMBERED_DECISION.findall(text)}
+    return {m.upper() for m in _SYMBOL.findall(text)} | numbered
+
+
+def without_symbols(text: str) -> str:
+    """Return ``text`` without the decisions it names: what it asks about them.
+
+    "¿Qué dice la decisión XI/16 sobre la resiliencia?" → "¿Qué dice sobre la resiliencia?".
+    The symbol and the word naming it ("la décision", "第…号决定") say which document,
+    not what in it.
+    """
+    stripped = _SYMBOL.sub(" ", _NAMED_DECISION.sub(" ", text))
+    stripped = _NUMBERED_DECISION.sub(" ", stripped)
+    return re.sub(r"[ \t]{2,}", " ", stripped).strip()
+
+
+def _roman_meeting(symbol: str) -> str:
+    """Write a numbered decision's meeting in Roman figures up to the twelfth ("11/16" -> "XI/16")."""
+    meeting, number = symbol.split("/")
+    if not 1 <= int(meeting) <= _LAST_ROMAN_MEETING:
+        return symbol
+    value, roman = int(meeting), ""
+    for amount, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while value >= amount:
+            roman, value = roman + letters, value - amount
+    return f"{roman}/{number}"
+
+
+# The last Conference of the Parties whose decisions are numbered in Roman figures (XII/19).
+_LAST_ROMAN_MEETING = 12
 
 
 def named_paragraphs(text: str) -> set[str]:

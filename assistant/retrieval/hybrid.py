@@ -33,6 +33,7 @@ from assistant.retrieval.candidates import (
 )
 from assistant.retrieval.diversify import choose
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.pointers import Citing, cited_paragraphs, with_gloss
 from assistant.retrieval.question import Question, analyse
 from assistant.retrieval.signals import ANSWER_TYPE, Context, fuse, with_signal
 
@@ -105,6 +106,9 @@ class Retrieval:
     # A named paragraph's sub-paragraphs, quoted with it: chapeau chunk id -> item chunk
     # ids, all among ``sources`` (assistant/retrieval/paragraphs.py).
     items: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A summary's item in the asker's language that points to a paragraph of the decision
+    # named (assistant/retrieval/pointers.py): the paragraph says what the item says.
+    citing: Citing | None = None
 
 
 class HybridRetriever(BaseRetriever):
@@ -160,13 +164,20 @@ class HybridRetriever(BaseRetriever):
 
         started = time.perf_counter()
         decisions = self.lexical.decision_paragraphs() if self.lexical is not None else {}
-        context = Context(focus_docs=focus_docs, decisions=decisions)
+        languages = self.lexical.decision_languages() if self.lexical is not None else {}
+        citing = cited_paragraphs(
+            question, found.by_id.values(), self.lexical, languages, decisions, settings.follow_up_content_zipf
+        )
+        if citing is not None:
+            self._take_ranks(found, citing, filters)
+        context = Context(focus_docs=focus_docs, decisions=decisions, citing=citing)
         weights = list_weights(found, settings)
         fused = fuse(found, weights, question, settings, context)
         chosen = topical = choose(fused, found.by_id, question, settings, k, self.reranker)
         if settings.answer_type_weight and (question.figure or question.wants_list):
             fused = with_signal(fused, found, ANSWER_TYPE, question, settings)
             chosen = choose(fused, found.by_id, question, settings, k, self.reranker)
+        chosen = with_gloss(chosen, found.by_id, citing)
         timings["fusion"] = _ms(started)
 
         self._fill_similarity(found, dict.fromkeys(chosen + topical), vector)
@@ -175,6 +186,7 @@ class HybridRetriever(BaseRetriever):
             sources, vector, question.language, timings, question.searched,
             topical=sources if topical is chosen else [_source(found, fused, cid) for cid in topical],
             question=question,
+            citing=citing,
         )
 
     def _candidates(
@@ -193,6 +205,23 @@ class HybridRetriever(BaseRetriever):
             lexical_candidates(found, self.lexical, question, self.settings, mask)
             timings["lexical"] = _ms(started)
         return found
+
+    def _take_ranks(self, found: Candidates, citing: Citing, filters: Filters) -> None:
+        """Give the paragraph a summary's item points to the ranks that summary earned.
+
+        The item says what the paragraph says, in the asker's language, as a translation
+        would (and a paragraph pools its translations' ranks in fusion); the paragraph
+        joins the candidates even if no list found it.
+        """
+        assert self.lexical is not None
+        earned = found.by_id[citing.chunk_id].ranks
+        for position in self.lexical.paragraph_positions(citing.symbol, citing.paragraph):
+            meta = self.lexical.metadatas[position]
+            if not filters.matches(meta):
+                continue
+            candidate = found.add(self.lexical.ids[position], self.lexical.texts[position], meta)
+            for name, rank in earned.items():
+                candidate.ranks[name] = min(rank, candidate.ranks.get(name, rank))
 
     def _fill_similarity(self, found: Candidates, ids: dict[str, None], vector: np.ndarray) -> None:
         """Give passages only BM25 found their cosine similarity to the question."""

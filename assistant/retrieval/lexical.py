@@ -120,6 +120,9 @@ class LexicalIndex:
         self._languages = Counter(str(m.get("language", "")) for m in metadatas)
         self._translated: dict[str, tuple[str, ...]] = {}
         self._decisions: dict[str, set[str]] | None = None
+        self._decision_languages: dict[str, frozenset[str]] | None = None
+        self._decision_chunks: dict[tuple[str, str], list[int]] = {}
+        self._documents: dict[str, list[int]] | None = None
 
     @property
     def main_language(self) -> str:
@@ -133,13 +136,38 @@ class LexicalIndex:
     def decision_paragraphs(self) -> dict[str, set[str]]:
         """Paragraphs of each decision whose own text is indexed (not only briefs about it)."""
         if self._decisions is None:
-            self._decisions = {}
-            for meta in self.metadatas:
+            self._decisions, self._decision_chunks = {}, {}
+            for position, meta in enumerate(self.metadatas):
                 if meta.get("kind") == "decision" and meta.get("symbol"):
-                    paragraphs = self._decisions.setdefault(str(meta["symbol"]).upper(), set())
+                    symbol = str(meta["symbol"]).upper()
+                    paragraphs = self._decisions.setdefault(symbol, set())
                     if meta.get("paragraph"):
                         paragraphs.add(str(meta["paragraph"]))
+                        self._decision_chunks.setdefault((symbol, str(meta["paragraph"])), []).append(position)
         return self._decisions
+
+    def document_positions(self, doc_id: str) -> list[int]:
+        """Positions of a document's chunks, in index order."""
+        if self._documents is None:
+            self._documents = {}
+            for position, meta in enumerate(self.metadatas):
+                self._documents.setdefault(str(meta.get("doc_id", "")), []).append(position)
+        return list(self._documents.get(doc_id, ()))
+
+    def paragraph_positions(self, symbol: str, paragraph: str) -> list[int]:
+        """Positions of a decision paragraph's chunks, in every language its text is in."""
+        self.decision_paragraphs()
+        return list(self._decision_chunks.get((symbol.upper(), paragraph), ()))
+
+    def decision_languages(self) -> dict[str, frozenset[str]]:
+        """Languages each indexed decision's own text is in (its original and translations)."""
+        if self._decision_languages is None:
+            found: dict[str, set[str]] = {}
+            for meta in self.metadatas:
+                if meta.get("kind") == "decision" and meta.get("symbol"):
+                    found.setdefault(str(meta["symbol"]).upper(), set()).add(str(meta.get("language", "")))
+            self._decision_languages = {symbol: frozenset(codes) for symbol, codes in found.items()}
+        return self._decision_languages
 
     def translated_into(self, language: str) -> tuple[str, ...]:
         """Documents in other languages whose original or a translation is in ``language``.

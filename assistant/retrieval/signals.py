@@ -15,6 +15,7 @@ from typing import Any
 from assistant.core.settings import Settings
 from assistant.language.answer_types import is_list, states_figure
 from assistant.retrieval.candidates import Candidate, Candidates
+from assistant.retrieval.pointers import Citing
 from assistant.retrieval.question import Question
 
 __all__ = ["ANSWER_TYPE", "SIGNALS", "Context", "Signal", "fuse", "names_paragraph", "with_signal"]
@@ -26,6 +27,18 @@ class Context:
 
     focus_docs: tuple[str, ...] = ()
     decisions: dict[str, set[str]] | None = None  # decision symbol -> its paragraphs
+    citing: Citing | None = None  # a summary's item in the question's language, and its paragraph
+
+    def cites(self, candidate: Candidate) -> bool:
+        """Whether a chunk is a summary's item in the asker's language, or the paragraph it points to."""
+        if self.citing is None:
+            return False
+        meta = candidate.metadata
+        return candidate.id == self.citing.chunk_id or (
+            meta.get("kind") == "decision"
+            and str(meta.get("symbol", "")).upper() == self.citing.symbol
+            and str(meta.get("paragraph", "")) == self.citing.paragraph
+        )
 
     def names_document(self, meta: dict[str, Any], question: Question) -> bool:
         """Whether a chunk belongs to a document the question names by symbol.
@@ -68,6 +81,8 @@ SIGNALS: tuple[Signal, ...] = (
            lambda c, q, ctx: ctx.names_document(c.metadata, q)),
     Signal("paragraph", "paragraph_weight", "the paragraph the question names (para. 1(b))",
            lambda c, q, ctx: names_paragraph(c.metadata, q, ctx)),
+    Signal("cited", "cited_weight", "a summary's item in the question's language and the paragraph it points to",
+           lambda c, q, ctx: ctx.cites(c)),
 )
 
 # Applied after a first choice on topic (see HybridRetriever.search): among passages on the

@@ -56,7 +56,9 @@ FORMER_CONSTANTS = {
     "faq_topic_margin": 0.03,
 }
 # Quality settings added since, with their defaults.
-ADDED_SINCE = {"run_continuations": 2, "evidence_name_max_zipf": 4.5, "embedding_engine": "auto"}
+ADDED_SINCE = {
+    "run_continuations": 2, "evidence_name_max_zipf": 4.5, "embedding_engine": "auto", "cited_weight": 2.0,
+}
 
 
 @pytest.fixture

@@ -24,6 +24,10 @@ from assistant.retrieval.lexical import LexicalIndex
         ("Que demande la décision 15/4 ?", {"15/4"}),
         ("See CBD/COP/DEC/16/31 and decision XI/16", {"16/31", "XI/16"}),
         ("Mix soil and compost 16/31 by volume", set()),
+        # Arabic texts write the Roman meeting numbers of COP 1–12 in Arabic figures.
+        ("ماذا يقول المقرر 11/16 بشأن الظواهر الجوية المتطرفة؟", {"XI/16"}),
+        ("What does decision 12/19 say?", {"XII/19"}),
+        ("ما الذي يطلبه المقرر 16/31؟", {"16/31"}),
     ],
 )
 def test_decision_symbols_are_read_from_questions(question: str, expected: set[str]) -> None:
