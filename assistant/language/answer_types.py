@@ -219,7 +219,7 @@ def states_per(text: str, unit: str) -> bool:
 
 
 # "How many jobs…", "¿cuántos empleos…", "combien de familles…", "сколько семей…", "كم عدد
-# الأسر…": a count of a thing the question names. The word after the interrogative is the
+# الأسر…", "the number of frames": a count of a thing the question names. The word after the interrogative is the
 # thing counted; a second one is kept when it is no auxiliary or preposition ("how many
 # check dams", not "how many jobs has"). Closed classes, per language; Chinese counts its
 # things with measure words and is left to the figure kinds above.
@@ -228,7 +228,16 @@ _COUNT_ASKED = re.compile(
     r"|\bcu[aá]nt[oa]s\s+(?P<es1>[^\W\d_]{3,})(?:\s+(?P<es2>[^\W\d_]{3,}))?"
     r"|\bcombien\s+(?:de\s+|d['’])(?P<fr1>[^\W\d_]{3,})"
     r"|(?<!\w)сколько\s+(?P<ru1>[^\W\d_]{3,})"
-    r"|(?<!\w)كم\s+(?:عدد\s+)?(?P<ar1>[^\W\d_]{3,})",
+    r"|(?<!\w)كم\s+(?:عدد\s+)?(?P<ar1>[^\W\d_]{3,})"
+    # The noun of a count, as a search phrase asks one ("reef stars number of frames"):
+    # "number of", "número de", "nombre de", "количество", "число", "عدد"; not the
+    # quantifiers "a number of", "a large number of", "un gran número de", "un certain nombre de".
+    r"|(?<!\ba )(?<!large )(?<!great )(?<!growing )(?<!small )"
+    r"\bnumber\s+of\s+(?:the\s+)?(?P<n1>[^\W\d_]{3,})(?:\s+(?P<n2>[^\W\d_]{3,}))?"
+    r"|(?<!\bun )(?<!gran )\bn[úu]mero\s+(?:total\s+)?de\s+(?:los\s+|las\s+)?(?P<nes1>[^\W\d_]{3,})"
+    r"|(?<!\bun )(?<!grand )(?<!certain )\bnombre\s+(?:total\s+)?(?:de\s+|d['’])(?P<nfr1>[^\W\d_]{3,})"
+    r"|(?<!\w)(?:количеств[оа]|числ[оа])\s+(?P<nru1>[^\W\d_]{3,})"
+    r"|(?<!\w)عدد\s+(?P<nar1>[^\W\d_]{3,})",
     re.IGNORECASE,
 )
 _NOT_COUNTED = re.compile(
@@ -236,6 +245,9 @@ _NOT_COUNTED = re.compile(
     r"|for|to|from|under|with|ha|han|hay|se|de|en|del|por|para|con|fueron|fue|son|es|habrá|habían)",
     re.IGNORECASE,
 )
+# An English past participle after the thing counted says what was done to it ("number of
+# frames installed"), it does not name it ("check dams", "tree seed" stay).
+_PARTICIPLE = re.compile(r"\w{2,}[^\We]ed", re.IGNORECASE)
 # A number: digits, or a cardinal written out (closed classes of the six languages' scripts).
 _NUMBER_WORD = re.compile(
     r"\d|^(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
@@ -261,7 +273,7 @@ def asked_count(question: str) -> tuple[str, list[str]] | None:
     if match is None:
         return None
     found = [(name, word) for name, word in match.groupdict().items() if word]
-    if len(found) > 1 and _NOT_COUNTED.fullmatch(found[1][1]):
+    if len(found) > 1 and (_NOT_COUNTED.fullmatch(found[1][1]) or _PARTICIPLE.fullmatch(found[1][1])):
         found = found[:1]
     end = match.end(found[-1][0])
     return question[match.start() : end], [word for _, word in found]

@@ -158,6 +158,14 @@ def test_an_amount_per_unit_needs_a_passage_stating_one() -> None:
         ("Сколько семей получили помощь?", ("Сколько семей", ["семей"])),
         ("كم عدد الأسر المستفيدة؟", ("كم عدد الأسر", ["الأسر"])),
         ("What does decision XI/16 ask of Parties?", None),
+        # Search phrases ask with the noun of a count; a participle after the thing is not it.
+        ("reef stars spermonde number of frames installed total", ("number of frames", ["frames"])),
+        ("número de empleos generados", ("número de empleos", ["empleos"])),
+        ("количество семей в программе", ("количество семей", ["семей"])),
+        ("how many trees planted", ("how many trees", ["trees"])),
+        # "A number of", "un gran número de": quantifiers, no count asked.
+        ("Why did a number of projects fail?", None),
+        ("¿Por qué un gran número de árboles murió?", None),
     ],
 )
 def test_the_thing_a_count_question_counts(question: str, asked: tuple[str, list[str]] | None) -> None:
