@@ -144,7 +144,19 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             rf"|restera|resteront)\b[^?]{{0,60}}{_FUTURE_YEAR}"
             rf"|\bpensez-vous que\b|\bà ce rythme\b|pr[ée]vision|pr[ée]di[rs]"
             rf"|\b(?:будет|будут|достигнет|останется|останутся)\b[^?]{{0,60}}{_FUTURE_YEAR}|такими темпами|прогноз|как вы думаете"
-            rf"|(?:هل سي|سوف)[^؟?]{{0,60}}{_FUTURE_YEAR}|توقع",
+            rf"|(?:هل سي|سوف)[^؟?]{{0,60}}{_FUTURE_YEAR}|توقع"
+            # A condition and the future or conditional in one sentence ("If it rewets …, by
+            # how much will emissions drop?"); a span of time from now ("dans dix ans",
+            # "через десять лет", not "через десять лет после…"); an estimate asked of the
+            # assistant ("in your opinion", "برأيك"). Chinese "十年后" and "如果…会" also
+            # speak of the past and of causes ("为什么会退化"), so they are left out.
+            r"|\bif\b[^?.]{0,100}\b(?:will|would)\b|\b(?:will|would)\b[^?.]{0,100}\bif\b"
+            r"|\b(?:do|would) you (?:think|expect|estimate|guess|reckon)\b|\byour (?:estimate|guess|opinion)\b"
+            r"|(?<!\w)через\s+(?:\d+|\w+)\s+(?:лет|год|года)(?!\w)(?!\s+после)|(?<!\w)если\b[^?]{0,100}(?:будет|будут|\w+(?:ут|ют|ит|ет))\b"
+            r"|по-вашему|по вашему мнению"
+            rf"|(?<!\w)س[يتنأ]\w{{2,}}[^؟?]{{0,60}}{_FUTURE_YEAR}|برأيك|في رأيك|(?<!\w)(?:إذا|لو)(?!\w)[^؟?]{{0,100}}(?<!\w)س[يتنأ]\w{{2,}}"
+            r"|\bdentro de (?:\d+|\w+) años\b|\ben su opini[oó]n\b|\bsi\b[^?]{0,100}\b\w+r(?:á|án)\b"
+            r"|\bdans (?:\d+|\w+) ans\b|\bà votre avis\b|\bselon vous\b|\bsi\b[^?]{0,100}\b(?:sera|seront|aura|auront|\w+ra|\w+ront)\b",
             re.IGNORECASE,
         ),
         re.compile(

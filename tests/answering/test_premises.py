@@ -83,6 +83,16 @@ def _source(text: str, **meta: Any) -> Source:
         ("La décennie durera jusqu'en 2030, non ?", None),
         ("What target for 2030 does the Bonn Challenge set?", None),
         ("What did Rwanda pledge to restore by 2020?", None),
+        # A condition with the future, a span of time from now, the assistant's estimate.
+        ("If the state rewets 130,000 ha by 2040, by how much will its emissions drop?", "forecast"),
+        ("Насколько вырастут доходы через десять лет, если община сохранит режим?", "forecast"),
+        ("كم ستبلغ هذه النسبة في عام 2030 برأيك؟", "forecast"),
+        ("Que deviendra la tourbière dans dix ans ?", "forecast"),
+        ("What happens to peat if it is drained?", None),
+        ("Что изменилось через десять лет после начала проекта?", None),
+        # Chinese "十年后" and "如果…会" speak of the past and of causes as well.
+        ("塞内加尔红树林恢复十年后，村民得到了哪些好处？", None),
+        ("如果只管种树，不弄清楚土地为什么会退化，这算落实了决定吗？", None),
         # A rate asked for is a share, in every language as in English ("what … rate").
         ("Quel taux de survie ont eu les palétuviers ?", "percent"),
         ("¿Qué tasa de supervivencia tuvieron los plantones?", "percent"),
