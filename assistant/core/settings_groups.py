@@ -32,10 +32,16 @@ class AnsweringSettings(BaseModel):
         json_schema_extra={"quality": True},
     )
     answer_sentences: int = Field(
-        6,
+        8,
         ge=1,
         le=10,
-        description="Most sentences quoted in an extractive answer, all passages together.",
+        description=(
+            "Most sentences quoted in an extractive answer, all passages together. Set on dev:"
+            " key facts 0.857 at 6, 0.866 at 7, 0.871 at 8 and 9, 0.877 at 10; 8 is where the gain"
+            " levels off before answers grow further (median answer 979 characters at 6, 1,173 at"
+            " 8). With 6, the sentence with the fact was often cut off the end of the best passage"
+            " to leave room for weaker ones."
+        ),
         json_schema_extra={"quality": True},
     )
     answer_passages: int = Field(
