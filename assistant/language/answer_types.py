@@ -182,11 +182,20 @@ def asks_number(question: str) -> bool:
 
 
 def asked_figure(question: str) -> str | None:
-    """Return the kind of figure a question asks for ("area", "money", "mass", "forecast", "date", …)."""
+    """Return the kind of figure a question asks for ("area", "money", "mass", "forecast", "date", …).
+
+    Words in brackets name or gloss something ("indicator 10.1 (proportion of
+    agricultural area…)"); they are not what is asked.
+    """
+    asked = _NAMED.sub(" ", question)
     for kind, (asks, _) in _FIGURES.items():
-        if asks.search(question):
+        if asks.search(asked):
             return kind
     return None
+
+
+# A span in brackets, Latin or full-width.
+_NAMED = re.compile(r"\([^()]*\)|（[^（）]*）")
 
 
 def states_figure(text: str, kind: str) -> bool:

@@ -83,6 +83,10 @@ def _source(text: str, **meta: Any) -> Source:
         ("La décennie durera jusqu'en 2030, non ?", None),
         ("What target for 2030 does the Bonn Challenge set?", None),
         ("What did Rwanda pledge to restore by 2020?", None),
+        # Words in brackets gloss or name something: they are not what is asked.
+        ("指标10.1（可持续农业面积比例）列了哪些补充指标？", None),
+        ("Which indicators sit under 10.1 (proportion of agricultural area)?", None),
+        ("How many hectares (ha) were restored?", "area"),
         # A condition with the future, a span of time from now, the assistant's estimate.
         ("If the state rewets 130,000 ha by 2040, by how much will its emissions drop?", "forecast"),
         ("Насколько вырастут доходы через десять лет, если община сохранит режим?", "forecast"),
