@@ -323,9 +323,12 @@ def states_count(text: str, counted: list[str], stem: Callable[[str], list[str]]
 # resolution…" asks for one thing, so "which"/"what are" must lead to a plural word.
 _LIST_ASKED = re.compile(
     # The words run to a plural before any auxiliary ("which report was the basis" asks
-    # one thing), and an acronym in -s is no plural ("the IPBES").
+    # one thing), and an acronym in -s is no plural ("the IPBES"), nor a verb before its
+    # object's article.
     r"\b(?:which|what (?:are|were)(?: the)?)\s+(?:(?!(?:was|is|are|were|has|have|does|do|did)\b)[\w'’-]+\s+){0,3}?"
     r"(?!(?:was|is|has|does|this|its|us|as)\b)(?!(?-i:[A-Z]{2,})\b)[\w'’-]*\w{2,}s\b"
+    # A word in -s before an article is a verb ("which indicator tracks the area").
+    r"(?!\s+(?:the|a|an|its|their|this|these|those|each|every)\b)"
     r"|\blist\b|\bname the\b|哪些|\bquel(?:le)?s\s+\w+s\b|\bcu[aá]les\b|\bqu[eé]\s+\w+(?:es|s)\b|\bкакие\b"
     # Lessons, barriers and success factors come as lists too.
     r"|\blessons?\b|\bbarriers?\b|\bobstacles?\b|\bstands? in the way\b|\bwhat made\b[^?]{0,80}\bsucc?eed"

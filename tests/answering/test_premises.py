@@ -481,6 +481,9 @@ def test_a_refusal_for_a_missing_figure_shows_the_passages_it_read(corpus_assist
         ("Which report was the basis of that assessment?", False),
         ("Which chapter of the IPBES assessment deals with restoration?", False),
         ("Which partners deliver the work, and which attributes does the wheel score?", True),
+        # A word in -s before its object's article is a verb, not a plural.
+        ("Which headline indicator tracks the area under restoration?", False),
+        ("Which indicators track restoration?", True),
     ],
 )
 def test_questions_asking_for_several_things_are_recognised(question: str, several: bool) -> None:
