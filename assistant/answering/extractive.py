@@ -147,12 +147,7 @@ def _as_cited(candidates: list[Candidate], sources: list[Source], citing: Citing
     if citing is None:
         return candidates
     item = [c.score for c in candidates if sources[c.source_rank].chunk_id == citing.chunk_id]
-    ranks = {
-        rank for rank, s in enumerate(sources)
-        if s.metadata.get("kind") == "decision"
-        and str(s.metadata.get("symbol", "")).upper() == citing.symbol
-        and str(s.metadata.get("paragraph", "")) == citing.paragraph
-    }
+    ranks = {rank for rank, s in enumerate(sources) if citing.points_to(s.metadata)}
     own = [c.score for c in candidates if c.source_rank in ranks]
     if not item or not own or max(own) >= max(item):
         return candidates

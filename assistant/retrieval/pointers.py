@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.language.references import named_paragraphs, without_symbols
 from assistant.retrieval.candidates import Candidate
@@ -34,6 +35,14 @@ class Citing:
     symbol: str
     paragraph: str
     chunk_id: str
+
+    def points_to(self, metadata: Mapping[str, Any]) -> bool:
+        """Whether a chunk is the paragraph pointed to (in any of its languages)."""
+        return (
+            metadata.get("kind") == "decision"
+            and str(metadata.get("symbol", "")).upper() == self.symbol
+            and str(metadata.get("paragraph", "")) == self.paragraph
+        )
 
 
 def items_of(text: str, locator: str) -> list[tuple[str, str]]:
@@ -95,6 +104,7 @@ def cited_paragraphs(
         return None
     shared = Counter(t for _, words in items for t in words & terms.keys())
     weight = {t: math.log(1.0 + (len(items) - n + 0.5) / (n + 0.5)) for t, n in shared.items()}
+
     def score(words: set[str]) -> tuple[float, float]:
         common = words & terms.keys()
         return round(sum(weight[t] for t in common), 6), round(sum(terms[t] for t in common), 6)
@@ -133,17 +143,8 @@ def with_gloss(chosen: list[str], by_id: Mapping[str, Candidate], citing: Citing
     """
     if citing is None or citing.chunk_id not in by_id:
         return chosen
-    at = next(
-        (
-            i for i, cid in enumerate(chosen)
-            if by_id[cid].metadata.get("kind") == "decision"
-            and str(by_id[cid].metadata.get("paragraph", "")) == citing.paragraph
-            and str(by_id[cid].metadata.get("symbol", "")).upper() == citing.symbol
-        ),
-        None,
-    )
-    if at is None:
-        return chosen
     rest = [cid for cid in chosen if cid != citing.chunk_id]
-    limit = len(chosen) if citing.chunk_id in chosen else len(chosen) - 1
-    return [*rest[: at + 1], citing.chunk_id, *rest[at + 1 : limit]] if limit > at else chosen
+    at = next((i for i, cid in enumerate(rest) if citing.points_to(by_id[cid].metadata)), None)
+    if at is None or (citing.chunk_id not in chosen and at == len(chosen) - 1):
+        return chosen  # not chosen, or the last passage: it would give way to its own gloss
+    return [*rest[: at + 1], citing.chunk_id, *rest[at + 1 :]][: len(chosen)]

@@ -33,12 +33,7 @@ class Context:
         """Whether a chunk is a summary's item in the asker's language, or the paragraph it points to."""
         if self.citing is None:
             return False
-        meta = candidate.metadata
-        return candidate.id == self.citing.chunk_id or (
-            meta.get("kind") == "decision"
-            and str(meta.get("symbol", "")).upper() == self.citing.symbol
-            and str(meta.get("paragraph", "")) == self.citing.paragraph
-        )
+        return candidate.id == self.citing.chunk_id or self.citing.points_to(candidate.metadata)
 
     def names_document(self, meta: dict[str, Any], question: Question) -> bool:
         """Whether a chunk belongs to a document the question names by symbol.

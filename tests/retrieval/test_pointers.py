@@ -9,7 +9,7 @@ import pytest
 from assistant.language.references import without_symbols
 from assistant.retrieval.candidates import Candidate
 from assistant.retrieval.lexical import LexicalIndex
-from assistant.retrieval.pointers import Citing, cited_paragraphs, items_of
+from assistant.retrieval.pointers import Citing, cited_paragraphs, items_of, with_gloss
 from assistant.retrieval.question import analyse
 
 SUMMARY_1 = (
@@ -71,6 +71,19 @@ def test_no_pointer_without_a_match_or_where_the_decision_speaks_the_askers_lang
     assert _cited("¿Qué dice el resumen sobre el conocimiento tradicional?", index) is None  # no decision named
     # The decision's own text is in Chinese: a Chinese question reads it directly.
     assert _cited("第XI/16号决定关于传统知识说了什么？", index) is None
+
+
+def test_the_item_follows_the_paragraph_it_points_to() -> None:
+    index = _index()
+    by_id = {i: Candidate(i, t, m) for i, t, m in zip(index.ids, index.texts, index.metadatas, strict=True)}
+    citing = Citing("XI/16", "1(g)", "es-1")
+    assert with_gloss(["zh-1(a)", "zh-1(g)", "zh-2(a)"], by_id, citing) == ["zh-1(a)", "zh-1(g)", "es-1"]
+    # Chosen already, before the paragraph: it moves after it, and nothing else is lost.
+    assert with_gloss(["es-1", "zh-1(g)", "zh-2(a)"], by_id, citing) == ["zh-1(g)", "es-1", "zh-2(a)"]
+    # The paragraph not chosen, or chosen last: the choice stands.
+    assert with_gloss(["zh-1(a)", "zh-2(a)"], by_id, citing) == ["zh-1(a)", "zh-2(a)"]
+    assert with_gloss(["zh-1(a)", "zh-1(g)"], by_id, citing) == ["zh-1(a)", "zh-1(g)"]
+    assert with_gloss(["zh-1(a)"], by_id, None) == ["zh-1(a)"]
 
 
 def test_the_words_naming_a_decision_are_not_what_is_asked_about_it() -> None:
