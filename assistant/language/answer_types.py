@@ -69,15 +69,17 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|как(?:ой|ов) (?:был |будет )?(?!процент)(?:\w+ )?бюджет|ما (?:هي )?(?:\w+ )?(?:ال)?ميزانية"
             r"|сколько (?:денег|долларов|стоил[аио]?|стоит|стоят|стоило)|какова стоимость"
             r"|كم (?:تكلف|كلف|دولار|من المال)|ما (?:هي )?(?:ال)?تكلفة"
-            # The currency the amount is wanted in: "in US dollars", "en euros", "بالدولار".
-            r"|\bin (?:US |U\.S\. )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR)\b|\ben (?:dólares|euros|libras)\b"
+            # The currency the amount is wanted in: "in US dollars", "in Nepali rupees", "en
+            # euros", "بالدولار"; or counted in it: "how many US dollars".
+            r"|\bin (?:US |U\.S\. |\w+ )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR|rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs)\b|\ben (?:dólares|euros|libras)\b"
+            r"|\bhow many (?:US |U\.S\. |\w+ )?(?:dollars|euros|rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs)\b"
             r"|\ben (?:dollars|euros|livres)\b|(?<!\w)в (?:долларах|евро|фунтах|рублях)(?!\w)|以?(?:美元|欧元|英镑)计"
             r"|(?:بالدولار|باليورو|بالجنيه)",
             re.IGNORECASE,
         ),
         re.compile(
             r"(?:USD|US\$|\$|GBP|EUR|€|£|¥)\s*\d|\d[\d,.]*\s*(?:million |billion |thousand )?"
-            r"(?:yuan|dollars|euros?|pounds|美元|元|欧元)"
+            r"(?:yuan|dollars|euros?|pounds|rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs|美元|元|欧元)"
             r"|\d\s*(?:%|per ?cent)\s+of\s+(?:\w+\s+){0,3}(?:GDP|gross (?:domestic |world )?product|income|budget|output)",
             re.IGNORECASE,
         ),

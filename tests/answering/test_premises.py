@@ -83,6 +83,9 @@ def _source(text: str, **meta: Any) -> Source:
         ("La décennie durera jusqu'en 2030, non ?", None),
         ("What target for 2030 does the Bonn Challenge set?", None),
         ("What did Rwanda pledge to restore by 2020?", None),
+        # An amount counted in a currency, or wanted in one, is money.
+        ("How many US dollars does the decision ask the GEF to provide?", "money"),
+        ("How much compensation in Nepali rupees does a family receive?", "money"),
         # Words in brackets gloss or name something: they are not what is asked.
         ("指标10.1（可持续农业面积比例）列了哪些补充指标？", None),
         ("Which indicators sit under 10.1 (proportion of agricultural area)?", None),
