@@ -195,6 +195,10 @@ def test_a_list_is_preferred_among_close_passages_when_several_things_are_asked_
         ("序言部分第2段", {"pp2"}),
         ("¿Qué organizaciones invita el párrafo 2 de la decisión XI/16?", {"2"}),
         ("Que dit le paragraphe 5 c) ?", {"5(c)"}),
+        # Sub-paragraphs by their own names: apartado, inciso, alinéa, подпункт.
+        ("¿Qué establece el apartado 3(b) de la decisión XI/16?", {"3(b)"}),
+        ("Que demande l'alinéa 5 b) ?", {"5(b)"}),
+        ("Что говорит подпункт 2(b)?", {"2(b)"}),
         ("Which sub-paragraph deals with resilience?", set()),
         ("What is Target 2 of the framework?", set()),
     ],
