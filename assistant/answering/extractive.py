@@ -429,8 +429,10 @@ def _distinct_terms(parts: list[str], language: str, common_zipf: float) -> list
 
 def _language_notices(language: str, citations: Iterable[Citation]) -> tuple[str, ...]:
     """Say so when quoted passages are in another language than the question's."""
-    foreign = sorted({c.language for c in citations} - {language})
+    quoted = {c.language for c in citations}
+    foreign = sorted(quoted - {language})
     if not foreign:
         return ()
     names = LANGUAGE_NAMES.get(language, LANGUAGE_NAMES["en"])
-    return (message("other_language", language, names=", ".join(names.get(c, c) for c in foreign)),)
+    key = "some_other_language" if language in quoted else "other_language"
+    return (message(key, language, names=", ".join(names.get(c, c) for c in foreign)),)

@@ -40,6 +40,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Язык цитируемых фрагментов: {names}.",
         "ar": "لغة المقاطع المقتبسة: {names}.",
     },
+    "some_other_language": {
+        "en": "Some of the quoted passages are in {names}.",
+        "zh": "部分引用的段落为{names}。",
+        "es": "Algunos de los pasajes citados están en {names}.",
+        "fr": "Certains des passages cités sont en {names}.",
+        "ru": "Часть цитируемых фрагментов на другом языке: {names}.",
+        "ar": "بعض المقاطع المقتبسة بلغة أخرى: {names}.",
+    },
     "no_version": {
         "en": "The corpus has no {name} version of these passages; they are quoted as written.",
         "zh": "语料库中没有这些段落的{name}版本，以下按原文引用。",

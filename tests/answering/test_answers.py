@@ -73,7 +73,7 @@ def test_nothing_is_lost_when_every_passage_would_be_dropped() -> None:
     assert _catalogue().prefer([summary], "es") == [summary]
 
 
-@pytest.mark.parametrize("key", ["refusal", "other_language", "frame_first", "frame_more", "decision"])
+@pytest.mark.parametrize("key", ["refusal", "other_language", "some_other_language", "frame_first", "frame_more", "decision"])
 def test_every_message_exists_in_the_six_un_languages(key: str) -> None:
     texts = {language: message(key, language, names="x", label="x", symbol="XI/16") for language in UN_LANGUAGES}
     assert len(set(texts.values())) == 6  # none falls back to English

@@ -113,3 +113,4 @@ def test_a_spanish_question_on_the_decision_quotes_its_paragraph_and_the_spanish
     assert any(c.doc_id == "cbd-dec-xi-16-es-summary" for c in answer.citations)
     assert "conocimientos tradicionales" in answer.text
     assert answer.trace["citing"] == {"symbol": "XI/16", "paragraph": "1(g)"}
+    assert answer.notices == ("Algunos de los pasajes citados están en chino.",)  # the summary's are Spanish
