@@ -18,7 +18,7 @@ __all__ = [
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
 
 _PARAGRAPH = re.compile(
-    r"(?P<pre>preambular\s+)?(?:sub-?)?(?:paragraph|para\.?|párrafo|paragraphe|apartado|inciso|alinéa|пункт[а-я]*)\s*"
+    r"(?P<pre>preambular\s+)?(?:sub-?)?(?:paragraph|para\.?|párrafo|paragraphe|apartado|inciso|alinéa|пункт[а-я]*|الفقرة)\s*"
     r"(?P<n>\d{1,2})\s*(?:\(\s*(?P<l>[a-z])\s*\)|(?P<l2>[a-z])\))?"
     r"|(?P<zpre>序言部分?)?第\s*(?P<zn>\d{1,2})\s*(?:\(\s*(?P<zl>[a-z])\s*\)\s*)?段",
     re.IGNORECASE,

@@ -24,8 +24,10 @@ from assistant.retrieval.question import Question
 
 __all__ = ["Citing", "cited_paragraphs", "items_of", "with_gloss"]
 
-# A lettered item inside a summary's paragraph: "(b) des études de cas …".
-_ITEM = re.compile(r"\(([a-z])\)\s")
+# A lettered item inside a summary's paragraph: "(b) des études de cas …", and in Arabic
+# texts by the letters of the UN Arabic order: "(ب) …" is (b).
+_ITEM = re.compile(r"\(([a-z]|هـ|[أبجدوزحطي])\)\s")
+_ARABIC_LETTERS = dict(zip(["أ", "ب", "ج", "د", "هـ", "و", "ز", "ح", "ط", "ي"], "abcdefghij", strict=True))
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,10 @@ def items_of(text: str, locator: str) -> list[tuple[str, str]]:
     if not marks or "(" in number:
         return [(number, text)]
     ends = [m.start() for m in marks[1:]] + [len(text)]
-    return [(f"{number}({m.group(1)})", text[m.end() : end]) for m, end in zip(marks, ends, strict=True)]
+    return [
+        (f"{number}({_ARABIC_LETTERS.get(m.group(1), m.group(1))})", text[m.end() : end])
+        for m, end in zip(marks, ends, strict=True)
+    ]
 
 
 def cited_paragraphs(

@@ -199,6 +199,7 @@ def test_a_list_is_preferred_among_close_passages_when_several_things_are_asked_
         ("¿Qué establece el apartado 3(b) de la decisión XI/16?", {"3(b)"}),
         ("Que demande l'alinéa 5 b) ?", {"5(b)"}),
         ("Что говорит подпункт 2(b)?", {"2(b)"}),
+        ("ماذا تقول الفقرة 5 من المقرر XI/16؟", {"5"}),
         ("Which sub-paragraph deals with resilience?", set()),
         ("What is Target 2 of the framework?", set()),
     ],

@@ -49,6 +49,9 @@ def test_a_summarys_items_are_read_with_their_paragraph_numbers() -> None:
     assert items[2][1].startswith("participación plena")
     assert items_of("Entre corchetes, reconoce…", "Párrafo 3: financiación") == [("3", "Entre corchetes, reconoce…")]
     assert items_of(SUMMARY_1, "Resumen") == []  # a section that names no paragraph points nowhere
+    # Arabic texts letter their items in the UN Arabic order: (أ) is (a), (هـ) is (e).
+    arabic = items_of("تحث الأطراف على: (أ) تقديم الدعم؛ (هـ) إجراء تقييم.", "الفقرة 4: الدعم")
+    assert [p for p, _ in arabic] == ["4(a)", "4(e)"]
 
 
 @pytest.mark.parametrize(
