@@ -78,17 +78,18 @@ def cited_paragraphs(
     """Return the summary's item that best matches the question, if one does.
 
     Only for a decision the question names whose text is not in the question's language,
-    read from the summaries in that language among the candidates. The question's content
+    and names no paragraph of, read from the summaries in that language among the candidates. The question's content
     words (rarer than ``content_zipf`` in general language) are weighed by how few of the
     summaries' items share them, as BM25 weighs terms: "ecosistemas" is in many items,
     "resiliencia" in one; between items equal by that, the rarer words in general language
-    win. The best item must share a word and be the only best.
+    win, then the item sharing more of the question's words of any kind ("participación").
+    The best item must share a content word and be the only best.
     """
     wanted = {
         s for s in question.symbols
         if s in decisions and question.language not in decision_languages.get(s, frozenset())
     }
-    if not wanted or lexical is None:
+    if not wanted or lexical is None or question.paragraphs:  # a paragraph named is the one asked
         return None
     documents = {
         str(c.metadata.get("doc_id")): str(c.metadata.get("symbol", "")).upper()
@@ -104,15 +105,18 @@ def cited_paragraphs(
             for paragraph, words in items_of(lexical.texts[position], str(meta.get("locator", ""))):
                 if paragraph in decisions[symbol]:
                     items.append((Citing(symbol, paragraph, lexical.ids[position]), set(tokenize(words))))
-    terms = _content_terms(without_symbols(question.searched), question.language, content_zipf)
+    asked_text = without_symbols(question.searched)
+    terms = _content_terms(asked_text, question.language, content_zipf)
     if not items or not terms:
         return None
     shared = Counter(t for _, words in items for t in words & terms.keys())
     weight = {t: math.log(1.0 + (len(items) - n + 0.5) / (n + 0.5)) for t, n in shared.items()}
 
-    def score(words: set[str]) -> tuple[float, float]:
+    asked = set(tokenize(asked_text))
+
+    def score(words: set[str]) -> tuple[float, float, int]:
         common = words & terms.keys()
-        return round(sum(weight[t] for t in common), 6), round(sum(terms[t] for t in common), 6)
+        return round(sum(weight[t] for t in common), 6), round(sum(terms[t] for t in common), 6), len(words & asked)
 
     scored = sorted(((score(words), citing) for citing, words in items), key=lambda pair: pair[0])
     (best, citing), runner_up = scored[-1], scored[-2][0] if len(scored) > 1 else None

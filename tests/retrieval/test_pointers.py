@@ -72,6 +72,8 @@ def test_no_pointer_without_a_match_or_where_the_decision_speaks_the_askers_lang
     index = _index()
     assert _cited("¿Qué dice la decisión XI/16 sobre el glifosato?", index) is None  # no item says it
     assert _cited("¿Qué dice el resumen sobre el conocimiento tradicional?", index) is None  # no decision named
+    # A paragraph named is the one asked about.
+    assert _cited("¿Qué dice el párrafo 2 de la decisión XI/16 sobre el conocimiento tradicional?", index) is None
     # The decision's own text is in Chinese: a Chinese question reads it directly.
     assert _cited("第XI/16号决定关于传统知识说了什么？", index) is None
 
@@ -95,6 +97,15 @@ def test_the_words_naming_a_decision_are_not_what_is_asked_about_it() -> None:
         "Que prévoit en matière d'évaluation ?"
     )
     assert "16/31" not in without_symbols("What does decision 16/31 request?")
+
+
+@pytest.mark.e2e
+def test_a_russian_question_on_the_decision_is_led_by_the_russian_summary(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("Что говорит решение XI/16 о традиционных знаниях?")
+    assert answer.supported, answer.text
+    assert (answer.citations[0].doc_id, answer.citations[0].paragraph) == ("cbd-dec-xi-16-zh", "1(g)")
+    assert any(c.doc_id == "cbd-dec-xi-16-ru-summary" for c in answer.citations)
+    assert "традиционных знаний" in answer.text
 
 
 @pytest.mark.e2e
