@@ -100,15 +100,6 @@ def test_the_words_naming_a_decision_are_not_what_is_asked_about_it() -> None:
 
 
 @pytest.mark.e2e
-def test_a_russian_question_on_the_decision_is_led_by_the_russian_summary(corpus_assistant: Any) -> None:
-    answer = corpus_assistant.ask("Что говорит решение XI/16 о традиционных знаниях?")
-    assert answer.supported, answer.text
-    assert (answer.citations[0].doc_id, answer.citations[0].paragraph) == ("cbd-dec-xi-16-zh", "1(g)")
-    assert any(c.doc_id == "cbd-dec-xi-16-ru-summary" for c in answer.citations)
-    assert "традиционных знаний" in answer.text
-
-
-@pytest.mark.e2e
 @pytest.mark.parametrize(
     "question",
     [
