@@ -77,13 +77,14 @@ def cited_paragraphs(
 ) -> Citing | None:
     """Return the summary's item that best matches the question, if one does.
 
-    Only for a decision the question names whose text is not in the question's language,
-    and names no paragraph of, read from the summaries in that language among the candidates. The question's content
-    words (rarer than ``content_zipf`` in general language) are weighed by how few of the
-    summaries' items share them, as BM25 weighs terms: "ecosistemas" is in many items,
-    "resiliencia" in one; between items equal by that, the rarer words in general language
-    win, then the item sharing more of the question's words of any kind ("participación").
-    The best item must share a content word and be the only best.
+    Only for a decision the question names (and names no paragraph of) whose text is not
+    in the question's language, read from the summaries in that language among the
+    candidates. The question's content words (rarer than ``content_zipf`` in general
+    language) are weighed by how few of the summaries' items share them, as BM25 weighs
+    terms: "ecosistemas" is in many items, "resiliencia" in one. Between items equal by
+    that, the rarer words in general language win, then the item sharing more of the
+    question's words of any kind ("participación"). The best item must share a content
+    word and be the only best.
     """
     wanted = {
         s for s in question.symbols
@@ -91,28 +92,14 @@ def cited_paragraphs(
     }
     if not wanted or lexical is None or question.paragraphs:  # a paragraph named is the one asked
         return None
-    documents = {
-        str(c.metadata.get("doc_id")): str(c.metadata.get("symbol", "")).upper()
-        for c in candidates
-        if str(c.metadata.get("symbol", "")).upper() in wanted
-        and c.metadata.get("kind") != "decision"
-        and c.metadata.get("language") == question.language
-    }
-    items: list[tuple[Citing, set[str]]] = []
-    for doc_id, symbol in documents.items():
-        for position in lexical.document_positions(doc_id):
-            meta = lexical.metadatas[position]
-            for paragraph, words in items_of(lexical.texts[position], str(meta.get("locator", ""))):
-                if paragraph in decisions[symbol]:
-                    items.append((Citing(symbol, paragraph, lexical.ids[position]), set(tokenize(words))))
+    items = _summary_items(question.language, wanted, candidates, lexical, decisions)
     asked_text = without_symbols(question.searched)
     terms = _content_terms(asked_text, question.language, content_zipf)
     if not items or not terms:
         return None
+    asked = set(tokenize(asked_text))
     shared = Counter(t for _, words in items for t in words & terms.keys())
     weight = {t: math.log(1.0 + (len(items) - n + 0.5) / (n + 0.5)) for t, n in shared.items()}
-
-    asked = set(tokenize(asked_text))
 
     def score(words: set[str]) -> tuple[float, float, int]:
         common = words & terms.keys()
@@ -121,6 +108,35 @@ def cited_paragraphs(
     scored = sorted(((score(words), citing) for citing, words in items), key=lambda pair: pair[0])
     (best, citing), runner_up = scored[-1], scored[-2][0] if len(scored) > 1 else None
     return citing if best[0] > 0 and best != runner_up else None
+
+
+def _summary_items(
+    language: str,
+    symbols: set[str],
+    candidates: Iterable[Candidate],
+    lexical: LexicalIndex,
+    decisions: Mapping[str, set[str]],
+) -> list[tuple[Citing, set[str]]]:
+    """Every item of the summaries in ``language`` among the candidates, with its search terms.
+
+    A summary is read whole (all its chunks), so every item competes, not only those of the
+    sections that happened to be retrieved.
+    """
+    documents = {
+        str(c.metadata.get("doc_id")): str(c.metadata.get("symbol", "")).upper()
+        for c in candidates
+        if str(c.metadata.get("symbol", "")).upper() in symbols
+        and c.metadata.get("kind") != "decision"
+        and c.metadata.get("language") == language
+    }
+    items: list[tuple[Citing, set[str]]] = []
+    for doc_id, symbol in documents.items():
+        for position in lexical.document_positions(doc_id):
+            meta = lexical.metadatas[position]
+            for paragraph, words in items_of(lexical.texts[position], str(meta.get("locator", ""))):
+                if paragraph in decisions[symbol]:
+                    items.append((Citing(symbol, paragraph, lexical.ids[position]), set(tokenize(words))))
+    return items
 
 
 def _content_terms(text: str, language: str, content_zipf: float) -> dict[str, float]:
