@@ -35,6 +35,8 @@ _QUANTITY = re.compile(
 )
 # A year still to come (a forecast's horizon).
 _FUTURE_YEAR = r"(?:202[7-9]|20[3-9]\d|2[1-9]\d\d)\b"
+# Currencies named by their unit, in English ("in Nepali rupees", "50,000 CFA francs").
+_CURRENCY_UNITS = r"rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs"
 # What a question asks an amount of, and what a passage's statement of one looks like.
 _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "area": (
@@ -71,15 +73,15 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|كم (?:تكلف|كلف|دولار|من المال)|ما (?:هي )?(?:ال)?تكلفة"
             # The currency the amount is wanted in: "in US dollars", "in Nepali rupees", "en
             # euros", "بالدولار"; or counted in it: "how many US dollars".
-            r"|\bin (?:US |U\.S\. |\w+ )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR|rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs)\b|\ben (?:dólares|euros|libras)\b"
-            r"|\bhow many (?:US |U\.S\. |\w+ )?(?:dollars|euros|rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs)\b"
+            rf"|\bin (?:US |U\.S\. |\w+ )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR|{_CURRENCY_UNITS})\b|\ben (?:dólares|euros|libras)\b"
+            rf"|\bhow many (?:US |U\.S\. |\w+ )?(?:dollars|euros|{_CURRENCY_UNITS})\b"
             r"|\ben (?:dollars|euros|livres)\b|(?<!\w)в (?:долларах|евро|фунтах|рублях)(?!\w)|以?(?:美元|欧元|英镑)计"
             r"|(?:بالدولار|باليورو|بالجنيه)",
             re.IGNORECASE,
         ),
         re.compile(
             r"(?:USD|US\$|\$|GBP|EUR|€|£|¥)\s*\d|\d[\d,.]*\s*(?:million |billion |thousand )?"
-            r"(?:yuan|dollars|euros?|pounds|rupees|yen|francs|pesos|reais|rubles|roubles|shillings|dinars|dirhams|rand|naira|birr|CFA francs|美元|元|欧元)"
+            rf"(?:yuan|dollars|euros?|pounds|{_CURRENCY_UNITS}|美元|元|欧元)"
             r"|\d\s*(?:%|per ?cent)\s+of\s+(?:\w+\s+){0,3}(?:GDP|gross (?:domestic |world )?product|income|budget|output)",
             re.IGNORECASE,
         ),

@@ -49,10 +49,13 @@ def instrument(symbol: str) -> str:
     return "resolution" if _RESOLUTION.match(symbol.strip()) else "decision"
 
 
+# The word for a decision in the six languages (Chinese writes it after the number: "号决定").
+_DECISION_WORD = r"(?:decisions?|d[ée]cisions?|decisi[oó]n(?:es)?|dec\.|решени[еяюи]|المقرر)"
+
 # A Roman-numbered symbol with the word naming it: "la décision XI/16", "решение XI/16",
 # "第XI/16号决定".
 _NAMED_DECISION = re.compile(
-    r"\b(?:(?:(?:the|la|el|le)\s+|l')?(?:decisions?|d[ée]cisions?|decisi[oó]n(?:es)?|dec\.|решени[еяюи]|المقرر)\s+)"
+    rf"\b(?:(?:(?:the|la|el|le)\s+|l')?{_DECISION_WORD}\s+)"
     r"(?=[IVX]{1,5}/\d)"
     r"|(?<=[IVX]/\d)(?:\d?\s*号?\s*决定)",
     re.IGNORECASE,
@@ -61,7 +64,7 @@ _NAMED_DECISION = re.compile(
 # Decisions numbered in Arabic figures since COP 13 ("16/31", "15/4"): named as decisions
 # ("decision 16/31", "第16/31号决定", "CBD/COP/DEC/16/31"), since a bare "16/31" may be anything.
 _NUMBERED_DECISION = re.compile(
-    r"(?:\b(?:decisions?|d[ée]cisions?|decisi[oó]n(?:es)?|dec\.|решени[еяюи]|المقرر)\s+|/DEC/|第\s*)"
+    rf"(?:\b{_DECISION_WORD}\s+|/DEC/|第\s*)"
     r"(\d{1,2}/\d{1,2})(?![\d/])",
     re.IGNORECASE,
 )

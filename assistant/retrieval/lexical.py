@@ -136,15 +136,26 @@ class LexicalIndex:
     def decision_paragraphs(self) -> dict[str, set[str]]:
         """Paragraphs of each decision whose own text is indexed (not only briefs about it)."""
         if self._decisions is None:
-            self._decisions, self._decision_chunks = {}, {}
-            for position, meta in enumerate(self.metadatas):
-                if meta.get("kind") == "decision" and meta.get("symbol"):
-                    symbol = str(meta["symbol"]).upper()
-                    paragraphs = self._decisions.setdefault(symbol, set())
-                    if meta.get("paragraph"):
-                        paragraphs.add(str(meta["paragraph"]))
-                        self._decision_chunks.setdefault((symbol, str(meta["paragraph"])), []).append(position)
+            self._read_decisions()
+        assert self._decisions is not None
         return self._decisions
+
+    def _read_decisions(self) -> None:
+        """One pass over the decisions' chunks: their paragraphs, languages and positions."""
+        decisions: dict[str, set[str]] = {}
+        languages: dict[str, set[str]] = {}
+        self._decision_chunks = {}
+        for position, meta in enumerate(self.metadatas):
+            if meta.get("kind") != "decision" or not meta.get("symbol"):
+                continue
+            symbol = str(meta["symbol"]).upper()
+            paragraphs = decisions.setdefault(symbol, set())
+            languages.setdefault(symbol, set()).add(str(meta.get("language", "")))
+            if meta.get("paragraph"):
+                paragraphs.add(str(meta["paragraph"]))
+                self._decision_chunks.setdefault((symbol, str(meta["paragraph"])), []).append(position)
+        self._decisions = decisions
+        self._decision_languages = {symbol: frozenset(codes) for symbol, codes in languages.items()}
 
     def document_positions(self, doc_id: str) -> list[int]:
         """Positions of a document's chunks, in index order."""
@@ -162,11 +173,8 @@ class LexicalIndex:
     def decision_languages(self) -> dict[str, frozenset[str]]:
         """Languages each indexed decision's own text is in (its original and translations)."""
         if self._decision_languages is None:
-            found: dict[str, set[str]] = {}
-            for meta in self.metadatas:
-                if meta.get("kind") == "decision" and meta.get("symbol"):
-                    found.setdefault(str(meta["symbol"]).upper(), set()).add(str(meta.get("language", "")))
-            self._decision_languages = {symbol: frozenset(codes) for symbol, codes in found.items()}
+            self._read_decisions()
+        assert self._decision_languages is not None
         return self._decision_languages
 
     def translated_into(self, language: str) -> tuple[str, ...]:
