@@ -107,6 +107,16 @@ class RetrievalSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    locator_weight: float = Field(
+        1.0,
+        ge=0,
+        description=(
+            "Weight of a preference for passages naming the numbered part a question names"
+            ' ("Target 2", "meta 2", "目标2", a table row under a "Goal/target" column): the'
+            " embedding does not tell one target's number from another's."
+        ),
+        json_schema_extra={"quality": True},
+    )
     symbol_weight: float = Field(
         1.0,
         ge=0,

@@ -8,9 +8,10 @@ does not exist) and by provenance (a heading that claims a decision's symbol).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = [
-    "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
+    "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument", "locator_keys",
     "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases", "table_cells",
     "without_symbols",
 ]
@@ -141,12 +142,17 @@ def asks_for_sources(text: str) -> bool:
     return bool(_ASKS_FOR_SOURCES.search(text))
 
 
-# Numbered parts of a text a question may name: "Target 2", "meta 2", "目标2", "第2项目标".
-LOCATOR_WORDS = (
-    r"targets?|goals?|principles?|objectives?|articles?|annex(?:es)?|metas?|objetivos?|principios?"
-    r"|art[íi]culos?|anexos?|cibles?|objectifs?|principes?|annexes?|цел[ьи]|задач[аи]|принцип[ы]?"
-    r"|стать[яи]|приложени[ея]"
-)
+# Numbered parts of a text a question may name: "Target 2", "meta 2", "目标2", "第2项目标",
+# by kind. Goals and targets are one kind: a table heads one column "Goal/target", and
+# "objectif" names either.
+_LOCATOR_KINDS = {
+    "target": r"targets?|goals?|objectives?|metas?|objetivos?|cibles?|objectifs?|цел[ьи]|задач[аи]",
+    "principle": r"principles?|principios?|principes?|принцип[ы]?",
+    "article": r"articles?|art[íi]culos?|стать[яи]",
+    "annex": r"annex(?:es)?|anexos?|annexes?|приложени[ея]",
+}
+_CHINESE_KINDS = {"目标": "target", "原则": "principle", "条": "article"}
+LOCATOR_WORDS = "|".join(_LOCATOR_KINDS.values())
 NUMBERED_LOCATOR = re.compile(
     rf"\b(?:{LOCATOR_WORDS})\s+(\d{{1,2}})(?!\d)|(?:目标|原则)\s*(\d{{1,2}})(?!\d)"
     r"|第\s*(\d{1,2})\s*(?:项|个)?(?:目标|原则|条)",
@@ -182,6 +188,58 @@ def _table_names(text: str, number: str) -> bool:
 
     columns = [i for i, cell in enumerate(table_cells(rows[0])) if _LOCATOR_HEADER.search(cell)]
     return any(i < len(row) and row[i] == number for row in map(table_cells, rows[2:]) for i in columns)
+
+
+# "Targets 2 and 3", "metas 2 y 3", "目标2", "第2项目标", "第8条": a kind and its numbers.
+_NAMED_NUMBERS = re.compile(
+    rf"\b(?P<word>{LOCATOR_WORDS})\s+(?P<numbers>(?:\d{{1,2}}\s*(?:,|and|or|y|o|et|ou|-|–|и)\s*)*\d{{1,2}})(?!\d)"
+    r"|(?P<zword>目标|原则)\s*(?P<zn>\d{1,2})(?!\d)|第\s*(?P<zn2>\d{1,2})\s*(?:项|个)?(?P<zword2>目标|原则|条)",
+    re.IGNORECASE,
+)
+
+
+def locator_keys(text: str) -> list[str]:
+    """Return search keys for the numbered parts ``text`` names: "target#2", "article#8".
+
+    "Target 2", "meta 2", "cible 2" and "目标2" give one key, so BM25 can match the part
+    itself across languages and spellings, as one rare term rather than a common word and
+    a number. A table names the numbers in its columns headed by a locator word ("Goal/target").
+    """
+    text = unicodedata.normalize("NFKC", text)
+    keys: list[str] = []
+    for match in _NAMED_NUMBERS.finditer(text):
+        if match.group("word"):
+            kind = _kind_of(match.group("word"))
+            keys.extend(f"{kind}#{n}" for n in re.findall(r"\d+", match.group("numbers")))
+        else:
+            word, number = match.group("zword") or match.group("zword2"), match.group("zn") or match.group("zn2")
+            keys.append(f"{_CHINESE_KINDS[word]}#{number}")
+    keys.extend(_table_keys(text))
+    return keys
+
+
+def _kind_of(word: str) -> str:
+    return next(kind for kind, words in _LOCATOR_KINDS.items() if re.fullmatch(words, word, re.IGNORECASE))
+
+
+def _table_keys(text: str) -> list[str]:
+    """Keys for the numbers in a Markdown table's columns headed by locator words."""
+    rows = [line.strip() for line in text.split("\n") if line.strip().startswith("|")]
+    if len(rows) < 3:
+        return []
+    kinds: dict[int, list[str]] = {}
+    for i, cell in enumerate(table_cells(rows[0])):
+        found = [_kind_of(m.group(0)) for m in re.finditer(rf"\b(?:{LOCATOR_WORDS})\b", cell, re.IGNORECASE)]
+        found += [kind for word, kind in _CHINESE_KINDS.items() if word in cell]
+        if found:
+            kinds[i] = list(dict.fromkeys(found))
+    return [
+        f"{kind}#{row[i]}"
+        for row in map(table_cells, rows[2:])
+        for i, column_kinds in kinds.items()
+        if i < len(row) and re.fullmatch(r"\d{1,2}", row[i])
+        for kind in column_kinds
+    ]
 
 
 def table_cells(row: str) -> list[str]:

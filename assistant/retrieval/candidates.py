@@ -9,11 +9,13 @@ weight to :func:`list_weights`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from assistant.core.settings import Settings
+from assistant.language.references import locator_keys
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.question import Question
 
@@ -31,6 +33,15 @@ class Candidate:
     text: str
     metadata: dict[str, Any]
     ranks: dict[str, int] = field(default_factory=dict)
+
+    def locator_keys(self) -> frozenset[str]:
+        """Keys of the numbered parts the chunk names, in its text or its locator ("target#2")."""
+        return _locator_keys(f"{self.metadata.get('locator', '')}\n{self.text}")
+
+
+@lru_cache(maxsize=4096)  # a chunk is a candidate of many questions
+def _locator_keys(text: str) -> frozenset[str]:
+    return frozenset(locator_keys(text))
 
 
 @dataclass

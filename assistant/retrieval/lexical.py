@@ -22,10 +22,11 @@ import numpy as np
 
 from assistant.core.records import search_text
 from assistant.language.detect import script_language
+from assistant.language.references import locator_keys
 from assistant.language.scripts import HAN, SNOWBALL
 from assistant.retrieval.acronyms import find_acronyms
 
-__all__ = ["LexicalHit", "LexicalIndex", "tokenize"]
+__all__ = ["LexicalHit", "LexicalIndex", "search_terms", "tokenize"]
 
 _TOKEN = re.compile(
     r"\d+\([a-z]\)"  # paragraph references such as 1(b), 8(j)
@@ -35,7 +36,7 @@ _TOKEN = re.compile(
     re.UNICODE,
 )
 # Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
-TOKENIZER_VERSION = 3
+TOKENIZER_VERSION = 4
 _CJK_RUN = re.compile(rf"^[{HAN}]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
@@ -76,6 +77,16 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
                 token = token[:-1]
             tokens.append(token)
     return tokens
+
+
+def search_terms(text: str) -> list[str]:
+    """BM25 terms of a passage or question: its tokens, and keys for the numbered parts it names.
+
+    "Target 2" is the common word "target" and the number 2 to BM25; its key "target#2"
+    (:func:`~assistant.language.references.locator_keys`) is one rare term, shared by
+    "meta 2", "目标2" and a table row under a "Goal/target" column.
+    """
+    return tokenize(text) + locator_keys(text)
 
 
 _THREAD = threading.local()
@@ -215,7 +226,7 @@ class LexicalIndex:
         ids = [r[0] for r in records]
         texts = [r[1] for r in records]
         metadatas = [r[2] for r in records]
-        corpus = [tokenize(search_text(t, m)) or ["∅"] for _, t, m in records]
+        corpus = [search_terms(search_text(t, m)) or ["∅"] for _, t, m in records]
         bm25 = bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)

@@ -14,11 +14,12 @@ from assistant.language.places import expand_places
 from assistant.language.references import (
     asks_about_a_decision,
     asks_for_sources,
+    locator_keys,
     named_paragraphs,
     named_symbols,
 )
 from assistant.retrieval.acronyms import expand_acronyms
-from assistant.retrieval.lexical import LexicalIndex, tokenize
+from assistant.retrieval.lexical import LexicalIndex, search_terms
 
 __all__ = ["Question", "analyse"]
 
@@ -41,11 +42,12 @@ class Question:
     figure: str | None = None  # the kind of amount asked for (an area, a share …)
     wants_list: bool = False
     wants_sources: bool = False
+    locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
 
     @property
     def terms(self) -> list[str]:
-        """The searched text as BM25 terms."""
-        return tokenize(self.searched)
+        """The searched text as BM25 terms (with the keys of the numbered parts it names)."""
+        return search_terms(self.searched)
 
 
 def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:
@@ -66,4 +68,5 @@ def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None
         figure=asked_figure(searched),
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
+        locators=frozenset(locator_keys(searched)),
     )

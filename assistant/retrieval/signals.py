@@ -76,6 +76,8 @@ SIGNALS: tuple[Signal, ...] = (
            lambda c, q, ctx: ctx.names_document(c.metadata, q)),
     Signal("paragraph", "paragraph_weight", "the paragraph the question names (para. 1(b))",
            lambda c, q, ctx: names_paragraph(c.metadata, q, ctx)),
+    Signal("locator", "locator_weight", "passages naming the numbered part the question names (Target 2, 目标2)",
+           lambda c, q, ctx: bool(q.locators) and not q.locators.isdisjoint(c.locator_keys())),
     Signal("cited", "cited_weight", "a summary's item in the question's language and the paragraph it points to",
            lambda c, q, ctx: ctx.cites(c)),
 )

@@ -55,3 +55,39 @@ def test_language_share_and_translated_documents() -> None:
     assert index.translated_into("zh") == ("dec-en",)
     assert index.translated_into("en") == ("dec-zh",)
     assert index.translated_into("es") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("What is the headline indicator for target 2?", ["target#2"]),
+        ("¿Qué dicen las metas 2 y 3?", ["target#2", "target#3"]),
+        ("Quel indicateur accompagne la cible 8 ?", ["target#8"]),
+        ("监测框架中目标2的主要指标是什么？", ["target#2"]),
+        ("第8条规定了什么？", ["article#8"]),
+        ("Principle 5 of the FLR principles", ["principle#5"]),
+        # A table names the numbers in a column headed by a locator word, not in others.
+        ("| Goal/target | Headline |\n|---|---|\n| 2 | 2.1 Area |\n| D | D.1 Funding |", ["target#2"]),
+        ("| Row | Value |\n|---|---|\n| 2 | x |", []),
+        ("Restore 30 per cent of degraded land by 2030", []),
+    ],
+)
+def test_numbered_parts_are_one_search_key_in_every_language(text: str, keys: list[str]) -> None:
+    from assistant.language.references import locator_keys
+
+    assert locator_keys(text) == keys
+
+
+def test_bm25_finds_a_table_row_by_the_target_a_question_names() -> None:
+    # The row of target 2 says "2" under "Goal/target"; another passage says "target" and
+    # "2" apart. The key "target#2" is one rare term both the question and the row hold.
+    row = "| Goal/target | Headline or binary indicator |\n|---|---|\n| 2 | 2.1 Area under restoration |"
+    prose = "Each target of the framework has 2 or more indicators."
+    other = "| Goal/target | Headline or binary indicator |\n|---|---|\n| 3 | 3.1 Coverage of protected areas |"
+    index = LexicalIndex.build([("row", row, {}), ("prose", prose, {}), ("other", other, {})])
+    from assistant.retrieval.question import analyse
+
+    question = analyse("What is the headline indicator for target 2 of the monitoring framework?", index, "en")
+    assert question.locators == {"target#2"}
+    assert [index.ids[hit.index] for hit in index.search(question.terms, 3)][0] == "row"
+    assert [index.ids[hit.index] for hit in index.search(["target#2"], 3)] == ["row"]  # the key alone
