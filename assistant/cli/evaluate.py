@@ -97,6 +97,14 @@ BaselinesOpt = Annotated[
         help="Also run the items with dense-only and BM25-only retrieval, side by side.",
     ),
 ]
+AblateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--ablate",
+        help="Also run the items once per fusion and composer weight set to 0, and table"
+        " what each weight earns on dev and on test (one more run per weight).",
+    ),
+]
 IngestOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -135,6 +143,7 @@ def eval_(
     mode: ModeOpt = None,
     validate: ValidateOpt = False,
     baselines: BaselinesOpt = False,
+    ablate: AblateOpt = False,
     ingest: IngestOpt = None,
     realdocs: RealdocsOpt = None,
     realdocs_store: RealdocsStoreOpt = REALDOCS_STORE,
@@ -149,6 +158,8 @@ def eval_(
     --compare adds deltas, paired significance tests and the items that flipped.
     --baselines runs the same items again with each single retriever (dense only, BM25
     only) and adds hit@5 and MRR@10 by language and tag for all three (about 3x the time).
+    --ablate runs them again once per weight set to 0 (about 16x the time) and tables the
+    change on dev and test: a weight whose removal costs nothing on test does not earn it.
     --validate only checks the sets, one line per problem; exit code 1 if any.
 
     Example: restoration-assistant eval evals/sets/*.jsonl --store var/eval-store
@@ -168,7 +179,7 @@ def eval_(
     summary, comparison = run_action(
         lambda: run_eval_plan(
             suites, run_dir, compare=compare, ids=ids, limit=limit, split=split.value,
-            baselines=baselines, skipped=skipped, hooks=_HOOKS,
+            baselines=baselines, ablate=ablate, skipped=skipped, hooks=_HOOKS,
         )
     )  # fmt: skip
     _print_headline(summary, comparison)
@@ -176,6 +187,8 @@ def eval_(
     _print_llm(summary)
     if baselines:
         _print_baselines(summary)
+    if ablate:
+        _print_ablation(summary)
     report = escape(str(run_dir / "report.html"))
     console.print(f"Run written to [bold]{escape(str(run_dir))}[/] — open {report}")
 
@@ -390,5 +403,19 @@ def _print_baselines(summary: dict[str, Any]) -> None:
     for column in BASELINE_HEADER:
         table.add_column(column, justify="left" if column in ("", "group") else "right")
     for row in baseline_rows(summary):
+        table.add_row(*(escape(cell) for cell in row))
+    console.print(table)
+
+
+def _print_ablation(summary: dict[str, Any]) -> None:
+    from assistant.evaluation.ablation import ABLATION_HEADER, ablation_rows
+
+    table = Table(
+        title="Each weight set to 0: change from the full configuration, dev/test",
+        box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
+    )
+    for column in ABLATION_HEADER:
+        table.add_column(column, justify="left" if column == "setting" else "right", no_wrap=True)
+    for row in ablation_rows(summary):
         table.add_row(*(escape(cell) for cell in row))
     console.print(table)

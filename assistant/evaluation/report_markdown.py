@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from assistant.evaluation.ablation import ABLATION_HEADER, ablation_rows
 from assistant.evaluation.comparison import MAX_P, Comparison, comparison_rows
 from assistant.evaluation.report_rows import (
     BASELINE_HEADER,
@@ -114,6 +115,17 @@ def _breakdowns(summary: dict[str, Any]) -> list[str]:
             + ").",
             "",
             _md_table(BASELINE_HEADER, baseline_rows(summary)),
+        ]
+    if summary.get("ablation"):
+        parts += [
+            "",
+            "## What each weight earns",
+            "",
+            "The same items with one weight at a time set to 0: the change from the full"
+            " configuration, as dev/test. A weight earns its place when its removal costs on"
+            " `test` (key facts, refusals or hit@5 down, false refusals up).",
+            "",
+            _md_table(list(ABLATION_HEADER), ablation_rows(summary)),
         ]
     return parts
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,7 @@ class SuiteRun:
     baselines: dict[str, Any]
     stores: dict[str, Any]
     assistant: Any
+    ablated: dict[str, list[Any]] = field(default_factory=dict)  # weight -> results without it
 
 
 def check_eval_sets(paths: Sequence[Path], store: Any) -> list[Any]:
@@ -160,16 +161,27 @@ def _refresh_store(suite: Suite, embeddings: Any, hooks: SuiteHooks) -> dict[str
 
 
 def run_suites(
-    plan: Plan, embeddings: Any, *, baselines: bool = False, hooks: SuiteHooks | None = None
+    plan: Plan,
+    embeddings: Any,
+    *,
+    baselines: bool = False,
+    ablate: bool = False,
+    hooks: SuiteHooks | None = None,
 ) -> SuiteRun:
-    """Build or refresh each suite's store, then run its items (and the single retrievers)."""
+    """Build or refresh each suite's store, then run its items and the variants asked for.
+
+    The variants: each single retriever (``baselines``), the configuration without each
+    weight (``ablate``).
+    """
     from assistant import build_assistant
+    from assistant.evaluation.ablation import ablated_weights
     from assistant.evaluation.run import BASELINES, retrieval_digest, summarize
 
     hooks = hooks or SuiteHooks()
     results: list[Any] = []
     per_baseline: dict[str, list[Any]] = {name: [] for name in BASELINES} if baselines else {}
     stores: dict[str, Any] = {}
+    ablated: dict[str, list[Any]] = {}
     assistants = []
     for suite, items in plan:
         indexed = _refresh_store(suite, embeddings, hooks) if suite.sources else {}
@@ -185,11 +197,14 @@ def run_suites(
         for name, overrides in BASELINES.items() if baselines else ():
             variant = build_assistant(suite.settings.model_copy(update=overrides), embeddings)
             per_baseline[name] += _run_items(variant, items, f"{suite.name}, {name} only", hooks)
+        for name in ablated_weights(suite.settings) if ablate else ():
+            variant = build_assistant(suite.settings.model_copy(update={name: 0.0}), embeddings)
+            ablated.setdefault(name, []).extend(_run_items(variant, items, f"{suite.name}, {name} 0", hooks))
     single = {
         name: {"settings": BASELINES[name], **retrieval_digest(summarize(runs, {}))}
         for name, runs in per_baseline.items()
     }
-    return SuiteRun(results, single, stores, assistants[0])
+    return SuiteRun(results, single, stores, assistants[0], ablated)
 
 
 def run_eval_plan(
@@ -201,6 +216,7 @@ def run_eval_plan(
     limit: int | None = None,
     split: str = "all",
     baselines: bool = False,
+    ablate: bool = False,
     skipped: str = "",
     hooks: SuiteHooks | None = None,
 ) -> tuple[dict[str, Any], Any]:
@@ -209,6 +225,7 @@ def run_eval_plan(
     ``ids`` is a file of item ids to run; ``skipped`` the reason a suite could not run,
     kept in the summary. A ``compare`` folder is read before the long run, not after it.
     """
+    from assistant.evaluation.ablation import ablated_weights, ablation_digest
     from assistant.evaluation.run import read_ids, read_run, run_config, summarize
     from assistant.store.embeddings import embeddings_for
 
@@ -218,7 +235,7 @@ def run_eval_plan(
         read_run(compare, require_items=False)
     first = suites[0].settings
     embeddings = embeddings_for(first)
-    run = run_suites(plan, embeddings, baselines=baselines, hooks=hooks)
+    run = run_suites(plan, embeddings, baselines=baselines, ablate=ablate, hooks=hooks)
     extra = {
         "ids_file": str(ids) if ids else None, "limit": limit, "split": split,
         "stores": run.stores, **({"realdocs_skipped": skipped} if skipped else {}),
@@ -228,5 +245,11 @@ def run_eval_plan(
         summary = summarize(run.results, run_config(run.assistant, set_paths, **extra))
         if run.baselines:
             summary["baselines"] = run.baselines
+        if run.ablated:
+            values = ablated_weights(first)
+            summary["ablation"] = {
+                name: ablation_digest(summarize(results, {}), summary, values[name])
+                for name, results in run.ablated.items()
+            }
         comparison = write_run(run.results, summary, run_dir, compare)
     return summary, comparison

@@ -581,3 +581,57 @@ def test_key_facts_are_read_through_the_quotes_layout() -> None:
     assert _key_fact_coverage(answer, ("absence of threats; physical conditions",)) == 1.0
     assert _key_fact_coverage(answer, ("Physical  Conditions|none", "species composition")) == 0.5
     assert _key_fact_coverage(answer, ()) is None
+
+
+def test_ablation_sets_each_bonus_to_zero_and_reports_its_change() -> None:
+    from assistant.evaluation.ablation import ablated_weights, ablation_digest, ablation_rows
+
+    weights = ablated_weights(Settings(language_weight=0.0, figure_bonus=0.04))
+    assert weights["figure_bonus"] == 0.04 and weights["paragraph_weight"] == 1.0
+    # The retrievers' own weights are what --baselines measures; a weight at 0 has nothing to remove.
+    assert not {"dense_weight", "lexical_weight", "language_weight", "sentence_overlap_weight"} & set(weights)
+    full = {"splits": {"dev": {"n_items": 4, "answers": {"key_fact_coverage": 0.75, "refusal_accuracy": 0.5,
+                                                         "false_refusal_rate": 0.0}, "retrieval": {"hit@5": 1.0}},
+                       "test": {"n_items": 2, "answers": {"key_fact_coverage": 1.0, "refusal_accuracy": None,
+                                                          "false_refusal_rate": 0.0}, "retrieval": {"hit@5": 1.0}}}}
+    without = json.loads(json.dumps(full))
+    without["splits"]["test"]["answers"]["key_fact_coverage"] = 0.5
+    digest = ablation_digest(without, full, 0.04)
+    assert digest["test"]["key_fact_coverage"] == {"without": 0.5, "delta": -0.5}
+    assert digest["dev"]["key_fact_coverage"]["delta"] == 0.0 and digest["test"]["n_items"] == 2
+    row = ablation_rows({"ablation": {"figure_bonus": digest}})[0]
+    assert row == ["figure_bonus", "0.04", "+.000/-.500", "+.000/–", "+.000/+.000", "+.000/+.000"]
+
+
+@pytest.mark.e2e
+def test_eval_ablate_runs_the_items_once_per_weight(corpus_store: Settings, tmp_path: Path) -> None:
+    from assistant.evaluation.ablation import ablated_weights
+
+    ids = tmp_path / "ids.txt"
+    items = [json.loads(line) for line in (ROOT / "evals" / "sets" / "unanswerable.jsonl").open(encoding="utf-8")]
+    items += [json.loads(line) for line in (ROOT / "evals" / "sets" / "xi16.jsonl").open(encoding="utf-8")]
+    picked = [i["id"] for split in ("dev", "test") for i in [x for x in items if x["split"] == split][::20][:4]]
+    ids.write_text("\n".join(picked), encoding="utf-8")
+    out = tmp_path / "ablate-run"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RA_")}
+    env["RA_CACHE_DIR"] = str(corpus_store.cache_dir)
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "assistant", "eval",
+            *sorted(str(p) for p in (ROOT / "evals" / "sets").glob("*.jsonl")),
+            "--ids", str(ids), "--store", str(corpus_store.store_dir), "--out", str(out), "--ablate",
+        ],
+        capture_output=True, text=True, cwd=ROOT, env={**env, "COLUMNS": "160"}, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    ablation = summary["ablation"]
+    assert set(ablation) == set(ablated_weights(Settings()))
+    for name, digest in ablation.items():
+        for split in ("dev", "test"):
+            block = digest[split]
+            assert block["n_items"] == summary["splits"][split]["n_items"], name
+            full = summary["splits"][split]["answers"]["key_fact_coverage"]
+            assert block["key_fact_coverage"]["delta"] == pytest.approx(block["key_fact_coverage"]["without"] - full)
+    assert "Each weight set to 0" in result.stdout
+    assert "## What each weight earns" in (out / "report.md").read_text(encoding="utf-8")
