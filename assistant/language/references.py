@@ -166,34 +166,19 @@ def names_numbered(text: str, number: str) -> bool:
     A table names it too when a column headed by such a word ("Goal/target") holds the
     number in one of its rows.
     """
-    listed = r"(?:\d{1,2}\s*(?:,|and|or|y|o|et|ou|to|-|–|和|、|и)\s*)*"
-    return bool(
-        re.search(rf"\b(?:{LOCATOR_WORDS})\s+{listed}{number}(?!\d)", text, re.IGNORECASE)
-        or re.search(
-            rf"(?:目标|原则)\s*{listed}{number}(?!\d)|第\s*{number}\s*(?:项|个)?(?:目标|原则|条)",
-            text,
-        )
-        or _table_names(text, number)
-    )
-
-
-_LOCATOR_HEADER = re.compile(rf"\b(?:{LOCATOR_WORDS})\b|目标|原则", re.IGNORECASE)
+    return any(key.split("#")[1] == number for key in locator_keys(text))
 
 
 def _table_names(text: str, number: str) -> bool:
     """Whether a Markdown table in ``text`` has ``number`` in a column headed by a locator word."""
-    rows = [line.strip() for line in text.split("\n") if line.strip().startswith("|")]
-    if len(rows) < 3:
-        return False
-
-    columns = [i for i, cell in enumerate(table_cells(rows[0])) if _LOCATOR_HEADER.search(cell)]
-    return any(i < len(row) and row[i] == number for row in map(table_cells, rows[2:]) for i in columns)
+    return any(key.split("#")[1] == number for key in _table_keys(text))
 
 
-# "Targets 2 and 3", "metas 2 y 3", "目标2", "第2项目标", "第8条": a kind and its numbers.
+# "Targets 2 and 3", "metas 2 y 3", "目标2和3", "第2项目标", "第8条": a kind and its numbers.
+_LISTED = r"(?:\d{1,2}\s*(?:,|and|or|y|o|et|ou|to|-|–|和|、|и)\s*)*\d{1,2}"
 _NAMED_NUMBERS = re.compile(
-    rf"\b(?P<word>{LOCATOR_WORDS})\s+(?P<numbers>(?:\d{{1,2}}\s*(?:,|and|or|y|o|et|ou|-|–|и)\s*)*\d{{1,2}})(?!\d)"
-    r"|(?P<zword>目标|原则)\s*(?P<zn>\d{1,2})(?!\d)|第\s*(?P<zn2>\d{1,2})\s*(?:项|个)?(?P<zword2>目标|原则|条)",
+    rf"\b(?P<word>{LOCATOR_WORDS})\s+(?P<numbers>{_LISTED})(?!\d)"
+    rf"|(?P<zword>目标|原则)\s*(?P<znumbers>{_LISTED})(?!\d)|第\s*(?P<zn>\d{{1,2}})\s*(?:项|个)?(?P<zword2>目标|原则|条)",
     re.IGNORECASE,
 )
 
@@ -209,11 +194,11 @@ def locator_keys(text: str) -> list[str]:
     keys: list[str] = []
     for match in _NAMED_NUMBERS.finditer(text):
         if match.group("word"):
-            kind = _kind_of(match.group("word"))
-            keys.extend(f"{kind}#{n}" for n in re.findall(r"\d+", match.group("numbers")))
+            kind, numbers = _kind_of(match.group("word")), match.group("numbers")
         else:
-            word, number = match.group("zword") or match.group("zword2"), match.group("zn") or match.group("zn2")
-            keys.append(f"{_CHINESE_KINDS[word]}#{number}")
+            kind = _CHINESE_KINDS[match.group("zword") or match.group("zword2")]
+            numbers = match.group("znumbers") or match.group("zn")
+        keys.extend(f"{kind}#{n}" for n in re.findall(r"\d+", numbers))
     keys.extend(_table_keys(text))
     return keys
 
@@ -230,7 +215,7 @@ def _table_keys(text: str) -> list[str]:
     kinds: dict[int, list[str]] = {}
     for i, cell in enumerate(table_cells(rows[0])):
         found = [_kind_of(m.group(0)) for m in re.finditer(rf"\b(?:{LOCATOR_WORDS})\b", cell, re.IGNORECASE)]
-        found += [kind for word, kind in _CHINESE_KINDS.items() if word in cell]
+        found += [kind for word, kind in _CHINESE_KINDS.items() if word in cell and word != "条"]  # not 条件
         if found:
             kinds[i] = list(dict.fromkeys(found))
     return [
