@@ -32,6 +32,7 @@ from assistant.core.records import Answer, Source, Turn
 from assistant.core.settings import Settings
 from assistant.language.detect import detect_language
 from assistant.language.detect import warm_up as warm_up_language
+from assistant.retrieval.candidates import part_keys
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.paragraphs import join_named_paragraphs
@@ -238,11 +239,25 @@ class Assistant:
         retrieval = replace(
             retrieval,
             sources=prefer(retrieval.sources, retrieval.language),
-            support=support_score(retrieval.sources),
+            support=self._support(retrieval),
         )
         retrieval = join_named_paragraphs(retrieval, self.versions())
         listed = {r.chunk_id for r in ranked}
         return retrieval, ranked + [s for s in retrieval.sources if s.chunk_id not in listed], withheld
+
+    def _support(self, retrieval: Retrieval) -> float:
+        """How well the best passage supports an answer (see ``support_score``).
+
+        The first passage naming the numbered part the question names ("cible 8" → the
+        row of target 8) is the part asked for whatever its cosine, which is low across
+        languages for a table row: it supports an answer as well as the threshold asks.
+        """
+        support = support_score(retrieval.sources)
+        question, first = retrieval.question, retrieval.sources[:1]
+        if question is not None and question.locators and first:
+            if not question.locators.isdisjoint(part_keys(first[0].text, first[0].metadata)):
+                support = max(support, self.settings.effective_support_threshold)
+        return support
 
     def _answer(self, asked: _Asked, retrieval: Retrieval, *, stream: bool) -> Iterator[str | Answer]:
         """Check the premises, compose, check the answer; refuse when a check fails.

@@ -21,7 +21,7 @@ from assistant.retrieval.question import Question
 
 __all__ = [
     "Candidate", "Candidates", "crosslingual_weight", "dense_candidates", "lexical_candidates",
-    "list_weights",
+    "list_weights", "part_keys",
 ]
 
 
@@ -36,7 +36,12 @@ class Candidate:
 
     def locator_keys(self) -> frozenset[str]:
         """Keys of the numbered parts the chunk names, in its text or its locator ("target#2")."""
-        return _locator_keys(f"{self.metadata.get('locator', '')}\n{self.text}")
+        return part_keys(self.text, self.metadata)
+
+
+def part_keys(text: str, metadata: dict[str, Any]) -> frozenset[str]:
+    """Keys of the numbered parts a chunk names, in its text or its locator ("target#2")."""
+    return _locator_keys(f"{metadata.get('locator', '')}\n{text}")
 
 
 @lru_cache(maxsize=4096)  # a chunk is a candidate of many questions

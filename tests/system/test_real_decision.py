@@ -36,3 +36,17 @@ def test_a_target_named_by_number_finds_its_row_of_the_annex_table(decision_assi
     first = answer.citations[0]
     assert first.locator.startswith("annex") and "table" in first.locator
     assert "2.1 Area under restoration" in answer.text
+
+
+def test_a_target_named_in_another_language_is_answered_from_its_row(decision_assistant: Any) -> None:
+    # French question, English table: the row's cosine is below the support threshold, but
+    # it is the part the question names ("cible 8" → the row of target 8), so it answers.
+    answer = decision_assistant.ask("Quel est l'indicateur phare de la cible 8 ?")
+    assert answer.supported, answer.notices
+    assert answer.language == "fr" and answer.text.startswith("La décision 16/31")
+    assert "| 8 | 8.b " in answer.text or "| 8 | 8." in answer.text
+
+
+def test_a_target_the_document_does_not_have_is_still_refused(decision_assistant: Any) -> None:
+    answer = decision_assistant.ask("What is the headline indicator for target 31 of the monitoring framework?")
+    assert not answer.supported
