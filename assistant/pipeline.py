@@ -10,6 +10,7 @@ checks, a composer, the check of the answer, and the trace.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -53,6 +54,9 @@ __all__ = [
 
 AnswerMode = Literal["extractive", "llm"]
 
+
+# An acronym as a question writes it ("BRG", "FERI"): the same in every language.
+_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 
 @dataclass
 class _Asked:
@@ -248,16 +252,20 @@ class Assistant:
     def _support(self, retrieval: Retrieval) -> float:
         """How well the best passage supports an answer (see ``support_score``).
 
-        The first passage naming the numbered part the question names ("cible 8" → the
-        row of target 8) is the part asked for whatever its cosine, which is low across
-        languages for a table row: it supports an answer as well as the threshold asks.
+        A first passage that holds what the question names, by a form no language changes,
+        is on the question's topic whatever its cosine, which is low across languages
+        (a Russian question, an English passage) and for table rows: the numbered part
+        named ("cible 8" → the row of target 8) or every acronym named ("BRG"). It then
+        supports an answer as well as the threshold asks.
         """
         support = support_score(retrieval.sources)
         question, first = retrieval.question, retrieval.sources[:1]
-        if question is not None and question.locators and first:
-            if not question.locators.isdisjoint(part_keys(first[0].text, first[0].metadata)):
-                support = max(support, self.settings.effective_support_threshold)
-        return support
+        if question is None or not first:
+            return support
+        parts = question.locators and not question.locators.isdisjoint(part_keys(first[0].text, first[0].metadata))
+        acronyms = set(_ACRONYM.findall(question.text))
+        named = acronyms and all(re.search(rf"\b{a}\b", first[0].text) for a in acronyms)
+        return max(support, self.settings.effective_support_threshold) if parts or named else support
 
     def _answer(self, asked: _Asked, retrieval: Retrieval, *, stream: bool) -> Iterator[str | Answer]:
         """Check the premises, compose, check the answer; refuse when a check fails.

@@ -129,6 +129,16 @@ def test_off_topic_question_is_refused(corpus_assistant: Any) -> None:
     assert answer.citations == ()
 
 
+def test_an_acronym_named_across_languages_is_the_topic_whatever_the_cosine(corpus_assistant: Any) -> None:
+    # Russian question, English case study: the cosine is under the support threshold, but
+    # the first passage holds the acronym the question names.
+    answer = corpus_assistant.ask("Что такое BRG и когда его создали?")
+    assert answer.supported, answer.notices
+    assert answer.citations[0].doc_id == "case-indonesia-peatland" and "2016" in answer.text
+    unknown = corpus_assistant.ask("Что такое FIFA и когда её создали?")
+    assert not unknown.supported
+
+
 def test_filters_restrict_sources(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask(
         "How were mangroves restored?", filters=Filters.of(kind="case-study", ecosystem="mangroves")
