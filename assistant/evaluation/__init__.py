@@ -1,11 +1,13 @@
 """Eval sets, the harness that runs them, and the reports.
 
-Eval sets (data), the harness that runs them through the real pipeline, the checks
+Eval sets (data), the harness that runs them through the real pipeline (and again per weight
+set to 0: ablation), the checks
 and metrics (ranx), and the reports (Markdown and self-contained HTML) with dev and test
 side by side.
 """
 
 __all__ = [
+    "ablation",
     "checks",
     "comparison",
     "conversations",
