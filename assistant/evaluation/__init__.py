@@ -1,9 +1,8 @@
 """Eval sets, the harness that runs them, and the reports.
 
-Eval sets (data), the harness that runs them through the real pipeline (and again per weight
-set to 0: ablation), the checks
-and metrics (ranx), and the reports (Markdown and self-contained HTML) with dev and test
-side by side.
+Eval sets (data), the harness that runs them through the real pipeline (and again with each
+weight set to 0: the ablation), the checks and metrics (ranx), and the reports (Markdown and
+self-contained HTML) with dev and test side by side.
 """
 
 __all__ = [
