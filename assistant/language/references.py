@@ -142,14 +142,15 @@ def asks_for_sources(text: str) -> bool:
     return bool(_ASKS_FOR_SOURCES.search(text))
 
 
-# Numbered parts of a text a question may name: "Target 2", "meta 2", "目标2", "第2项目标",
-# by kind. Goals and targets are one kind: a table heads one column "Goal/target", and
+# Numbered parts of a text a question may name: "Target 2", "meta 2", "الغاية 2", "目标2",
+# "第2项目标", by kind (Arabic with its article or "li-": "للهدف 2"). Goals and targets are one kind: a table heads one column "Goal/target", and
 # "objectif" names either.
 _LOCATOR_KINDS = {
-    "target": r"targets?|goals?|objectives?|metas?|objetivos?|cibles?|objectifs?|цел[ьи]|задач[аи]",
-    "principle": r"principles?|principios?|principes?|принцип[ы]?",
-    "article": r"articles?|art[íi]culos?|стать[яи]",
-    "annex": r"annex(?:es)?|anexos?|annexes?|приложени[ея]",
+    "target": r"targets?|goals?|objectives?|metas?|objetivos?|cibles?|objectifs?|цел[ьи]|задач[аи]"
+    r"|و?(?:ال|لل)?(?:هدف|غاية)",
+    "principle": r"principles?|principios?|principes?|принцип[ы]?|و?(?:ال|لل)?مبدأ",
+    "article": r"articles?|art[íi]culos?|стать[яи]|و?(?:ال|لل)?مادة",
+    "annex": r"annex(?:es)?|anexos?|annexes?|приложени[ея]|و?(?:ال|لل)?مرفق",
 }
 _CHINESE_KINDS = {"目标": "target", "原则": "principle", "条": "article"}
 LOCATOR_WORDS = "|".join(_LOCATOR_KINDS.values())

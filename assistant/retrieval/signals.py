@@ -2,7 +2,10 @@
 
 Each signal rewards one property of a passage (its language, its document, its paragraph)
 with a bonus of ``weight / (rrf_k + 1)``: as much as being ranked first by a list of that
-weight. Adding a signal is one entry in :data:`SIGNALS` (name, weight setting, what it
+weight, for a question ranked by the dense and BM25 lists. A question in another language
+than most passages is ranked by a cross-lingual list too, which adds to every score; its
+bonuses grow in the same proportion, so a signal weighs as much among its scores (see
+:func:`bonus_unit`). Adding a signal is one entry in :data:`SIGNALS` (name, weight setting, what it
 rewards, the test) and one setting; :func:`fuse` needs no change.
 """
 
@@ -18,7 +21,9 @@ from assistant.retrieval.candidates import Candidate, Candidates
 from assistant.retrieval.pointers import Citing
 from assistant.retrieval.question import Question
 
-__all__ = ["ANSWER_TYPE", "SIGNALS", "Context", "Signal", "fuse", "names_paragraph", "with_signal"]
+__all__ = [
+    "ANSWER_TYPE", "SIGNALS", "Context", "Signal", "bonus_unit", "fuse", "names_paragraph", "with_signal",
+]
 
 
 @dataclass(frozen=True)
@@ -125,22 +130,39 @@ def fuse(
     list counts for both.
     """
     groups = _group_ranks(found.by_id.values())
-    first = settings.rrf_k + 1
+    unit = bonus_unit(weights, settings)
     fused: dict[str, float] = {}
     for cid, c in found.by_id.items():
         by_list = groups.get(_pair_key(c.metadata), c.ranks)  # type: ignore[arg-type]
         score = sum(weights[name] / (settings.rrf_k + rank) for name, rank in by_list.items())
         for signal in signals:
             if signal.applies(c, question, context):
-                score += getattr(settings, signal.weight) / first
+                score += getattr(settings, signal.weight) * unit
         fused[cid] = score
     return fused
+
+
+def bonus_unit(weights: dict[str, float], settings: Settings) -> float:
+    """Return a signal's bonus per unit of weight: a first rank, scaled by the lists in play.
+
+    With the dense and BM25 lists at their set weights this is ``1 / (rrf_k + 1)``; the
+    cross-lingual list (and BM25's trust) change the sum of the lists' weights, and the
+    unit changes with it.
+    """
+    base = settings.dense_weight + settings.lexical_weight
+    scale = sum(weights.values()) / base if base > 0 else 1.0
+    return scale / (settings.rrf_k + 1)
 
 
 def with_signal(
     fused: dict[str, float], found: Candidates, signal: Signal, question: Question, settings: Settings
 ) -> dict[str, float]:
-    """Add one more signal's bonus to scores already fused."""
+    """Add one more signal's bonus to scores already fused.
+
+    The bonus is the plain unit, ``weight / (rrf_k + 1)``: this signal orders passages
+    already chosen as on the topic, and its weight was set so (scaled like the others it
+    cost one dev item).
+    """
     bonus = getattr(settings, signal.weight) / (settings.rrf_k + 1)
     context = Context()
     return {

@@ -227,3 +227,15 @@ def test_a_paragraph_and_its_translation_fill_one_slot_in_the_question_language(
     retriever = _retriever(records, ["en", "zh", "other"], crosslingual_weight=0)
     assert _ids(retriever, "退化的原因是什么？") == ["zh", "other"]
     assert _ids(retriever, "What causes degradation?") == ["en", "other"]
+
+
+def test_a_signal_weighs_as_much_when_a_cross_lingual_list_adds_to_every_score() -> None:
+    from assistant.retrieval.signals import bonus_unit
+
+    settings = Settings()
+    same_language = {"dense": 1.0, "lexical": 1.0, "crosslingual": 0.0}
+    assert bonus_unit(same_language, settings) == pytest.approx(1 / (settings.rrf_k + 1))
+    # A Spanish question over English text: BM25 reads half of it, the cross-lingual list
+    # counts twice; every first rank is worth 3.5 units, so is a signal.
+    other_language = {"dense": 1.0, "lexical": 0.5, "crosslingual": 2.0}
+    assert bonus_unit(other_language, settings) == pytest.approx(1.75 / (settings.rrf_k + 1))

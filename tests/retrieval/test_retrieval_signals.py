@@ -65,6 +65,9 @@ def test_language_share_and_translated_documents() -> None:
         ("Quel indicateur accompagne la cible 8 ?", ["target#8"]),
         ("监测框架中目标2的主要指标是什么？", ["target#2"]),
         ("第8条规定了什么？", ["article#8"]),
+        ("ما هو المؤشر الرئيسي للهدف 2؟", ["target#2"]),
+        ("الغاية 3 والمادة 8", ["target#3", "article#8"]),
+        ("Каков главный показатель цели 2?", ["target#2"]),
         ("Principle 5 of the FLR principles", ["principle#5"]),
         # A table names the numbers in a column headed by a locator word, not in others.
         ("| Goal/target | Headline |\n|---|---|\n| 2 | 2.1 Area |\n| D | D.1 Funding |", ["target#2"]),

@@ -47,6 +47,22 @@ def test_a_target_named_in_another_language_is_answered_from_its_row(decision_as
     assert "| 8 | 8.b " in answer.text or "| 8 | 8." in answer.text
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "¿Cuál es el indicador principal de la meta 2 del marco de seguimiento?",
+        "Каков главный показатель цели 2 в рамке мониторинга?",
+        "ما هو المؤشر الرئيسي للهدف 2 في إطار الرصد؟",
+    ],
+)
+def test_a_target_named_in_another_language_quotes_its_row(decision_assistant: Any, question: str) -> None:
+    # A signal counts in proportion to the lists a question is ranked by: across languages
+    # the cross-lingual list adds to every score, and the row must still come forward.
+    answer = decision_assistant.ask(question)
+    assert answer.supported, answer.notices
+    assert "| 2 | 2.1 Area under restoration" in answer.text
+
+
 def test_a_target_the_document_does_not_have_is_still_refused(decision_assistant: Any) -> None:
     answer = decision_assistant.ask("What is the headline indicator for target 31 of the monitoring framework?")
     assert not answer.supported
