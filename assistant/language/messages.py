@@ -175,8 +175,18 @@ def source_label(n: int, metadata: dict[str, object], language: str) -> str:
 
 
 def frame(label: str, first: bool, language: str) -> str:
-    """Return the short line before a quoted passage: '{label} addresses this:'."""
+    """Return the short line before a quoted passage: '{label} addresses this:'.
+
+    An Arabic verb agrees with its subject: a feminine head noun (ending in tā' marbūṭa,
+    "دراسة الحالة", "الوثيقة التوجيهية") takes "تتناول" / "وتضيف".
+    """
+    if language == "ar" and label.split(maxsplit=1)[0].endswith("ة"):
+        return (_AR_FEMININE_FIRST if first else _AR_FEMININE_MORE).format(label=label)
     return message("frame_first" if first else "frame_more", language, label=label)
+
+
+_AR_FEMININE_FIRST = "تتناول {label} هذه المسألة:"
+_AR_FEMININE_MORE = "وتضيف {label}:"
 
 
 # How a request for a shorter answer is worded, per language: the vocabulary of a command

@@ -86,6 +86,10 @@ def test_a_frame_names_a_decision_paragraph_or_the_kind_of_source() -> None:
     assert paragraph_label("XI/16", "pp5", "fr") == "La décision XI/16, alinéa 5 du préambule"
     case = {"kind": "case-study", "title": "Farmer-managed natural regeneration in Niger", "language": "en"}
     assert source_label(2, case, "ru") == "Пример из практики [2]"  # no English title in a Russian frame
+    # An Arabic verb agrees with a feminine head noun ("دراسة", "الوثيقة"), not with a masculine one.
+    assert frame(source_label(2, case, "ar"), False, "ar") == "وتضيف دراسة الحالة [2]:"
+    assert frame(source_label(3, {"kind": "report"}, "ar"), True, "ar") == "يتناول التقرير [3] هذه المسألة:"
+    assert frame(source_label(1, decision, "ar"), True, "ar").startswith("يتناول المقرر XI/16")
 
 
 @pytest.mark.parametrize(
