@@ -58,6 +58,7 @@ AnswerMode = Literal["extractive", "llm"]
 # An acronym as a question writes it ("BRG", "FERI"): the same in every language.
 _ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 
+
 @dataclass
 class _Asked:
     """One question on its way through the stages."""
@@ -262,10 +263,11 @@ class Assistant:
         question, first = retrieval.question, retrieval.sources[:1]
         if question is None or not first:
             return support
-        parts = question.locators and not question.locators.isdisjoint(part_keys(first[0].text, first[0].metadata))
+        text, metadata = first[0].text, first[0].metadata
+        part = bool(question.locators) and not question.locators.isdisjoint(part_keys(text, metadata))
         acronyms = set(_ACRONYM.findall(question.text))
-        named = acronyms and all(re.search(rf"\b{a}\b", first[0].text) for a in acronyms)
-        return max(support, self.settings.effective_support_threshold) if parts or named else support
+        named = bool(acronyms) and all(re.search(rf"\b{a}\b", text) for a in acronyms)
+        return max(support, self.settings.effective_support_threshold) if part or named else support
 
     def _answer(self, asked: _Asked, retrieval: Retrieval, *, stream: bool) -> Iterator[str | Answer]:
         """Check the premises, compose, check the answer; refuse when a check fails.

@@ -35,7 +35,7 @@ class Candidate:
     ranks: dict[str, int] = field(default_factory=dict)
 
     def locator_keys(self) -> frozenset[str]:
-        """Keys of the numbered parts the chunk names, in its text or its locator ("target#2")."""
+        """Keys of the numbered parts the chunk names (:func:`part_keys`)."""
         return part_keys(self.text, self.metadata)
 
 

@@ -5,8 +5,8 @@ with a bonus of ``weight / (rrf_k + 1)``: as much as being ranked first by a lis
 weight, for a question ranked by the dense and BM25 lists. A question in another language
 than most passages is ranked by a cross-lingual list too, which adds to every score; its
 bonuses grow in the same proportion, so a signal weighs as much among its scores (see
-:func:`bonus_unit`). Adding a signal is one entry in :data:`SIGNALS` (name, weight setting, what it
-rewards, the test) and one setting; :func:`fuse` needs no change.
+:func:`bonus_unit`). Adding a signal is one entry in :data:`SIGNALS` (name, weight
+setting, what it rewards, the test) and one setting; :func:`fuse` needs no change.
 """
 
 from __future__ import annotations
