@@ -11,8 +11,8 @@ import re
 import unicodedata
 
 __all__ = [
-    "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument", "locator_keys",
-    "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases", "table_cells",
+    "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
+    "locator_keys", "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases", "table_cells",
     "without_symbols",
 ]
 
@@ -143,8 +143,8 @@ def asks_for_sources(text: str) -> bool:
 
 
 # Numbered parts of a text a question may name: "Target 2", "meta 2", "الغاية 2", "目标2",
-# "第2项目标", by kind (Arabic with its article or "li-": "للهدف 2"). Goals and targets are one kind: a table heads one column "Goal/target", and
-# "objectif" names either.
+# "第2项目标", by kind (Arabic with its article or "li-": "للهدف 2"). Goals and targets are
+# one kind: a table heads one column "Goal/target", and "objectif" names either.
 _LOCATOR_KINDS = {
     "target": r"targets?|goals?|objectives?|metas?|objetivos?|cibles?|objectifs?|цел[ьи]|задач[аи]"
     r"|و?(?:ال|لل)?(?:هدف|غاية)",
