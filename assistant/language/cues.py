@@ -28,7 +28,13 @@ __all__ = [
 SECOND_PERSON = re.compile(
     r"\b(?:you|your|yours|yourself)\b|你|您"
     r"|(?<!\w)(?:tú|ti|contigo|tus?|toi|ton|ta|tes)(?!\w)|(?<!\w)t['’](?=\w)"
-    r"|(?<!\w)(?:ты|тебя|тебе|тобой|твой|твоя|твоё|твои|твоих)(?!\w)|(?<!\w)(?:أنت|انت|رأيك)(?!\w)",
+    r"|(?<!\w)(?:ты|тебя|тебе|тобой|твой|твоя|твоё|твои|твоих)(?!\w)|(?<!\w)(?:أنت|انت|رأيك)(?!\w)"
+    # The addressee's own view, in the polite forms too: "à votre avis", "selon vous", "en su
+    # opinión", "по-вашему", "как вы думаете", "برأيك" (a closed set of phrases; a polite
+    # "vous" alone may address readers in general).
+    r"|\bà votre avis\b|\bselon vous\b|\ben (?:su|vuestra) opini[oó]n\b|(?<!\w)по-вашему(?!\w)"
+    r"|(?<!\w)по вашему мнению(?!\w)|(?<!\w)как вы (?:думаете|считаете|полагаете)(?!\w)"
+    r"|(?<!\w)(?:ب|في )رأيك(?:م)?(?!\w)",
     re.IGNORECASE,
 )
 # Generic or polite "you": "how do you restore…", "can you tell me…", "if you…".

@@ -182,6 +182,13 @@ def test_every_notice_exists_in_the_six_languages() -> None:
         ("社区在生态恢复中扮演什么角色？", False),
         ("Can you tell me what decision XI/16 says about resilience?", False),
         ("¿Qué dice la decisión XI/16 sobre el conocimiento tradicional?", False),
+        # The addressee's own view, polite forms included; a polite "vous" alone addresses anyone.
+        ("Combien d'hectares seront restaurés en 2030, selon vous ?", True),
+        ("¿En su opinión, alcanzará Brasil su meta?", True),
+        ("Как вы думаете, восстановят ли степь к 2040 году?", True),
+        ("برأيك، هل ستنجح المبادرة؟", True),
+        ("Si vous restaurez une tourbière, que faut-il faire d'abord ?", False),
+        ("Что вы найдёте в решении XI/16 о мониторинге?", False),
     ],
 )
 def test_requests_addressed_to_the_assistant(question: str, addressed: bool) -> None:

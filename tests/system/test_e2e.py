@@ -139,6 +139,12 @@ def test_an_acronym_named_across_languages_is_the_topic_whatever_the_cosine(corp
     assert not unknown.supported
 
 
+def test_a_question_asking_the_assistant_for_its_own_view_is_declined(corpus_assistant: Any) -> None:
+    answer = corpus_assistant.ask("Le Rwanda restaurera-t-il ses 2 millions d'hectares ? À votre avis, en quelle année ?")
+    assert not answer.supported and answer.language == "fr"
+    assert answer.trace.get("refusal_reason") == "addressed-to-assistant"
+
+
 def test_filters_restrict_sources(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask(
         "How were mangroves restored?", filters=Filters.of(kind="case-study", ecosystem="mangroves")
