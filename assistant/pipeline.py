@@ -10,7 +10,6 @@ checks, a composer, the check of the answer, and the trace.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -26,14 +25,14 @@ from assistant.answering.conversation import (
 from assistant.answering.evidence import warm_up as warm_up_evidence
 from assistant.answering.extractive import ExtractiveComposer, refusal_answer, support_score
 from assistant.answering.premises import check_answer, check_premises
-from assistant.answering.presence import corpus_evidence
+from assistant.answering.presence import ACRONYM, corpus_evidence
 from assistant.answering.withheld import list_withheld, withhold_planted
 from assistant.core.errors import InvalidQuestion, LLMUnavailable
 from assistant.core.records import Answer, Source, Turn
 from assistant.core.settings import Settings
 from assistant.language.detect import detect_language
 from assistant.language.detect import warm_up as warm_up_language
-from assistant.retrieval.candidates import part_keys
+from assistant.retrieval.candidates import names_asked_part
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.paragraphs import join_named_paragraphs
@@ -53,10 +52,6 @@ __all__ = [
 ]
 
 AnswerMode = Literal["extractive", "llm"]
-
-
-# An acronym as a question writes it ("BRG", "FERI"): the same in every language.
-_ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 
 
 @dataclass
@@ -264,10 +259,11 @@ class Assistant:
         if question is None or not first:
             return support
         text, metadata = first[0].text, first[0].metadata
-        part = bool(question.locators) and not question.locators.isdisjoint(part_keys(text, metadata))
-        acronyms = set(_ACRONYM.findall(question.text))
-        named = bool(acronyms) and all(re.search(rf"\b{a}\b", text) for a in acronyms)
-        return max(support, self.settings.effective_support_threshold) if part or named else support
+        acronyms = set(ACRONYM.findall(question.text))
+        named = bool(acronyms) and acronyms <= set(ACRONYM.findall(text))
+        if names_asked_part(question, text, metadata) or named:
+            return max(support, self.settings.effective_support_threshold)
+        return support
 
     def _answer(self, asked: _Asked, retrieval: Retrieval, *, stream: bool) -> Iterator[str | Answer]:
         """Check the premises, compose, check the answer; refuse when a check fails.

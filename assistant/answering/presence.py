@@ -20,7 +20,7 @@ from assistant.language.detect import script_language
 from assistant.language.scripts import HAN, HAN_CHAR, SNOWBALL
 from assistant.retrieval.lexical import tokenize
 
-__all__ = ["WORD", "Evidence", "corpus_evidence", "script_of"]
+__all__ = ["ACRONYM", "WORD", "Evidence", "corpus_evidence", "script_of"]
 
 WORD = re.compile(
     rf"[{HAN}]+"
@@ -29,6 +29,8 @@ WORD = re.compile(
     re.UNICODE,
 )
 _WORD = WORD
+# An acronym as written ("BRG", "FERI"): two to eight capitals, the same in every language.
+ACRONYM = re.compile(r"\b[A-Z]{2,8}\b")
 _CJK = HAN_CHAR
 _SCRIPT_LETTER = {
     "zh": _CJK,
@@ -62,7 +64,7 @@ class Evidence:
     @cached_property
     def acronyms(self) -> set[str]:
         """Upper-case words of two to eight letters, as the passages write them."""
-        return {w for t in self._raw for w in re.findall(r"\b[A-Z]{2,8}\b", t)}
+        return {w for t in self._raw for w in ACRONYM.findall(t)}
 
     def checkable(self, term: str) -> bool:
         """Whether some passage is written in the term's script (else it cannot be judged)."""

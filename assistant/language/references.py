@@ -170,11 +170,6 @@ def names_numbered(text: str, number: str) -> bool:
     return any(key.split("#")[1] == number for key in locator_keys(text))
 
 
-def _table_names(text: str, number: str) -> bool:
-    """Whether a Markdown table in ``text`` has ``number`` in a column headed by a locator word."""
-    return any(key.split("#")[1] == number for key in _table_keys(text))
-
-
 # "Targets 2 and 3", "metas 2 y 3", "目标2和3", "第2项目标", "第8条": a kind and its numbers.
 _LISTED = r"(?:\d{1,2}\s*(?:,|and|or|y|o|et|ou|to|-|–|和|、|и)\s*)*\d{1,2}"
 _NAMED_NUMBERS = re.compile(

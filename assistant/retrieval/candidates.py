@@ -21,7 +21,7 @@ from assistant.retrieval.question import Question
 
 __all__ = [
     "Candidate", "Candidates", "crosslingual_weight", "dense_candidates", "lexical_candidates",
-    "list_weights", "part_keys",
+    "list_weights", "names_asked_part",
 ]
 
 
@@ -34,14 +34,15 @@ class Candidate:
     metadata: dict[str, Any]
     ranks: dict[str, int] = field(default_factory=dict)
 
-    def locator_keys(self) -> frozenset[str]:
-        """Keys of the numbered parts the chunk names (:func:`part_keys`)."""
-        return part_keys(self.text, self.metadata)
 
+def names_asked_part(question: Question, text: str, metadata: dict[str, Any]) -> bool:
+    """Whether a chunk names a numbered part the question names ("cible 8" → target 8's row).
 
-def part_keys(text: str, metadata: dict[str, Any]) -> frozenset[str]:
-    """Keys of the numbered parts a chunk names, in its text or its locator ("target#2")."""
-    return _locator_keys(f"{metadata.get('locator', '')}\n{text}")
+    The chunk's text or its locator ("annex III, table 1, Target 8") may name it.
+    """
+    if not question.locators:
+        return False
+    return not question.locators.isdisjoint(_locator_keys(f"{metadata.get('locator', '')}\n{text}"))
 
 
 @lru_cache(maxsize=4096)  # a chunk is a candidate of many questions

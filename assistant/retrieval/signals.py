@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant.core.settings import Settings
 from assistant.language.answer_types import is_list, states_figure
-from assistant.retrieval.candidates import Candidate, Candidates
+from assistant.retrieval.candidates import Candidate, Candidates, names_asked_part
 from assistant.retrieval.pointers import Citing
 from assistant.retrieval.question import Question
 
@@ -82,7 +82,7 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("paragraph", "paragraph_weight", "the paragraph the question names (para. 1(b))",
            lambda c, q, ctx: names_paragraph(c.metadata, q, ctx)),
     Signal("locator", "locator_weight", "passages naming the numbered part the question names (Target 2, 目标2)",
-           lambda c, q, ctx: bool(q.locators) and not q.locators.isdisjoint(c.locator_keys())),
+           lambda c, q, ctx: names_asked_part(q, c.text, c.metadata)),
     Signal("cited", "cited_weight", "a summary's item in the question's language and the paragraph it points to",
            lambda c, q, ctx: ctx.cites(c)),
 )
