@@ -24,6 +24,7 @@ from assistant.answering.conversation import (
 )
 from assistant.answering.evidence import warm_up as warm_up_evidence
 from assistant.answering.extractive import ExtractiveComposer, refusal_answer, support_score
+from assistant.answering.crosslingual import WordVectors
 from assistant.answering.premises import check_answer, check_premises
 from assistant.answering.presence import ACRONYM, corpus_evidence
 from assistant.answering.withheld import list_withheld, withhold_planted
@@ -84,6 +85,9 @@ class Assistant:
         self._fingerprint = store.fingerprint()
         self._info: tuple[str, StoreInfo] | None = None
         self.composer.sentences = store.sentence_vectors()
+        # Words are embedded as queries are: a question's word is compared with the passages'.
+        encode = getattr(embeddings, "encode_many", None) or getattr(embeddings, "encode", None)
+        self.words = WordVectors(lambda words: encode(words, query=True)) if encode else None
 
     @property
     def composer(self) -> ExtractiveComposer:
@@ -277,7 +281,7 @@ class Assistant:
         checked_in = detect_language(query, retrieval.language) if asked.condensed.again else retrieval.language
         problem = None if asked.briefer else check_premises(
             query, checked_in, retrieval.topical, decisions, lexical=lexical, settings=self.settings,
-            analysed=retrieval.question,
+            analysed=retrieval.question, words=self.words,
         )
         answer: Answer | None = None
         # One ask of several unanswered: the others are answered, and the notice says which is not.

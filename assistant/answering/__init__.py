@@ -8,6 +8,7 @@ condensation of follow-up questions.
 
 __all__ = [
     "condense",
+    "crosslingual",
     "evidence",
     "extractive",
     "llm",

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from assistant.answering.crosslingual import WordVectors, counts_across_languages
 from assistant.answering.evidence import (
     addressed_to_assistant,
     kind_name,
@@ -82,6 +83,7 @@ def check_premises(
     lexical: Any | None = None,
     settings: Settings | None = None,
     analysed: Question | None = None,
+    words: WordVectors | None = None,
 ) -> Problem | None:
     """Return why the question cannot be answered from ``sources``, or ``None``.
 
@@ -89,7 +91,8 @@ def check_premises(
     ``lexical`` (the corpus's lexical index) gives the passages' translations and the
     corpus vocabulary; ``settings`` the evidence thresholds (defaults when ``None``);
     ``analysed`` the question as retrieval read it (its named decisions and paragraphs
-    are then not parsed again).
+    are then not parsed again); ``words`` embeds words (a count asked of passages in another
+    language is then judged too).
     """
     settings = settings or _default_settings()
     if INSTRUCTION.search(question):
@@ -126,8 +129,7 @@ def check_premises(
         notice = message("figure", language, kind=kind_name(kind, language))
         return Problem(f"no-{kind}-figure", notice, _other_asks(question, lambda part: asked_figure(part) != kind))
     counted = None if kind else asked_count(question)  # "how many jobs": a number of jobs
-    texts = texts_in_language(subject, language, lexical) if counted else None
-    if counted and texts is not None and not any(states_count(t, counted[1], tokenize) for t in texts):
+    if counted and not _counted_in(counted[1], subject, language, lexical, words, settings):
         phrase = counted[0][:1].lower() + counted[0][1:]  # "How many jobs" inside a sentence
         notice = message("figure", language, kind=phrase)
         return Problem("no-count-figure", notice, _other_asks(question, lambda part: asked_count(part) is None))
@@ -138,6 +140,28 @@ def check_premises(
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
+
+
+def _counted_in(
+    counted: list[str],
+    subject: Sequence[Source],
+    language: str,
+    lexical: Any | None,
+    words: WordVectors | None,
+    settings: Settings,
+) -> bool:
+    """Whether a passage states a number of the thing counted; ``True`` when it cannot be judged.
+
+    In the question's language the words are compared; passages with no version in it are
+    judged by the words nearest in meaning (:mod:`assistant.answering.crosslingual`).
+    """
+    texts = texts_in_language(subject, language, lexical)
+    if texts is not None:
+        return any(states_count(t, counted, tokenize) for t in texts)
+    margin = settings.evidence_count_margin
+    if words is None or margin is None:
+        return True
+    return counts_across_languages(counted, [s.text for s in subject], words, margin=margin)
 
 
 def _of_named_subject(

@@ -264,6 +264,17 @@ class EvidenceSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    evidence_count_margin: float | None = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description=(
+            "A count asked of passages in another language (\"¿Cuántos empleos…?\" of an English"
+            " case study) is stated when a word next to a number is within this cosine of the"
+            " passages' word nearest in meaning to the thing counted; unset skips the check there."
+        ),
+        json_schema_extra={"quality": True},
+    )
     evidence_common_part_zipf: float = Field(
         5.5,
         ge=0,

@@ -19,6 +19,7 @@ __all__ = [
     "asked_figure",
     "asked_per",
     "asks_list",
+    "counted_words",
     "asks_number",
     "is_list",
     "question_parts",
@@ -246,13 +247,14 @@ def states_per(text: str, unit: str) -> bool:
 # "How many jobs…", "¿cuántos empleos…", "combien de familles…", "сколько семей…", "كم عدد
 # الأسر…", "the number of frames": a count of a thing the question names. The word after the interrogative is the
 # thing counted; a second one is kept when it is no auxiliary or preposition ("how many
-# check dams", not "how many jobs has"). Closed classes, per language; Chinese counts its
-# things with measure words and is left to the figure kinds above.
+# check dams", not "how many jobs has"). Closed classes, per language. Chinese counts its
+# things with a measure word: "多少个国家", "几名项目官员" (the noun is the first word jieba
+# cuts after it); an amount with a unit ("多少公顷") is a figure kind above.
 _COUNT_ASKED = re.compile(
     r"\bhow many\s+(?:more\s+|new\s+|of\s+(?:the|its|their|these|those)\s+)?(?P<w1>[^\W\d_]{3,})(?:\s+(?P<w2>[^\W\d_]{3,}))?"
     r"|\bcu[aá]nt[oa]s\s+(?P<es1>[^\W\d_]{3,})(?:\s+(?P<es2>[^\W\d_]{3,}))?"
     r"|\bcombien\s+(?:de\s+|d['’])(?P<fr1>[^\W\d_]{3,})"
-    r"|(?<!\w)сколько\s+(?P<ru1>[^\W\d_]{3,})"
+    r"|(?<!\w)(?<!во )сколько\s+(?P<ru1>[^\W\d_]{3,})"
     r"|(?<!\w)كم\s+(?:عدد\s+)?(?P<ar1>[^\W\d_]{3,})"
     # The noun of a count, as a search phrase asks one ("reef stars number of frames"):
     # "number of", "número de", "nombre de", "количество", "число", "عدد"; not the
@@ -262,7 +264,8 @@ _COUNT_ASKED = re.compile(
     r"|(?<!\bun )(?<!gran )\bn[úu]mero\s+(?:total\s+)?de\s+(?:los\s+|las\s+)?(?P<nes1>[^\W\d_]{3,})"
     r"|(?<!\bun )(?<!grand )(?<!certain )\bnombre\s+(?:total\s+)?(?:de\s+|d['’])(?P<nfr1>[^\W\d_]{3,})"
     r"|(?<!\w)(?:количеств[оа]|числ[оа])\s+(?P<nru1>[^\W\d_]{3,})"
-    r"|(?<!\w)عدد\s+(?P<nar1>[^\W\d_]{3,})",
+    r"|(?<!\w)عدد\s+(?P<nar1>[^\W\d_]{3,})"
+    r"|(?:多少|几)(?:个|名|位|家|座|种|项|条|只|棵|株|户|所|处|片|块|批|份|篇|头)(?![了的呢吗吧啊])(?P<zh1>[\u4e00-\u9fff]{1,8})",
     re.IGNORECASE,
 )
 _NOT_COUNTED = re.compile(
@@ -298,6 +301,11 @@ def asked_count(question: str) -> tuple[str, list[str]] | None:
     if match is None:
         return None
     found = [(name, word) for name, word in match.groupdict().items() if word]
+    if found[0][0] == "zh1":
+        import rjieba
+
+        noun = next(iter(rjieba.cut(found[0][1])))
+        return question[match.start() : match.start("zh1") + len(noun)], [noun]
     if len(found) > 1 and (_NOT_COUNTED.fullmatch(found[1][1]) or _PARTICIPLE.fullmatch(found[1][1])):
         found = found[:1]
     end = match.end(found[-1][0])
@@ -312,14 +320,21 @@ def states_count(text: str, counted: list[str], stem: Callable[[str], list[str]]
     wanted = {s for word in counted for s in stem(word)}
     if not wanted:
         return True  # nothing to look for: no evidence against the passage
+    return any(wanted.intersection(stem(word)) for word in counted_words(text))
+
+
+def counted_words(text: str) -> set[str]:
+    """The words of ``text`` within a few words of a number: what the text counts, as written.
+
+    A year dates something; it counts nothing ("canals. In late 2014…").
+    """
+    near: set[str] = set()
     for sentence in split_sentences(text):
         tokens = _TOKEN.findall(sentence)
-        things = [i for i, token in enumerate(tokens) if wanted.intersection(stem(token))]
-        # A year dates something; it counts nothing ("canals. In late 2014…").
         numbers = [i for i, token in enumerate(tokens) if _NUMBER_WORD.search(token) and not _YEAR.fullmatch(token)]
-        if any(abs(i - j) <= _COUNT_WINDOW for i in numbers for j in things):
-            return True
-    return False
+        for i in numbers:
+            near.update(tokens[max(0, i - _COUNT_WINDOW) : i + _COUNT_WINDOW + 1])
+    return near
 
 
 # A question whose answer is several things: "which organisations…", "what are the six

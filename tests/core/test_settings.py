@@ -58,7 +58,7 @@ FORMER_CONSTANTS = {
 # Quality settings added since, with their defaults.
 ADDED_SINCE = {
     "run_continuations": 2, "evidence_name_max_zipf": 4.5, "embedding_engine": "auto", "cited_weight": 2.0,
-    "locator_weight": 1.0,
+    "locator_weight": 1.0, "evidence_count_margin": 0.03,
 }
 
 

@@ -139,6 +139,16 @@ def test_an_acronym_named_across_languages_is_the_topic_whatever_the_cosine(corp
     assert not unknown.supported
 
 
+def test_a_count_asked_in_another_language_than_the_passages_is_judged_by_meaning(corpus_assistant: Any) -> None:
+    # Spanish question, English case study with no Spanish version: the case counts hectares,
+    # never jobs; it counts villages ("450 villages"), asked in French.
+    jobs = corpus_assistant.ask("¿Cuántos empleos ha creado el Pacto por la Restauración de la Mata Atlántica?")
+    assert not jobs.supported and jobs.trace.get("refusal_reason") == "no-count-figure"
+    assert any("empleos" in notice for notice in jobs.notices)
+    villages = corpus_assistant.ask("Combien de villages ont participé à la replantation des mangroves au Sénégal ?")
+    assert villages.supported and "450 villages" in villages.text
+
+
 def test_a_question_asking_the_assistant_for_its_own_view_is_declined(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask("Le Rwanda restaurera-t-il ses 2 millions d'hectares ? À votre avis, en quelle année ?")
     assert not answer.supported and answer.language == "fr"
