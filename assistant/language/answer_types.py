@@ -93,7 +93,7 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|quel pourcentage|quelle part|qu[eé] porcentaje|qu[eé] proporci[oó]n"
             # A rate asked for, as "what … rate" in English.
             r"|\bquel(?:le)? (?:est |était |a été )?(?:le |la )?taux\b|\bqu[eé] tasa\b|\bcu[aá]l (?:es|era|fue) la tasa\b"
-            r"|как(?:ой|ая|ую|ов) (?:\w+ )?(?:уровень|коэффициент|дол[яи])|(?:成活|存活|死亡|覆盖)率(?:是|有|为)?多少|ما (?:هو )?(?:ال)?معدل"
+            r"|как(?:ой|ая|ую|ов) (?:\w+ )?(?:уровень|дол[яи])|(?:成活|存活|死亡|覆盖)率(?:是|有|为)?多少|ما (?:هو )?(?:ال)?معدل"
             r"|как(?:ой|ая|ую) (?:\w+ )?(?:процент|дол[яю])|сколько процентов|ما (?:هي )?(?:ال)?نسبة|كم (?:ال)?نسبة",
             re.IGNORECASE,
         ),
