@@ -281,7 +281,7 @@ class Assistant:
         checked_in = detect_language(query, retrieval.language) if asked.condensed.again else retrieval.language
         problem = None if asked.briefer else check_premises(
             query, checked_in, retrieval.topical, decisions, lexical=lexical, settings=self.settings,
-            analysed=retrieval.question, words=self.words,
+            analysed=retrieval.question, words=self.words, vector=retrieval.query_vector,
         )
         answer: Answer | None = None
         # One ask of several unanswered: the others are answered, and the notice says which is not.

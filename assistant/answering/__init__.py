@@ -10,6 +10,7 @@ __all__ = [
     "condense",
     "crosslingual",
     "evidence",
+    "harm",
     "extractive",
     "llm",
     "llm_client",

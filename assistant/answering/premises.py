@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from assistant.answering.crosslingual import WordVectors, counts_across_languages
 from assistant.answering.evidence import (
     addressed_to_assistant,
@@ -39,6 +41,7 @@ from assistant.answering.evidence import (
     salient_terms,
     texts_in_language,
 )
+from assistant.answering.harm import load_model
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import (
@@ -56,6 +59,7 @@ from assistant.language.references import named_paragraphs, named_symbols
 from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.question import Question
+from assistant.store.embeddings import model_id
 
 __all__ = ["Problem", "check_answer", "check_premises"]
 
@@ -84,6 +88,7 @@ def check_premises(
     settings: Settings | None = None,
     analysed: Question | None = None,
     words: WordVectors | None = None,
+    vector: np.ndarray | None = None,
 ) -> Problem | None:
     """Return why the question cannot be answered from ``sources``, or ``None``.
 
@@ -92,7 +97,8 @@ def check_premises(
     corpus vocabulary; ``settings`` the evidence thresholds (defaults when ``None``);
     ``analysed`` the question as retrieval read it (its named decisions and paragraphs
     are then not parsed again); ``words`` embeds words (a count asked of passages in another
-    language is then judged too).
+    language is then judged too); ``vector`` is the question's embedding (a request for
+    harmful help is then recognised, :mod:`assistant.answering.harm`).
     """
     settings = settings or _default_settings()
     if INSTRUCTION.search(question):
@@ -101,6 +107,8 @@ def check_premises(
         return Problem("addressed-to-assistant", message("addressed", language))
     if settings.evidence_addressed and asks_confirmation(question):
         return Problem("confirmation", message("confirm", language))
+    if vector is not None and _asks_harm(vector, settings):
+        return Problem("harmful", message("harmful", language))
     symbols = set(analysed.symbols) if analysed is not None else named_symbols(question)
     named = symbols & set(decisions)
     wanted = set(analysed.paragraphs) if analysed is not None else named_paragraphs(question)
@@ -140,6 +148,15 @@ def check_premises(
     if BAN_ASKED.search(question) and not any(BAN_STATED.search(s.text) for s in about):
         return Problem("no-such-prohibition", message("ban", language))
     return None
+
+
+def _asks_harm(vector: np.ndarray, settings: Settings) -> bool:
+    """Whether the classifier reads the question as a request for harmful help."""
+    threshold = settings.evidence_harm_threshold
+    model = load_model() if threshold is not None else None
+    if model is None or threshold is None or model.model_id != model_id(settings.embedding_model):
+        return False  # no model, or one trained on another embedding model's vectors
+    return model.probability(vector) >= threshold
 
 
 def _counted_in(

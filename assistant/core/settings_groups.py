@@ -275,6 +275,17 @@ class EvidenceSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    evidence_harm_threshold: float | None = Field(
+        0.65,
+        ge=0,
+        le=1,
+        description=(
+            "Refuse a request for harmful help (evading oversight, falsifying data, destroying"
+            " habitat…) when the classifier over the question's embedding"
+            " (assistant/answering/harm.py) gives at least this probability; unset turns it off."
+        ),
+        json_schema_extra={"quality": True},
+    )
     evidence_common_part_zipf: float = Field(
         5.5,
         ge=0,

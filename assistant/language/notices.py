@@ -34,6 +34,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Этот ассистент цитирует свои документы; у него нет собственных мнений, прогнозов или инструкций.",
         "ar": "يقتبس هذا المساعد من وثائقه؛ وليست لديه آراء أو توقعات أو تعليمات خاصة به.",
     },
+    "harmful": {
+        "en": "This asks for help with something that could damage ecosystems, deceive others or break the law; this assistant does not give such help.",
+        "zh": "这个问题寻求的帮助可能破坏生态系统、欺骗他人或违反法律；本助手不提供此类帮助。",
+        "es": "La pregunta pide ayuda para algo que podría dañar los ecosistemas, engañar a otros o infringir la ley; este asistente no presta esa ayuda.",
+        "fr": "La question demande de l'aide pour une action qui pourrait nuire aux écosystèmes, tromper autrui ou enfreindre la loi ; cet assistant n'apporte pas ce type d'aide.",
+        "ru": "Вопрос просит помочь в том, что может навредить экосистемам, ввести других в заблуждение или нарушить закон; этот ассистент такой помощи не оказывает.",
+        "ar": "يطلب السؤال المساعدة في أمر قد يضر بالنظم الإيكولوجية أو يخدع الآخرين أو يخالف القانون؛ ولا يقدم هذا المساعد مثل هذه المساعدة.",
+    },
     "confirm": {
         "en": "The question asks to confirm a claim. This assistant quotes its documents and does not judge claims; the closest passages are listed for you to read.",
         "zh": "这个问题要求确认一种说法。本助手只引用文献，不评判说法；下面列出最接近的段落供您阅读。",
