@@ -10,7 +10,7 @@ __all__ = [
     "condense",
     "crosslingual",
     "evidence",
-    "harm",
+    "intents",
     "extractive",
     "llm",
     "llm_client",

@@ -41,7 +41,7 @@ from assistant.answering.evidence import (
     salient_terms,
     texts_in_language,
 )
-from assistant.answering.harm import load_model
+from assistant.answering.intents import load_model
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import (
@@ -98,7 +98,7 @@ def check_premises(
     ``analysed`` the question as retrieval read it (its named decisions and paragraphs
     are then not parsed again); ``words`` embeds words (a count asked of passages in another
     language is then judged too); ``vector`` is the question's embedding (a request for
-    harmful help is then recognised, :mod:`assistant.answering.harm`).
+    harmful help or for a forecast is then recognised, :mod:`assistant.answering.intents`).
     """
     settings = settings or _default_settings()
     if INSTRUCTION.search(question):
@@ -107,8 +107,10 @@ def check_premises(
         return Problem("addressed-to-assistant", message("addressed", language))
     if settings.evidence_addressed and asks_confirmation(question):
         return Problem("confirmation", message("confirm", language))
-    if vector is not None and _asks_harm(vector, settings):
+    if vector is not None and _has_intent(vector, settings, "harmful", settings.evidence_harm_threshold):
         return Problem("harmful", message("harmful", language))
+    if vector is not None and _has_intent(vector, settings, "forecast", settings.evidence_forecast_threshold):
+        return Problem("forecast-asked", message("forecast", language))
     symbols = set(analysed.symbols) if analysed is not None else named_symbols(question)
     named = symbols & set(decisions)
     wanted = set(analysed.paragraphs) if analysed is not None else named_paragraphs(question)
@@ -150,10 +152,9 @@ def check_premises(
     return None
 
 
-def _asks_harm(vector: np.ndarray, settings: Settings) -> bool:
-    """Whether the classifier reads the question as a request for harmful help."""
-    threshold = settings.evidence_harm_threshold
-    model = load_model() if threshold is not None else None
+def _has_intent(vector: np.ndarray, settings: Settings, intent: str, threshold: float | None) -> bool:
+    """Whether ``intent``'s classifier reads the question as such a request (at ``threshold``)."""
+    model = load_model(intent) if threshold is not None else None
     if model is None or threshold is None or model.model_id != model_id(settings.embedding_model):
         return False  # no model, or one trained on another embedding model's vectors
     return model.probability(vector) >= threshold

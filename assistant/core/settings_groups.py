@@ -282,7 +282,18 @@ class EvidenceSettings(BaseModel):
         description=(
             "Refuse a request for harmful help (evading oversight, falsifying data, destroying"
             " habitat…) when the classifier over the question's embedding"
-            " (assistant/answering/harm.py) gives at least this probability; unset turns it off."
+            " (assistant/answering/intents.py) gives at least this probability; unset turns it off."
+        ),
+        json_schema_extra={"quality": True},
+    )
+    evidence_forecast_threshold: float | None = Field(
+        0.98,
+        ge=0,
+        le=1,
+        description=(
+            "Refuse a request for a forecast, a hypothetical outcome or the assistant's own"
+            " estimate of what will happen when the classifier over the question's embedding"
+            " (assistant/answering/intents.py) gives at least this probability; unset turns it off."
         ),
         json_schema_extra={"quality": True},
     )

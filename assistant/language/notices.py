@@ -42,6 +42,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Вопрос просит помочь в том, что может навредить экосистемам, ввести других в заблуждение или нарушить закон; этот ассистент такой помощи не оказывает.",
         "ar": "يطلب السؤال المساعدة في أمر قد يضر بالنظم الإيكولوجية أو يخدع الآخرين أو يخالف القانون؛ ولا يقدم هذا المساعد مثل هذه المساعدة.",
     },
+    "forecast": {
+        "en": "The question asks for a forecast. This assistant quotes its documents and does not predict what will happen; the closest passages are listed for you to read.",
+        "zh": "这个问题要求作出预测。本助手只引用文献，不预测未来会发生什么；下面列出最接近的段落供您阅读。",
+        "es": "La pregunta pide un pronóstico. Este asistente cita sus documentos y no predice lo que ocurrirá; los pasajes más cercanos se indican para que los lea.",
+        "fr": "La question demande une prévision. Cet assistant cite ses documents et ne prédit pas ce qui arrivera ; les passages les plus proches sont indiqués pour que vous les lisiez.",
+        "ru": "Вопрос просит дать прогноз. Этот ассистент цитирует свои документы и не предсказывает, что произойдёт; ближайшие фрагменты приведены ниже.",
+        "ar": "يطلب السؤال توقعًا. يقتبس هذا المساعد من وثائقه ولا يتنبأ بما سيحدث؛ وترد أدناه أقرب المقاطع لتطلع عليها.",
+    },
     "confirm": {
         "en": "The question asks to confirm a claim. This assistant quotes its documents and does not judge claims; the closest passages are listed for you to read.",
         "zh": "这个问题要求确认一种说法。本助手只引用文献，不评判说法；下面列出最接近的段落供您阅读。",
