@@ -36,6 +36,7 @@ from assistant.language.detect import warm_up as warm_up_language
 from assistant.retrieval.candidates import names_asked_part
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.continuations import join_continuations
 from assistant.retrieval.paragraphs import join_named_paragraphs
 from assistant.retrieval.versions import Versions
 from assistant.store.catalog import StoreInfo, describe
@@ -246,6 +247,8 @@ class Assistant:
             support=self._support(retrieval),
         )
         retrieval = join_named_paragraphs(retrieval, self.versions())
+        if self.settings.read_on:
+            retrieval = join_continuations(retrieval, self.retriever.lexical)
         listed = {r.chunk_id for r in ranked}
         return retrieval, ranked + [s for s in retrieval.sources if s.chunk_id not in listed], withheld
 

@@ -218,6 +218,7 @@ class ExtractiveComposer:
         usable = same_language if same_language and sources[0].language == language else sources
         candidates = _as_cited(self._score(question, retrieval.query_vector, usable), usable, retrieval.citing)
         runs = self._cover_parts(self._runs(candidates), candidates, question_parts(question), language)
+        runs = self._read_on(runs, candidates, usable, retrieval.continuations)
         if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess
             return refusal_answer(language, sources, trace)
         return self._answer(language, usable, runs, trace)
@@ -382,6 +383,40 @@ class ExtractiveComposer:
             if high - low + 1 <= settings.answer_sentences:
                 group = [c for c in candidates if c.source_rank == best.source_rank]
                 run[:] = [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
+        return sorted(runs, key=lambda run: run[0].source_rank)
+
+    def _read_on(
+        self,
+        runs: list[list[Candidate]],
+        candidates: list[Candidate],
+        usable: list[Source],
+        continuations: dict[str, str],
+    ) -> list[list[Candidate]]:
+        """A run that reaches the end of its chunk reads on into the chunk continuing its section.
+
+        The chunker's cut is no boundary of the text: "…came together to develop integrated
+        approaches." is followed by "Ten years later … young people have returned". Up to
+        ``run_continuations`` opening sentences of the continuation are quoted after the run;
+        a continuation quoted on its own is read from its opening when that is as near.
+        """
+        if not continuations or not runs:
+            return runs
+        by_source: dict[int, list[Candidate]] = {}
+        for candidate in candidates:
+            by_source.setdefault(candidate.source_rank, []).append(candidate)
+        rank_of = {s.chunk_id: i for i, s in enumerate(usable)}
+        most = self.settings.run_continuations
+        for run in list(runs):
+            following = rank_of.get(continuations.get(usable[run[0].source_rank].chunk_id, ""))
+            if following is None or following not in by_source:
+                continue
+            opening = sorted(by_source[following], key=lambda c: c.position)
+            existing = next((r for r in runs if r[0].source_rank == following), None)
+            if existing is not None and existing[0].position - opening[0].position <= most:
+                # Both quoted: the continuation is read from its opening, as the story goes on.
+                existing[:] = [c for c in opening if c.position <= existing[-1].position]
+            elif existing is None and run[-1].position == max(c.position for c in by_source[run[0].source_rank]):
+                runs.append(opening[:most])
         return sorted(runs, key=lambda run: run[0].source_rank)
 
     def _runs(self, candidates: list[Candidate]) -> list[list[Candidate]]:

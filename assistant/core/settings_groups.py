@@ -66,6 +66,14 @@ class AnsweringSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    read_on: bool = Field(
+        True,
+        description=(
+            "Bring in the chunk that continues the best passage's section (a story cut in two"
+            " by chunking); a quoted run that reaches the end of its chunk reads on into it."
+        ),
+        json_schema_extra={"quality": True},
+    )
     run_continuations: int = Field(
         2,
         ge=0,

@@ -7,6 +7,6 @@ reranker, diversification, and the choice among a paragraph's language versions.
 """
 
 __all__ = [
-    "acronyms", "candidates", "diversify", "hybrid", "lexical", "question",
+    "acronyms", "candidates", "continuations", "diversify", "hybrid", "lexical", "question",
     "rerank", "signals", "versions",
 ]

@@ -109,6 +109,9 @@ class Retrieval:
     # A summary's item in the asker's language that points to a paragraph of the decision
     # named (assistant/retrieval/pointers.py): the paragraph says what the item says.
     citing: Citing | None = None
+    # The chunk continuing the best passage's section, brought in after it: its id -> the
+    # continuation's id (assistant/retrieval/continuations.py).
+    continuations: dict[str, str] = field(default_factory=dict)
 
 
 class HybridRetriever(BaseRetriever):
