@@ -256,12 +256,12 @@ def test_a_count_no_passage_in_another_language_states_is_refused_with_word_vect
     vectors = _vectors({"empleos": [1, 0, 0], "jobs": [1, 0.05, 0]})
     question = "¿Cuántos empleos ha creado el Pacto de la Mata Atlántica?"
     vague = [_source("The Atlantic Forest Restoration Pact has created jobs in seed collection and nurseries.")]
-    problem = check_premises(question, "es", vague, DECISIONS, words=vectors)
+    on = Settings(evidence_count_margin=0.03)  # opt-in
+    problem = check_premises(question, "es", vague, DECISIONS, words=vectors, settings=on)
     assert problem is not None and problem.reason == "no-count-figure"
     counted = [_source("The Atlantic Forest Restoration Pact has created about 15,000 jobs.")]
-    assert check_premises(question, "es", counted, DECISIONS, words=vectors) is None
-    off = Settings(evidence_count_margin=None)
-    assert check_premises(question, "es", vague, DECISIONS, words=vectors, settings=off) is None
+    assert check_premises(question, "es", counted, DECISIONS, words=vectors, settings=on) is None
+    assert check_premises(question, "es", vague, DECISIONS, words=vectors, settings=Settings()) is None
 
 
 @pytest.mark.parametrize(

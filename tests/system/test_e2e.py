@@ -139,13 +139,20 @@ def test_an_acronym_named_across_languages_is_the_topic_whatever_the_cosine(corp
     assert not unknown.supported
 
 
-def test_a_count_asked_in_another_language_than_the_passages_is_judged_by_meaning(corpus_assistant: Any) -> None:
-    # Spanish question, English case study with no Spanish version: the case counts hectares,
-    # never jobs; it counts villages ("450 villages"), asked in French.
-    jobs = corpus_assistant.ask("¿Cuántos empleos ha creado el Pacto por la Restauración de la Mata Atlántica?")
+def test_a_count_asked_in_another_language_than_the_passages_is_judged_by_meaning(
+    corpus_store: Any, real_embeddings: Any
+) -> None:
+    # Opt-in (RA_EVIDENCE_COUNT_MARGIN): Spanish question, English case study with no
+    # Spanish version: the case counts hectares, never jobs; it counts villages ("450
+    # villages"), asked in French.
+    from assistant.pipeline import build_assistant
+
+    assistant = build_assistant(corpus_store.model_copy(update={"evidence_count_margin": 0.03}), real_embeddings)
+    assert build_assistant(corpus_store, real_embeddings).settings.evidence_count_margin is None  # off by default
+    jobs = assistant.ask("¿Cuántos empleos ha creado el Pacto por la Restauración de la Mata Atlántica?")
     assert not jobs.supported and jobs.trace.get("refusal_reason") == "no-count-figure"
     assert any("empleos" in notice for notice in jobs.notices)
-    villages = corpus_assistant.ask("Combien de villages ont participé à la replantation des mangroves au Sénégal ?")
+    villages = assistant.ask("Combien de villages ont participé à la replantation des mangroves au Sénégal ?")
     assert villages.supported and "450 villages" in villages.text
 
 

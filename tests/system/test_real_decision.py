@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from assistant.core.settings import Settings
+from real_documents import REALDOCS, assistant_over  # tests/ is on sys.path under pytest
 
-DECISION_16_31 = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "realdocs" / "cbd_cop16_dec31_gbf_monitoring_framework_en.pdf"
-)
+DECISION_16_31 = REALDOCS / "cbd_cop16_dec31_gbf_monitoring_framework_en.pdf"
 pytestmark = pytest.mark.skipif(not DECISION_16_31.is_file(), reason=f"real document not present: {DECISION_16_31}")
 
 
 @pytest.fixture(scope="module")
 def decision_assistant(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Any:
-    from assistant.pipeline import build_assistant
-    from assistant.store.chroma import open_store
-    from ingest.indexing import ingest_paths
-
-    base = tmp_path_factory.mktemp("decision-16-31")
-    settings = Settings(store_dir=base / "store", cache_dir=base / "cache")
-    report = ingest_paths([DECISION_16_31], settings, open_store(settings, real_embeddings, create=True), real_embeddings)
-    assert not report.failed, report.failed
-    return build_assistant(settings, real_embeddings)
+    return assistant_over(DECISION_16_31, tmp_path_factory.mktemp("decision-16-31"), real_embeddings)
 
 
 def test_a_target_named_by_number_finds_its_row_of_the_annex_table(decision_assistant: Any) -> None:
