@@ -297,7 +297,7 @@ class EvidenceSettings(BaseModel):
         json_schema_extra={"quality": True},
     )
     evidence_forecast_threshold: float | None = Field(
-        0.98,
+        0.95,
         ge=0,
         le=1,
         description=(
