@@ -292,7 +292,7 @@ class EvidenceSettings(BaseModel):
         description=(
             "Refuse a request for harmful help (evading oversight, falsifying data, destroying"
             " habitat…) when the classifier over the question's embedding"
-            " (assistant/answering/intents.py) gives at least this probability; unset turns it off."
+            " (assistant/answering/intents.py) gives at least this probability; 1 turns it off."
         ),
         json_schema_extra={"quality": True},
     )
@@ -303,7 +303,7 @@ class EvidenceSettings(BaseModel):
         description=(
             "Refuse a request for a forecast, a hypothetical outcome or the assistant's own"
             " estimate of what will happen when the classifier over the question's embedding"
-            " (assistant/answering/intents.py) gives at least this probability; unset turns it off."
+            " (assistant/answering/intents.py) gives at least this probability; 1 turns it off."
         ),
         json_schema_extra={"quality": True},
     )
