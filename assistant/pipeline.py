@@ -22,9 +22,9 @@ from assistant.answering.conversation import (
     validate_conversation,
     validate_question,
 )
+from assistant.answering.crosslingual import WordVectors
 from assistant.answering.evidence import warm_up as warm_up_evidence
 from assistant.answering.extractive import ExtractiveComposer, refusal_answer, support_score
-from assistant.answering.crosslingual import WordVectors
 from assistant.answering.premises import check_answer, check_premises
 from assistant.answering.presence import ACRONYM, corpus_evidence
 from assistant.answering.withheld import list_withheld, withhold_planted
@@ -34,9 +34,9 @@ from assistant.core.settings import Settings
 from assistant.language.detect import detect_language
 from assistant.language.detect import warm_up as warm_up_language
 from assistant.retrieval.candidates import names_asked_part
+from assistant.retrieval.continuations import join_continuations
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
 from assistant.retrieval.lexical import LexicalIndex
-from assistant.retrieval.continuations import join_continuations
 from assistant.retrieval.paragraphs import join_named_paragraphs
 from assistant.retrieval.versions import Versions
 from assistant.store.catalog import StoreInfo, describe

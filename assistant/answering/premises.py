@@ -107,10 +107,9 @@ def check_premises(
         return Problem("addressed-to-assistant", message("addressed", language))
     if settings.evidence_addressed and asks_confirmation(question):
         return Problem("confirmation", message("confirm", language))
-    if vector is not None and _has_intent(vector, settings, "harmful", settings.evidence_harm_threshold):
-        return Problem("harmful", message("harmful", language))
-    if vector is not None and _has_intent(vector, settings, "forecast", settings.evidence_forecast_threshold):
-        return Problem("forecast-asked", message("forecast", language))
+    for intent, threshold, reason in _INTENTS:
+        if vector is not None and _has_intent(vector, settings, intent, getattr(settings, threshold)):
+            return Problem(reason, message(intent, language))
     symbols = set(analysed.symbols) if analysed is not None else named_symbols(question)
     named = symbols & set(decisions)
     wanted = set(analysed.paragraphs) if analysed is not None else named_paragraphs(question)
@@ -152,10 +151,20 @@ def check_premises(
     return None
 
 
+# Requests declined by intent (assistant/answering/intents.py): the intent (also its
+# notice's key), its threshold setting, the refusal's reason. A new intent is one row here.
+_INTENTS = (
+    ("harmful", "evidence_harm_threshold", "harmful"),
+    ("forecast", "evidence_forecast_threshold", "forecast-asked"),
+)
+
+
 def _has_intent(vector: np.ndarray, settings: Settings, intent: str, threshold: float | None) -> bool:
     """Whether ``intent``'s classifier reads the question as such a request (at ``threshold``)."""
-    model = load_model(intent) if threshold is not None else None
-    if model is None or threshold is None or model.model_id != model_id(settings.embedding_model):
+    if threshold is None:
+        return False
+    model = load_model(intent)
+    if model is None or model.model_id != model_id(settings.embedding_model):
         return False  # no model, or one trained on another embedding model's vectors
     return model.probability(vector) >= threshold
 

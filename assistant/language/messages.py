@@ -73,6 +73,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "ru": "{label} добавляет:",
         "ar": "ويضيف {label}:",
     },
+    # Arabic verbs agree with a feminine subject ("دراسة الحالة", "الوثيقة التوجيهية").
+    "frame_first_feminine": {"en": "{label} addresses this:", "ar": "تتناول {label} هذه المسألة:"},
+    "frame_more_feminine": {"en": "{label} adds:", "ar": "وتضيف {label}:"},
     "decision": {
         "en": "Decision {symbol}",
         "zh": "第{symbol}号决定",
@@ -180,13 +183,10 @@ def frame(label: str, first: bool, language: str) -> str:
     An Arabic verb agrees with its subject: a feminine head noun (ending in tā' marbūṭa,
     "دراسة الحالة", "الوثيقة التوجيهية") takes "تتناول" / "وتضيف".
     """
+    key = "frame_first" if first else "frame_more"
     if language == "ar" and label.split(maxsplit=1)[0].endswith("ة"):
-        return (_AR_FEMININE_FIRST if first else _AR_FEMININE_MORE).format(label=label)
-    return message("frame_first" if first else "frame_more", language, label=label)
-
-
-_AR_FEMININE_FIRST = "تتناول {label} هذه المسألة:"
-_AR_FEMININE_MORE = "وتضيف {label}:"
+        key += "_feminine"
+    return message(key, language, label=label)
 
 
 # How a request for a shorter answer is worded, per language: the vocabulary of a command
