@@ -96,8 +96,10 @@ class MemoryStore:
         ]
         return found[:limit] if limit is not None else found
 
-    def query(self, vector: Any, n: int, where: dict[str, Any] | None = None) -> list[Record]:
-        """Return the ``n`` nearest chunks by cosine distance, best first."""
+    def query(
+        self, vector: Any, n: int, where: dict[str, Any] | None = None, *, content: bool = True
+    ) -> list[Record]:
+        """Return the ``n`` nearest chunks by cosine distance, best first (ids only without ``content``)."""
         query = np.asarray(vector, dtype=np.float64)
         scored = []
         for record in self.records.values():
@@ -105,7 +107,7 @@ class MemoryStore:
                 stored = np.asarray(record.vector, dtype=np.float64)
                 cosine = float(query @ stored / (np.linalg.norm(query) * np.linalg.norm(stored)))
                 scored.append(
-                    replace(self._shaped(record, True, True, False), distance=1.0 - cosine)
+                    replace(self._shaped(record, content, content, False), distance=1.0 - cosine)
                 )
         return sorted(scored, key=lambda r: r.distance)[:n]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from assistant.language.cues import OPEN_QUESTION
 from assistant.language.scripts import HAN_CHAR
@@ -186,11 +187,13 @@ def asks_number(question: str) -> bool:
     return bool(_QUANTITY.search(question))
 
 
+@lru_cache(maxsize=1024)
 def asked_figure(question: str) -> str | None:
     """Return the kind of figure a question asks for ("area", "money", "mass", "forecast", "date", …).
 
     Words in brackets name or gloss something ("indicator 10.1 (proportion of
-    agricultural area…)"); they are not what is asked.
+    agricultural area…)"); they are not what is asked. Kept per question: each stage
+    after retrieval asks again.
     """
     asked = _NAMED.sub(" ", question)
     for kind, (asks, _) in _FIGURES.items():

@@ -15,6 +15,7 @@ which must not trip it. It recognises three things:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["INSTRUCTION", "PLANTED_FLAG", "WITHHELD_NOTICE", "addressed_to_assistant"]
 
@@ -63,6 +64,10 @@ WITHHELD_NOTICE = {
 }
 
 
+@lru_cache(maxsize=4096)
 def addressed_to_assistant(text: str) -> bool:
-    """Whether ``text`` contains a sentence addressed to an AI assistant."""
+    """Whether ``text`` contains a sentence addressed to an AI assistant.
+
+    Kept per text: every question checks its passages again, and they repeat.
+    """
     return bool(INSTRUCTION.search(text or ""))

@@ -8,13 +8,14 @@ weight to :func:`list_weights`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from assistant.core.settings import Settings
+from assistant.store.records import Record
 from assistant.language.references import locator_keys
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.question import Question
@@ -95,7 +96,7 @@ def dense_candidates(
     depth = settings.candidate_k * (settings.crosslingual_depth if weight > 0 else 1)
     covered = set(lexical.translated_into(question.language)) if lexical else set()
     other_rank = 0
-    for rank, record in enumerate(store.query(vector, depth, where), start=1):
+    for rank, record in enumerate(_nearest(store, vector, depth, where, lexical), start=1):
         meta = record.metadata
         in_head = rank <= settings.candidate_k
         crosslingual = (
@@ -113,6 +114,31 @@ def dense_candidates(
         if crosslingual:
             other_rank += 1
             candidate.ranks["crosslingual"] = other_rank
+
+
+def _nearest(
+    store: Any, vector: np.ndarray, depth: int, where: dict[str, Any] | None, lexical: LexicalIndex | None
+) -> list[Record]:
+    """The ``depth`` nearest chunks, their text and metadata read from the lexical index.
+
+    The index holds every chunk of the store (the assistant reloads it when the store
+    changes), so Chroma is asked for ids and distances only; a chunk the index does not
+    hold yet (written since it was loaded) is read from the store.
+    """
+    if lexical is None:
+        return store.query(vector, depth, where)
+    hits = store.query(vector, depth, where, content=False)
+    unknown = [r.id for r in hits if lexical.position(r.id) is None]
+    stored = {r.id: r for r in store.get(unknown)} if unknown else {}
+    records = []
+    for hit in hits:
+        position = lexical.position(hit.id)
+        if position is not None:
+            # A copy: the candidate's metadata is its own, the index's stays as stored.
+            records.append(Record(hit.id, lexical.texts[position], dict(lexical.metadatas[position]), hit.distance))
+        elif hit.id in stored:
+            records.append(replace(stored[hit.id], distance=hit.distance))
+    return records
 
 
 def lexical_candidates(

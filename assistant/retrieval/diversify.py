@@ -8,6 +8,7 @@ than ``max_per_document`` passages of one document are skipped.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.core.settings import Settings
 from assistant.retrieval.candidates import Candidate
@@ -19,13 +20,15 @@ __all__ = ["choose", "diversify", "near_duplicate"]
 
 def near_duplicate(a: str, b: str, threshold: float) -> bool:
     """Whether two texts share at least ``threshold`` of their character trigrams (Jaccard)."""
-
-    def grams(text: str) -> set[str]:
-        text = re.sub(r"\s+", " ", text.lower())
-        return {text[i : i + 3] for i in range(max(1, len(text) - 2))}
-
-    ga, gb = grams(a), grams(b)
+    ga, gb = _grams(a), _grams(b)
     return len(ga & gb) / max(1, len(ga | gb)) >= threshold
+
+
+@lru_cache(maxsize=4096)
+def _grams(text: str) -> frozenset[str]:
+    """A text's character trigrams; kept, as the same passages come back question after question."""
+    text = re.sub(r"\s+", " ", text.lower())
+    return frozenset(text[i : i + 3] for i in range(max(1, len(text) - 2)))
 
 
 def choose(

@@ -15,6 +15,7 @@ import threading
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,12 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
     text: "restoring degraded land" matches "restoration of degradation". Without it
     only plurals fold ("targets" finds "target"): for terms that are shown or embedded.
     """
+    return list(_tokens(text, stem))
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str, stem: bool) -> tuple[str, ...]:
+    """:func:`tokenize`, kept per text: passages and their sentences are tokenized question after question."""
     import rjieba
 
     text = unicodedata.normalize("NFKC", text).lower()
@@ -76,7 +83,7 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
             elif len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
                 token = token[:-1]
             tokens.append(token)
-    return tokens
+    return tuple(tokens)
 
 
 def search_terms(text: str) -> list[str]:

@@ -14,8 +14,10 @@ composer would embed now.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -82,7 +84,12 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
     the line that introduces it ("six key attributes: absence of threats; …"): a
     question about a list wants all of it, and an item alone rarely makes sense.
     """
-    lead = "" if metadata.get("paragraph") else _lead(metadata)
+    return list(_evidence_sentences(text, "" if metadata.get("paragraph") else _lead(metadata)))
+
+
+@lru_cache(maxsize=2048)
+def _evidence_sentences(text: str, lead: str) -> tuple[EvidenceSentence, ...]:
+    """:func:`evidence_sentences` of a text led by ``lead``; kept, as passages come back."""
     pieces = split_sentences(text)
     opens = _paragraph_openings(text, pieces)
     found: list[EvidenceSentence] = []
@@ -131,7 +138,7 @@ def evidence_sentences(text: str, metadata: dict[str, Any]) -> list[EvidenceSent
             continue
         add(i, sentence)
         i += 1
-    return found[:MAX_SENTENCES_PER_CHUNK]
+    return tuple(found[:MAX_SENTENCES_PER_CHUNK])
 
 
 def _paragraph_openings(text: str, pieces: list[str]) -> set[int]:
@@ -185,10 +192,18 @@ def sentence_rows(chunks: Iterable[tuple[str, str, dict[str, Any]]]) -> Sentence
 
 
 class SentenceVectors:
-    """The sibling collection of sentence vectors of one chunk collection."""
+    """The sibling collection of sentence vectors of one chunk collection.
+
+    Vectors looked up are kept per chunk (the best passages come back question after
+    question); a write or delete through this object forgets them, and a chat that sees
+    the store change opens a new one.
+    """
+
+    _KEPT_CHUNKS = 2048
 
     def __init__(self, collection: Any) -> None:
         self.collection = collection
+        self._kept: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
 
     def add(self, chunks: Iterable[tuple[str, str, dict[str, Any]]], embeddings: Any) -> int:
         """Embed and store the evidence sentences of ``(chunk_id, text, metadata)`` chunks."""
@@ -200,6 +215,7 @@ class SentenceVectors:
     def write(self, rows: SentenceRows, vectors: Any) -> None:
         """Store sentence rows with vectors computed by the caller (one per row, in order)."""
         if rows.ids:
+            self._kept.clear()
             self.collection.upsert(
                 ids=rows.ids, embeddings=vectors, documents=rows.texts, metadatas=rows.metadatas
             )
@@ -207,6 +223,7 @@ class SentenceVectors:
     def delete(self, chunk_ids: list[str]) -> None:
         """Drop the sentences of removed chunks."""
         if chunk_ids:
+            self._kept.clear()
             self.collection.delete(where={"chunk_id": {"$in": chunk_ids}})
 
     def count(self) -> int:
@@ -221,12 +238,19 @@ class SentenceVectors:
 
     def lookup(self, chunk_ids: list[str]) -> dict[tuple[str, str], np.ndarray]:
         """Return the stored vectors of these chunks' sentences, keyed by (chunk id, embedded text)."""
-        if not chunk_ids:
-            return {}
-        got = self.collection.get(
-            where={"chunk_id": {"$in": chunk_ids}}, include=["embeddings", "documents", "metadatas"]
-        )
-        return {
-            (str(meta["chunk_id"]), text): np.asarray(vector, dtype=np.float32)
-            for text, meta, vector in zip(got["documents"], got["metadatas"], got["embeddings"], strict=True)
-        }
+        missing = [cid for cid in dict.fromkeys(chunk_ids) if cid not in self._kept]
+        if missing:
+            got = self.collection.get(
+                where={"chunk_id": {"$in": missing}}, include=["embeddings", "documents", "metadatas"]
+            )
+            fetched: dict[str, dict[str, np.ndarray]] = {cid: {} for cid in missing}
+            for text, meta, vector in zip(got["documents"], got["metadatas"], got["embeddings"], strict=True):
+                fetched[str(meta["chunk_id"])][text] = np.asarray(vector, dtype=np.float32)
+            self._kept.update(fetched)
+        found: dict[tuple[str, str], np.ndarray] = {}
+        for cid in dict.fromkeys(chunk_ids):
+            self._kept.move_to_end(cid)
+            found.update(((cid, text), vector) for text, vector in self._kept[cid].items())
+        while len(self._kept) > self._KEPT_CHUNKS:
+            self._kept.popitem(last=False)
+        return found

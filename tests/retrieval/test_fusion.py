@@ -27,15 +27,19 @@ class _Store:
         self.records = records
         self.order = order
 
-    def query(self, vector: Any, n: int, where: Any = None) -> list[Record]:
+    def query(self, vector: Any, n: int, where: Any = None, *, content: bool = True) -> list[Record]:
         ids = [cid for cid in self.order if _passes(self.records[cid][1], where)][:n]
         return [
-            Record(cid, self.records[cid][0], self.records[cid][1], distance=0.1 + 0.01 * i)
+            Record(cid, *(self.records[cid] if content else ("", {})), distance=0.1 + 0.01 * i)
             for i, cid in enumerate(ids)
         ]
 
     def get(self, ids: list[str], **include: bool) -> list[Record]:
-        return [Record(cid, vector=np.zeros(3, dtype=np.float32)) for cid in ids]
+        return [
+            Record(cid, *self.records[cid], vector=np.zeros(3, dtype=np.float32))
+            for cid in ids
+            if cid in self.records
+        ]
 
 
 def _passes(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
@@ -79,6 +83,19 @@ def test_a_passage_both_retrievers_find_comes_before_those_only_one_finds() -> N
     }
     retriever = _retriever(records, ["dense-only", "both"], crosslingual_weight=0)
     assert _ids(retriever, "Loess Plateau check dams sediment")[0] == "both"
+
+
+def test_dense_passages_are_read_from_the_index_and_a_newer_chunk_from_the_store() -> None:
+    records = {
+        "old": ("Check dams hold sediment on the Loess Plateau.", _meta("a")),
+        "new": ("Terraces slow runoff on the Loess Plateau.", _meta("b", locator="Terraces")),
+    }
+    retriever = _retriever({"old": records["old"]}, ["new", "old"], crosslingual_weight=0)
+    retriever.store = _Store(records, ["new", "old"])  # "new" written after the index was loaded
+    found = {s.chunk_id: s for s in retriever.search("Loess Plateau sediment and runoff").sources}
+    assert set(found) == {"old", "new"}
+    assert found["new"].text == records["new"][0] and found["new"].metadata["locator"] == "Terraces"
+    assert found["old"].text == records["old"][0] and found["old"].metadata["doc_id"] == "a"
 
 
 def test_bm25_counts_less_when_it_cannot_read_most_of_the_question() -> None:

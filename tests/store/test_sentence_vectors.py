@@ -18,6 +18,7 @@ from assistant.store.sentence_vectors import (
     MAX_SENTENCES_PER_CHUNK,
     SentenceVectors,
     evidence_sentences,
+    sentence_rows,
 )
 from ingest.indexing import ingest_paths
 from tests.conftest import FakeEmbeddings
@@ -237,3 +238,23 @@ def test_passages_with_nothing_quotable_give_a_refusal_not_an_empty_answer(
     settings, _ = _ingested(settings_factory, folder, embeddings)
     answer = build_assistant(settings, embeddings).ask("Which grazing plans work best on degraded rangeland?")
     assert not answer.supported and answer.text and answer.related
+
+
+def test_looked_up_vectors_are_kept_and_forgotten_on_a_write(
+    settings_factory: SettingsFactory, guide: Path
+) -> None:
+    _, _, store, sentences = _with_sentences(settings_factory, guide)
+    chunk_ids = sorted({r.metadata["chunk_id"] for r in sentences.get()})
+    first = sentences.lookup(chunk_ids)
+    calls: list[object] = []
+    original = sentences.collection.get
+    sentences.collection.get = lambda *a, **k: calls.append(k) or original(*a, **k)  # type: ignore[method-assign]
+    again = sentences.lookup(chunk_ids)
+    assert calls == [] and again.keys() == first.keys()  # answered from memory
+    assert all((again[key] == first[key]).all() for key in first)
+
+    # A write through the same object forgets what was kept: the next lookup reads the store.
+    rows = sentence_rows([(chunk_ids[0], "Bare peat needs nurse crops first. Then the water table is raised by dams.", {"title": "T"})])
+    sentences.write(rows, FakeEmbeddings().encode(rows.texts))
+    sentences.lookup(chunk_ids)
+    assert len(calls) == 1

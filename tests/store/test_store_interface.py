@@ -78,6 +78,14 @@ def test_query_orders_by_cosine_distance(store: Any) -> None:
     assert exact[0].id == "b2" and exact[0].distance == pytest.approx(0.0, abs=1e-5)
 
 
+def test_a_query_without_content_returns_the_same_ids_and_distances_only(store: Any) -> None:
+    vector = FakeEmbeddings().encode(["peat rewetting"], query=True)[0]
+    full, bare = store.query(vector, 4), store.query(vector, 4, content=False)
+    assert [r.id for r in bare] == [r.id for r in full]
+    assert [r.distance for r in bare] == pytest.approx([r.distance for r in full])
+    assert all(r.text == "" and r.metadata == {} for r in bare)
+
+
 def test_query_with_a_filter_returns_only_matching_chunks(store: Any) -> None:
     vector = FakeEmbeddings().encode(["mangroves protect coasts"], query=True)[0]
     found = store.query(vector, 5, where={"kind": {"$in": ["guidance", "decision"]}})
