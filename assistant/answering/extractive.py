@@ -440,11 +440,39 @@ class ExtractiveComposer:
         budget = settings.answer_sentences
         runs: list[list[Candidate]] = []
         for i, lead in enumerate(chosen):
+            group = _unquoted(by_source[lead.source_rank], [c for run in runs for c in run])
+            if lead not in group:  # it was quoted already, from an overlapping chunk
+                if not group or max(c.score for c in group) < chosen[0].score - settings.passage_margin:
+                    continue
+                lead = max(group, key=lambda c: c.score)
             cap = max(1, budget - (len(chosen) - i - 1))  # leave one sentence for each later passage
-            run = run_around(by_source[lead.source_rank], lead, cap, settings.run_margin)
+            run = run_around(group, lead, cap, settings.run_margin)
             budget -= len(run)
-            runs.append(with_referents(by_source[lead.source_rank], run, settings.run_continuations))
+            runs.append(with_referents(group, run, settings.run_continuations))
         return sorted(runs, key=lambda run: run[0].source_rank)
+
+
+def _unquoted(group: list[Candidate], quoted: list[Candidate]) -> list[Candidate]:
+    """A passage's sentences without those at its edges that an earlier run already quotes.
+
+    Chunks overlap: the sentence that ends one chunk opens the next, and an answer
+    quoting both would say it twice. Only the edges are trimmed, so a run stays
+    contiguous, and only a sentence in the same words (not one near in meaning: two
+    sentences of one document on one subject are near, and both may answer).
+    """
+    said = [set(tokenize(q.text)) for q in quoted]
+
+    def repeated(candidate: Candidate) -> bool:
+        words = set(tokenize(candidate.text))
+        return any(len(words & other) / max(1, len(words | other)) > 0.8 for other in said)
+
+    ordered = sorted(group, key=lambda c: c.position)
+    low, high = 0, len(ordered)
+    while low < high and repeated(ordered[low]):
+        low += 1
+    while high > low and repeated(ordered[high - 1]):
+        high -= 1
+    return ordered[low:high]
 
 
 def _distinct_terms(parts: list[str], language: str, common_zipf: float) -> list[set[str]]:

@@ -311,6 +311,20 @@ def test_a_run_takes_the_sentences_that_refer_back_across_its_edges(
     assert [c.position for c in got] == expected
 
 
+def test_a_passage_opening_with_a_sentence_already_quoted_is_quoted_from_the_next() -> None:
+    from assistant.answering.extractive import _unquoted
+
+    earlier = _candidates("The park was created in 2015.", "It is also a good example of co-management.")
+    overlapping = _candidates(
+        "It is also a good example of co-management!",  # the same words, the chunks overlap
+        "Most park staff come from local communities.",
+        "The park protects two million hectares.",  # near in meaning to the first: both stay
+    )
+    kept = _unquoted(overlapping, earlier)
+    assert [c.position for c in kept] == [1, 2]
+    assert _unquoted(overlapping, _candidates("Unrelated words about rain.")) == overlapping
+
+
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     "question",

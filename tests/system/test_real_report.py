@@ -33,3 +33,13 @@ def test_a_story_cut_in_two_by_chunking_is_read_on(report_assistant: Any) -> Non
     assert answer.trace["retrieved"][0]["doc_id"] == answer.citations[0].doc_id
     assert answer.citations[0].chunk_id != answer.citations[1].chunk_id
     assert all(c.doc_id == answer.citations[0].doc_id for c in answer.citations[:2])
+
+
+def test_overlapping_chunks_are_not_quoted_twice(report_assistant: Any) -> None:
+    # The chunk about Bikin ends with "…a good example of co-management and co-creation of a
+    # protected area." and the next opens with it; the second quote goes on from there.
+    answer = report_assistant.ask("How is Bikin National Park in Russia co-managed with the Udege people?")
+    assert answer.supported
+    quoted = [s["text"] for s in answer.sentences if not s.get("frame")]
+    assert len(quoted) == len(set(quoted))
+    assert "80% of park staff" in answer.text
