@@ -23,6 +23,7 @@ import numpy as np
 
 from assistant.core.records import search_text
 from assistant.language.detect import script_language
+from assistant.language.names import LatinNames
 from assistant.language.references import locator_keys
 from assistant.language.scripts import HAN, SNOWBALL
 from assistant.retrieval.acronyms import find_acronyms
@@ -138,9 +139,17 @@ class LexicalIndex:
         self._languages = Counter(str(m.get("language", "")) for m in metadatas)
         self._translated: dict[str, tuple[str, ...]] = {}
         self._decisions: dict[str, set[str]] | None = None
+        self._latin_names: LatinNames | None = None
         self._decision_languages: dict[str, frozenset[str]] | None = None
         self._decision_chunks: dict[tuple[str, str], list[int]] = {}
         self._documents: dict[str, list[int]] | None = None
+
+    @property
+    def latin_names(self) -> LatinNames:
+        """The indexed text's capitalised Latin words, built on first use (names of other scripts resolve to them)."""
+        if self._latin_names is None:
+            self._latin_names = LatinNames(self.texts)
+        return self._latin_names
 
     @property
     def main_language(self) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from assistant.language.answer_types import asked_figure, asks_list
 from assistant.language.detect import detect_language
+from assistant.language.names import expand_names
 from assistant.language.places import expand_places
 from assistant.language.references import (
     asks_about_a_decision,
@@ -43,6 +44,7 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
+    names: tuple[str, ...] = ()  # the corpus's spelling of names written in Cyrillic ("Kissimmee")
 
     @property
     def terms(self) -> list[str]:
@@ -53,10 +55,11 @@ class Question:
 def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:
     """Read a question once; ``language`` (when known, e.g. from a conversation) wins."""
     language = language or detect_language(text)
-    searched = text
+    searched, names = text, ()
     if lexical is not None:
         searched = expand_acronyms(searched, lexical.acronyms)
         searched = expand_places(searched, language, lexical.main_language)
+        searched, names = expand_names(searched, lambda: lexical.latin_names)
     symbols = named_symbols(searched)
     return Question(
         text=text,
@@ -69,4 +72,5 @@ def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
         locators=frozenset(locator_keys(searched)),
+        names=names,
     )
