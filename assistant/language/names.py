@@ -81,19 +81,19 @@ def _nearest(transliterated: str, candidates: set[str]) -> str | None:
     return best
 
 
-def expand_names(query: str, names: Callable[[], LatinNames]) -> tuple[str, tuple[str, ...]]:
-    """Append the corpus's spelling of the Cyrillic names ``query`` writes; return it and them.
+def expand_names(query: str, names: Callable[[], LatinNames]) -> str:
+    """Append the corpus's spelling of the Cyrillic names ``query`` writes.
 
     "Когда завершили восстановление реки Киссимми?" → "… Киссимми? (Kissimmee)".
     ``names`` gives the corpus's names; it is called only for a question writing one.
     """
     words = cyrillic_names(query)
     if not words:
-        return query, ()
+        return query
     corpus = names()
     found: list[str] = []
     for word in words:
         resolved = corpus.resolve(word)
         if resolved and resolved not in found and resolved.casefold() not in query.casefold():
             found.append(resolved)
-    return (f"{query} ({'; '.join(found)})" if found else query), tuple(found)
+    return f"{query} ({'; '.join(found)})" if found else query

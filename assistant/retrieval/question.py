@@ -44,7 +44,6 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
-    names: tuple[str, ...] = ()  # the corpus's spelling of names written in Cyrillic ("Kissimmee")
 
     @property
     def terms(self) -> list[str]:
@@ -55,11 +54,11 @@ class Question:
 def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:
     """Read a question once; ``language`` (when known, e.g. from a conversation) wins."""
     language = language or detect_language(text)
-    searched, names = text, ()
+    searched = text
     if lexical is not None:
         searched = expand_acronyms(searched, lexical.acronyms)
         searched = expand_places(searched, language, lexical.main_language)
-        searched, names = expand_names(searched, lambda: lexical.latin_names)
+        searched = expand_names(searched, lambda: lexical.latin_names)
     symbols = named_symbols(searched)
     return Question(
         text=text,
@@ -72,5 +71,4 @@ def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
         locators=frozenset(locator_keys(searched)),
-        names=names,
     )
