@@ -21,3 +21,19 @@ def assistant_over(document: Path, base: Path, embeddings: Any, **settings: Any)
     report = ingest_paths([document], store, open_store(store, embeddings, create=True), embeddings)
     assert not report.failed, report.failed
     return build_assistant(store, embeddings)
+
+
+def library_with(document: Path, corpus: Settings, base: Path, embeddings: Any) -> Any:
+    """An assistant over a copy of the bundled corpus's store with ``document`` ingested into it."""
+    import shutil
+
+    from assistant.pipeline import build_assistant
+    from assistant.store.chroma import open_store
+    from ingest.indexing import ingest_paths
+
+    shutil.copytree(corpus.store_dir, base / "store")
+    shutil.copytree(corpus.cache_dir, base / "cache")
+    settings = Settings(store_dir=base / "store", cache_dir=base / "cache")
+    report = ingest_paths([document], settings, open_store(settings, embeddings), embeddings)
+    assert not report.failed, report.failed
+    return build_assistant(settings, embeddings)

@@ -25,7 +25,9 @@ from pydantic import ConfigDict, PrivateAttr
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.retrieval.candidates import (
+    Candidate,
     Candidates,
+    names_asked_part,
     crosslingual_weight,
     dense_candidates,
     lexical_candidates,
@@ -173,6 +175,7 @@ class HybridRetriever(BaseRetriever):
         )
         if citing is not None:
             self._take_ranks(found, citing, filters)
+        self._add_named_parts(found, question, filters)
         context = Context(focus_docs=focus_docs, decisions=decisions, citing=citing)
         weights = list_weights(found, settings)
         fused = fuse(found, weights, question, settings, context)
@@ -208,6 +211,35 @@ class HybridRetriever(BaseRetriever):
             lexical_candidates(found, self.lexical, question, self.settings, mask)
             timings["lexical"] = _ms(started)
         return found
+
+    def _add_named_parts(self, found: Candidates, question: Question, filters: Filters) -> None:
+        """The chunks of a decision the question names by symbol that name the part it asks about.
+
+        "¿Qué indicador tiene la meta 2 de la decisión 16/31?" asks for target 2's rows of
+        the decision's annex tables. A table row is a weak match for a question in another
+        language, and the symbol's numbers ("16", "31") are BM25 matches for other rows, so
+        no ranking may find them, while other chunks of the decision rank high. The chunks
+        naming the part join the candidates with the best ranks the decision's chunks
+        earned (as a paragraph takes the ranks of the summary item pointing to it): the
+        rankings found the document asked about, and the part named is where in it.
+        """
+        if not (question.locators and question.symbols) or self.lexical is None:
+            return
+        named: list[Candidate] = []
+        for symbol in question.symbols:
+            for position in self.lexical.paragraph_positions(symbol, ""):
+                meta, text = self.lexical.metadatas[position], self.lexical.texts[position]
+                if filters.matches(meta) and names_asked_part(question, text, meta):
+                    named.append(found.add(self.lexical.ids[position], text, meta))
+        earned: dict[str, int] = {}
+        for candidate in found.by_id.values():
+            meta = candidate.metadata
+            if meta.get("kind") == "decision" and str(meta.get("symbol", "")).upper() in question.symbols:
+                for name, rank in candidate.ranks.items():
+                    earned[name] = min(rank, earned.get(name, rank))
+        for candidate in named:
+            for name, rank in earned.items():
+                candidate.ranks[name] = min(rank, candidate.ranks.get(name, rank))
 
     def _take_ranks(self, found: Candidates, citing: Citing, filters: Filters) -> None:
         """Give the paragraph a summary's item points to the ranks that summary earned.

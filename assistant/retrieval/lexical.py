@@ -176,6 +176,7 @@ class LexicalIndex:
             if meta.get("kind") != "decision" or not meta.get("symbol"):
                 continue
             symbol = str(meta["symbol"]).upper()
+            self._decision_chunks.setdefault((symbol, ""), []).append(position)
             paragraphs = decisions.setdefault(symbol, set())
             languages.setdefault(symbol, set()).add(str(meta.get("language", "")))
             if meta.get("paragraph"):
@@ -193,7 +194,10 @@ class LexicalIndex:
         return list(self._documents.get(doc_id, ()))
 
     def paragraph_positions(self, symbol: str, paragraph: str) -> list[int]:
-        """Positions of a decision paragraph's chunks, in every language its text is in."""
+        """Positions of a decision paragraph's chunks, in every language its text is in.
+
+        An empty ``paragraph`` gives every chunk of the decision's own text.
+        """
         self.decision_paragraphs()
         return list(self._decision_chunks.get((symbol.upper(), paragraph), ()))
 

@@ -6,10 +6,16 @@ from typing import Any
 
 import pytest
 
-from real_documents import REALDOCS, assistant_over  # tests/ is on sys.path under pytest
+from real_documents import REALDOCS, assistant_over, library_with  # tests/ is on sys.path under pytest
 
 DECISION_16_31 = REALDOCS / "cbd_cop16_dec31_gbf_monitoring_framework_en.pdf"
 pytestmark = pytest.mark.skipif(not DECISION_16_31.is_file(), reason=f"real document not present: {DECISION_16_31}")
+
+
+@pytest.fixture(scope="module")
+def library_assistant(tmp_path_factory: pytest.TempPathFactory, corpus_store: Any, real_embeddings: Any) -> Any:
+    """The decision beside the bundled corpus, whose briefs also speak of Target 2."""
+    return library_with(DECISION_16_31, corpus_store, tmp_path_factory.mktemp("corpus-16-31"), real_embeddings)
 
 
 @pytest.fixture(scope="module")
@@ -55,3 +61,27 @@ def test_a_target_named_in_another_language_quotes_its_row(decision_assistant: A
 def test_a_target_the_document_does_not_have_is_still_refused(decision_assistant: Any) -> None:
     answer = decision_assistant.ask("What is the headline indicator for target 31 of the monitoring framework?")
     assert not answer.supported
+
+
+@pytest.mark.parametrize(
+    ("question", "row"),
+    [
+        ("¿Qué indicador principal tiene la meta 2 del marco de seguimiento de la decisión 16/31?", "| 2 | 2.1 Area"),
+        ("Quels sont les indicateurs de la cible 3 dans la décision 16/31 ?", "| 3 | 3.1 Coverage"),
+    ],
+)
+def test_a_target_of_a_named_decision_is_found_in_its_rows_beside_other_documents(
+    library_assistant: Any, question: str, row: str
+) -> None:
+    # Beside briefs on Target 2, the rows are found by no ranking (the symbol's "16" and "31"
+    # match other rows, target 16's came first); as the part named of the decision named,
+    # they take the ranks the decision earned.
+    first = library_assistant.retriever.search(question).sources[0]
+    assert first.metadata["doc_id"] == "cbd-cop16-dec31-gbf-monitoring-framework-en"
+    assert row in first.text
+
+
+def test_the_rows_of_a_named_target_are_quoted_beside_other_documents(library_assistant: Any) -> None:
+    answer = library_assistant.ask("Quels sont les indicateurs de la cible 3 dans la décision 16/31 ?")
+    assert answer.citations[0].locator.startswith("annex")
+    assert "| 3 | 3.1 Coverage of protected areas" in answer.text
