@@ -35,9 +35,11 @@ from assistant.language.answer_types import (
 )
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
 from assistant.language.scripts import HAN_CHAR
+from assistant.language.references import locator_keys
 from assistant.retrieval.hybrid import Retrieval
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.pointers import Citing
+from assistant.retrieval.question import Question
 from assistant.store.sentence_vectors import LIST_ITEM_JOINER, SentenceVectors, evidence_sentences
 
 __all__ = [
@@ -155,6 +157,40 @@ def _as_cited(candidates: list[Candidate], sources: list[Source], citing: Citing
     return [replace(c, score=c.score + lift) if c.source_rank in ranks else c for c in candidates]
 
 
+def _as_named(candidates: list[Candidate], sources: list[Source], question: Question | None) -> list[Candidate]:
+    """Score what names the part asked, in the decision named, as well as the best sentence.
+
+    "¿Qué indicador tiene la meta 2 de la decisión 16/31?" is answered by target 2's row
+    of an annex table: codes and names, a weak match for a question in another language,
+    which another target's row ("Number of countries developing …") outscores. Where the
+    passage is the part (its locator names it: "annex III, table 1, Target 8"), it is
+    lifted whole, so its sentence nearest the question still leads; where the part is a
+    row of a table of many ("| 2 |" under "Goal/target"), that row is lifted.
+    """
+    if question is None or not (question.locators and question.symbols) or not candidates:
+        return candidates
+    whole: set[int] = set()
+    rows: set[int] = set()
+    for rank, source in enumerate(sources):
+        meta = source.metadata
+        if meta.get("kind") != "decision" or str(meta.get("symbol", "")).upper() not in question.symbols:
+            continue
+        if not question.locators.isdisjoint(locator_keys(str(meta.get("locator", "")))):
+            whole.add(rank)
+        elif source.text.startswith("|"):
+            header = "\n".join(source.text.split("\n", 2)[:2])  # header and rule line
+            rows.update(
+                id(c) for c in candidates
+                if c.source_rank == rank and not question.locators.isdisjoint(locator_keys(f"{header}\n{c.text}"))
+            )
+    lifted = [c for c in candidates if c.source_rank in whole or id(c) in rows]
+    best = max(c.score for c in candidates)
+    if not lifted or max(c.score for c in lifted) >= best:
+        return candidates
+    lift = best - max(c.score for c in lifted) + 1e-6  # ahead of the sentence it ties with
+    return [replace(c, score=c.score + lift) if c.source_rank in whole or id(c) in rows else c for c in candidates]
+
+
 def _is_preface(source: Source) -> bool:
     """Text before a document's first heading: its locator is the document's own title."""
     meta = source.metadata
@@ -217,6 +253,7 @@ class ExtractiveComposer:
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
         candidates = _as_cited(self._score(question, retrieval.query_vector, usable), usable, retrieval.citing)
+        candidates = _as_named(candidates, usable, retrieval.question)
         runs = self._cover_parts(self._runs(candidates), candidates, question_parts(question), language)
         runs = self._read_on(runs, candidates, usable, retrieval.continuations)
         if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess

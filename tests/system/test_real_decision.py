@@ -81,7 +81,19 @@ def test_a_target_of_a_named_decision_is_found_in_its_rows_beside_other_document
     assert row in first.text
 
 
-def test_the_rows_of_a_named_target_are_quoted_beside_other_documents(library_assistant: Any) -> None:
-    answer = library_assistant.ask("Quels sont les indicateurs de la cible 3 dans la décision 16/31 ?")
-    assert answer.citations[0].locator.startswith("annex")
-    assert "| 3 | 3.1 Coverage of protected areas" in answer.text
+@pytest.mark.parametrize(
+    ("question", "row"),
+    [
+        ("¿Qué indicador principal tiene la meta 2 del marco de seguimiento de la decisión 16/31?", "| 2 | 2.1 Area"),
+        ("Quels sont les indicateurs de la cible 3 dans la décision 16/31 ?", "| 3 | 3.1 Coverage"),
+    ],
+)
+def test_the_rows_of_a_named_target_are_quoted_first_beside_other_documents(
+    library_assistant: Any, question: str, row: str
+) -> None:
+    # Target 16's survey row matched the Spanish question better than target 2's row of
+    # codes; the passages naming the part asked are scored as well as the best one.
+    answer = library_assistant.ask(question)
+    assert answer.supported, answer.notices
+    first = answer.citations[0]
+    assert first.locator.startswith("annex") and row in first.text
