@@ -34,8 +34,8 @@ from assistant.language.answer_types import (
     states_figure,
 )
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
-from assistant.language.scripts import HAN_CHAR
 from assistant.language.references import locator_keys
+from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.pointers import Citing

@@ -27,11 +27,11 @@ from assistant.core.settings import Settings
 from assistant.retrieval.candidates import (
     Candidate,
     Candidates,
-    names_asked_part,
     crosslingual_weight,
     dense_candidates,
     lexical_candidates,
     list_weights,
+    names_asked_part,
 )
 from assistant.retrieval.diversify import choose
 from assistant.retrieval.lexical import LexicalIndex
