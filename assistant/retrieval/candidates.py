@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from assistant.core.settings import Settings
-from assistant.store.records import Record
 from assistant.language.references import locator_keys
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.question import Question
@@ -118,8 +117,8 @@ def dense_candidates(
 
 def _nearest(
     store: Any, vector: np.ndarray, depth: int, where: dict[str, Any] | None, lexical: LexicalIndex | None
-) -> list[Record]:
-    """The ``depth`` nearest chunks, their text and metadata read from the lexical index.
+) -> list[Any]:
+    """The ``depth`` nearest chunks (the store's records), text and metadata read from the lexical index.
 
     The index holds every chunk of the store (the assistant reloads it when the store
     changes), so Chroma is asked for ids and distances only; a chunk the index does not
@@ -135,7 +134,7 @@ def _nearest(
         position = lexical.position(hit.id)
         if position is not None:
             # A copy: the candidate's metadata is its own, the index's stays as stored.
-            records.append(Record(hit.id, lexical.texts[position], dict(lexical.metadatas[position]), hit.distance))
+            records.append(replace(hit, text=lexical.texts[position], metadata=dict(lexical.metadatas[position])))
         elif hit.id in stored:
             records.append(replace(stored[hit.id], distance=hit.distance))
     return records
