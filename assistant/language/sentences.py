@@ -28,6 +28,8 @@ _ABBREVIATIONS = re.compile(
     r"|párr|p\. ej|p\. ex|núm|art|n°|cap|chap|Sr|Sra|Mme|M|п|см|ст|т\. е)\.$",
     re.I,
 )
+# Initials and abbreviations of capitals ("G.D. Gann", "U.S. Army Corps"): a name goes on.
+_INITIALS = re.compile(r"(?<![\w.])(?:[A-Z]\.){1,3}$")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -37,7 +39,7 @@ def split_sentences(text: str) -> list[str]:
         piece = piece.strip()
         if not piece:
             continue
-        if parts and _ABBREVIATIONS.search(parts[-1]):
+        if parts and (_ABBREVIATIONS.search(parts[-1]) or _INITIALS.search(parts[-1])):
             parts[-1] = f"{parts[-1]} {piece}"
         else:
             parts.append(piece)

@@ -42,7 +42,7 @@ __all__ = [
 
 SUFFIX = "__sentences"
 # Bump when evidence_sentences() changes: stores with another version re-embed at ingest.
-VERSION = 4
+VERSION = 5
 VERSION_KEY = "evidence_sentences_version"
 MAX_SENTENCES_PER_CHUNK = 8
 # A list longer than this is quoted item by item (each led by its introduction).

@@ -161,6 +161,8 @@ def test_split_chinese_sentences() -> None:
         "Use restoration tools, e.g. The Restoration Portal.",
         "Some Parties, i.e. Those with drylands, reported.",
         "As shown in Fig. 3 of the report.",
+        "The edition is by G.D. Gann and others.",
+        "Work was led by the U.S. Army Corps of Engineers (USACE).",
     ],
 )
 def test_no_split_after_abbreviations(text: str) -> None:
