@@ -478,7 +478,7 @@ class ExtractiveComposer:
         runs: list[list[Candidate]] = []
         for i, lead in enumerate(chosen):
             group = _unquoted(by_source[lead.source_rank], [c for run in runs for c in run])
-            if lead not in group:  # it was quoted already, from an overlapping chunk
+            if not any(c is lead for c in group):  # it was quoted already, from an overlapping chunk
                 if not group or max(c.score for c in group) < chosen[0].score - settings.passage_margin:
                     continue
                 lead = max(group, key=lambda c: c.score)
