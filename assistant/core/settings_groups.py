@@ -186,6 +186,20 @@ class FollowUpSettings(BaseModel):
     )
 
 
+def _intent_threshold(default: float, refused: str) -> float | None:
+    """The setting of one request classifier's threshold (assistant/answering/intents.py)."""
+    return Field(
+        default,
+        ge=0,
+        le=1,
+        description=(
+            f"Refuse {refused} when the classifier over the question's embedding"
+            " (assistant/answering/intents.py) gives at least this probability; 1 turns it off."
+        ),
+        json_schema_extra={"quality": True},
+    )
+
+
 class EvidenceSettings(BaseModel):
     """Refusal from evidence (assistant/answering/evidence.py): salient terms passages must hold.
 
@@ -285,27 +299,11 @@ class EvidenceSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
-    evidence_harm_threshold: float | None = Field(
-        0.65,
-        ge=0,
-        le=1,
-        description=(
-            "Refuse a request for harmful help (evading oversight, falsifying data, destroying"
-            " habitat…) when the classifier over the question's embedding"
-            " (assistant/answering/intents.py) gives at least this probability; 1 turns it off."
-        ),
-        json_schema_extra={"quality": True},
+    evidence_harm_threshold: float | None = _intent_threshold(
+        0.65, "a request for harmful help (evading oversight, falsifying data, destroying habitat…)"
     )
-    evidence_forecast_threshold: float | None = Field(
-        0.95,
-        ge=0,
-        le=1,
-        description=(
-            "Refuse a request for a forecast, a hypothetical outcome or the assistant's own"
-            " estimate of what will happen when the classifier over the question's embedding"
-            " (assistant/answering/intents.py) gives at least this probability; 1 turns it off."
-        ),
-        json_schema_extra={"quality": True},
+    evidence_forecast_threshold: float | None = _intent_threshold(
+        0.95, "a request for a forecast, a hypothetical outcome or the assistant's own estimate of what will happen"
     )
     evidence_common_part_zipf: float = Field(
         5.5,
