@@ -43,3 +43,11 @@ def test_overlapping_chunks_are_not_quoted_twice(report_assistant: Any) -> None:
     quoted = [s["text"] for s in answer.sentences if not s.get("frame")]
     assert len(quoted) == len(set(quoted))
     assert "80% of park staff" in answer.text
+
+
+def test_an_area_written_in_words_answers_a_question_of_area(report_assistant: Any) -> None:
+    # The report writes "approximately two million hectares of forest and biodiversity are
+    # protected": no digits, yet it is the area asked for, not a reason to refuse.
+    answer = report_assistant.ask("¿Cuántas hectáreas de bosque protege el Parque Nacional Bikin en Rusia?")
+    assert answer.supported, answer.trace.get("refusal_reason")
+    assert "two million hectares" in answer.text
