@@ -93,6 +93,20 @@ def test_a_word_of_another_language_is_not_judged_against_english_passages() -> 
     assert [t.text for t in missing_terms(terms, question, "es", spanish)] == ["manglar"]
 
 
+def test_an_acronym_of_the_questions_own_language_is_judged_as_its_words_are() -> None:
+    # "AMCE" is the French "OECM": absent from English passages as "aires protégées" is.
+    question = "Cible 3 (aires protégées et AMCE) : quels indicateurs complémentaires ?"
+    english = [_source("3.CT.1 Protected area coverage of key biodiversity areas; OECMs are counted.")]
+    terms = [t for t in salient_terms(question, "fr", ZIPF, name_max_zipf=4.5) if t.text == "AMCE"]
+    assert terms and missing_terms(terms, question, "fr", english) == []
+    # Against passages in its own language it is judged; in a Chinese question it is a name.
+    french = [_source("La cible 3 porte sur les aires protégées.", "fr")]
+    assert [t.text for t in missing_terms(terms, question, "fr", french)] == ["AMCE"]
+    chinese = "目标3（AMCE）有哪些补充指标？"
+    zh_terms = [t for t in salient_terms(chinese, "zh", ZIPF) if t.text == "AMCE"]
+    assert [t.text for t in missing_terms(zh_terms, chinese, "zh", english)] == ["AMCE"]
+
+
 def test_a_name_is_looked_for_in_every_passage_of_its_script() -> None:
     passages = [_source("Farmer-managed natural regeneration (FMNR) spread across Niger.")]
     present = "农民管理的自然再生（FMNR）在尼日尔推广了多少？"

@@ -58,6 +58,16 @@ def test_a_target_named_in_another_language_quotes_its_row(decision_assistant: A
     assert "| 2 | 2.1 Area under restoration" in answer.text
 
 
+def test_an_acronym_of_the_askers_language_is_no_missing_name(decision_assistant: Any) -> None:
+    # "AMCE" is the French "OECM" ("other effective area-based conservation measures"); the
+    # English decision never writes it, which is no sign that the question is off its subject.
+    answer = decision_assistant.ask(
+        "Quels indicateurs complémentaires de la cible 3 mesurent l'isolement des aires protégées et des AMCE ?"
+    )
+    assert answer.supported, answer.notices
+    assert "3.CY.3 Protected Area Isolation Index" in answer.text
+
+
 def test_a_target_the_document_does_not_have_is_still_refused(decision_assistant: Any) -> None:
     answer = decision_assistant.ask("What is the headline indicator for target 31 of the monitoring framework?")
     assert not answer.supported
