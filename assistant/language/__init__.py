@@ -7,6 +7,6 @@ written in Cyrillic and the recognition of planted instructions. Adding a langua
 """
 
 __all__ = [
-    "answer_types", "cues", "detect", "injection", "llm_messages", "messages", "names", "notices", "places",
+    "answer_types", "cues", "detect", "injection", "llm_messages", "messages", "names", "notices", "numbers", "places",
     "references", "scripts", "sentences",
 ]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from assistant.language.cues import OPEN_QUESTION
+from assistant.language.numbers import in_digits
 from assistant.language.scripts import HAN_CHAR
 from assistant.language.sentences import split_sentences
 
@@ -207,11 +208,15 @@ _NAMED = re.compile(r"\([^()]*\)|（[^（）]*）")
 
 
 def states_figure(text: str, kind: str) -> bool:
-    """Whether ``text`` states an amount of ``kind``, in digits or in words ("two million hectares")."""
+    """Whether ``text`` states an amount of ``kind``, in digits or in words ("two million hectares").
+
+    Words are read only when the digits state no such amount (text2num writes "2 million"
+    as "2 1000000").
+    """
     stated = _FIGURES[kind][1]
     if stated.search(text):
         return True
-    return kind in _AMOUNTS and bool(stated.search(_in_digits(text)))
+    return kind in _AMOUNTS and bool(stated.search(in_digits(text)))
 
 
 # Kinds of figure that are amounts (a number of units); a phone number or a date is not
@@ -219,17 +224,6 @@ def states_figure(text: str, kind: str) -> bool:
 _AMOUNTS = frozenset({"area", "money", "percent", "dose", "mass"})
 
 
-@lru_cache(maxsize=4096)
-def _in_digits(text: str) -> str:
-    """``text`` with English numbers written in words put in digits (text2num).
-
-    Reports write "approximately two million hectares" as often as "2 million ha"; the
-    patterns above read digits. Only read when the digits state no such amount ("2 million"
-    becomes "2 1000000"). Kept per text: passages are checked question after question.
-    """
-    from text_to_num import alpha2digit
-
-    return alpha2digit(text, "en")
 
 
 # An amount asked per unit ("how many tonnes a year", "每公顷的成本", "par an"), and how a

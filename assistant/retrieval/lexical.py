@@ -24,6 +24,7 @@ import numpy as np
 from assistant.core.records import search_text
 from assistant.language.detect import script_language
 from assistant.language.names import LatinNames
+from assistant.language.numbers import ordinal_keys
 from assistant.language.references import locator_keys
 from assistant.language.scripts import HAN, SNOWBALL
 from assistant.retrieval.acronyms import find_acronyms
@@ -38,7 +39,7 @@ _TOKEN = re.compile(
     re.UNICODE,
 )
 # Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
-TOKENIZER_VERSION = 4
+TOKENIZER_VERSION = 5
 _CJK_RUN = re.compile(rf"^[{HAN}]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
@@ -87,14 +88,15 @@ def _tokens(text: str, stem: bool) -> tuple[str, ...]:
     return tuple(tokens)
 
 
-def search_terms(text: str) -> list[str]:
-    """BM25 terms of a passage or question: its tokens, and keys for the numbered parts it names.
+def search_terms(text: str, language: str = "en") -> list[str]:
+    """BM25 terms of a passage or question in ``language``: its tokens, and keys for the numbered parts and ordinals it names.
 
     "Target 2" is the common word "target" and the number 2 to BM25; its key "target#2"
     (:func:`~assistant.language.references.locator_keys`) is one rare term, shared by
-    "meta 2", "目标2" and a table row under a "Goal/target" column.
+    "meta 2", "目标2" and a table row under a "Goal/target" column. "the seventh national
+    report" and "7e rapport national" share "ord#7" (:mod:`assistant.language.numbers`).
     """
-    return tokenize(text) + locator_keys(text)
+    return tokenize(text) + locator_keys(text) + ordinal_keys(text, language)
 
 
 _THREAD = threading.local()
@@ -246,7 +248,7 @@ class LexicalIndex:
         ids = [r[0] for r in records]
         texts = [r[1] for r in records]
         metadatas = [r[2] for r in records]
-        corpus = [search_terms(search_text(t, m)) or ["∅"] for _, t, m in records]
+        corpus = [search_terms(search_text(t, m), str(m.get("language", "en"))) or ["∅"] for _, t, m in records]
         bm25 = bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)

@@ -48,7 +48,7 @@ class Question:
     @property
     def terms(self) -> list[str]:
         """The searched text as BM25 terms (with the keys of the numbered parts it names)."""
-        return search_terms(self.searched)
+        return search_terms(self.searched, self.language)
 
 
 def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:

@@ -107,3 +107,12 @@ def test_the_rows_of_a_named_target_are_quoted_first_beside_other_documents(
     assert answer.supported, answer.notices
     first = answer.citations[0]
     assert first.locator.startswith("annex") and row in first.text
+
+
+def test_an_ordinal_written_otherwise_finds_its_paragraph_beside_other_documents(library_assistant: Any) -> None:
+    # Paragraph 19 ends "…in the seventh national report, due in February 2026"; "septième"
+    # and "seventh" share the key ord#7, so BM25 finds it among the corpus's CBD briefs.
+    answer = library_assistant.ask("Quand faut-il remettre le septième rapport national à la CDB ?")
+    assert answer.supported, answer.notices
+    assert answer.citations[0].locator == "para. 19 (p. 4)"
+    assert "due in February 2026" in answer.text
