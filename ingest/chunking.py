@@ -2,7 +2,8 @@
 
 Decision paragraphs stay one chunk each (a citation must point at one paragraph);
 other sections under the same heading are packed together up to ``chunk_size``
-characters, and anything longer is split at sentence boundaries, CJK-aware. A table's
+characters, and anything longer is split at sentence boundaries, CJK-aware; a short
+lead-in ("…as follows:") is never a chunk of its own. A table's
 rows are never parted from its header row.
 """
 
@@ -16,9 +17,12 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from assistant.core.records import Chunk, LoadedDocument, Section
 from ingest.tables import is_markdown_table
 
-__all__ = ["chunk_document", "chunk_id", "split_text"]
+__all__ = ["chunk_document", "chunk_id", "longest_chunk", "split_text"]
 
 # Paragraphs, lines, then sentence ends in Chinese and Latin scripts, then clauses, words.
+# A section or piece shorter than this share of the chunk size never stands alone: it goes
+# with the next (see _packed and _with_lead_ins).
+_LEAD_IN_SHARE = 0.25
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "? ", "! ", "; ", "，", ", ", " ", ""]
 
 
@@ -28,8 +32,16 @@ def chunk_id(doc_id: str, locator: str, text: str) -> str:
     return digest[:32]
 
 
+def longest_chunk(chunk_size: int) -> int:
+    """The longest a piece of text may be: ``chunk_size``, and a short lead-in joined to it."""
+    return int(chunk_size * (1 + _LEAD_IN_SHARE))
+
+
 def split_text(text: str, chunk_size: int, chunk_overlap: int) -> list[str]:
-    """Split text longer than ``chunk_size`` at the most natural boundary available."""
+    """Split text longer than ``chunk_size`` at the most natural boundary available.
+
+    A piece may pass the size by a short lead-in joined to it (see :func:`longest_chunk`).
+    """
     if len(text) <= chunk_size:
         return [text]
     splitter = RecursiveCharacterTextSplitter(
@@ -39,7 +51,35 @@ def split_text(text: str, chunk_size: int, chunk_overlap: int) -> list[str]:
         keep_separator="end",
         strip_whitespace=True,
     )
-    return [part for part in splitter.split_text(text) if part.strip()]
+    return _with_lead_ins([part for part in splitter.split_text(text) if part.strip()], text, chunk_size)
+
+
+def _with_lead_ins(parts: list[str], text: str, chunk_size: int) -> list[str]:
+    """Join a short piece to the next one: "…can be summarized as follows:" leads its list.
+
+    The joined piece is the original text from the first's start to the second's end, so
+    nothing between them is lost or repeated; when a piece cannot be placed in ``text``,
+    the split is kept as it is.
+    """
+    spans: list[list[int]] = []
+    cursor = 0
+    for part in parts:
+        start = text.find(part, cursor)
+        if start < 0:
+            return parts
+        spans.append([start, start + len(part)])
+        cursor = start + 1
+    joined: list[list[int]] = []
+    for span in spans:
+        if (
+            joined
+            and joined[-1][1] - joined[-1][0] < chunk_size * _LEAD_IN_SHARE
+            and span[1] - joined[-1][0] <= longest_chunk(chunk_size)
+        ):
+            joined[-1][1] = max(joined[-1][1], span[1])
+        else:
+            joined.append(span)
+    return [text[a:b].strip() for a, b in joined]
 
 
 def _table_parts(text: str, chunk_size: int, chunk_overlap: int) -> list[str] | None:
@@ -60,7 +100,13 @@ def _table_parts(text: str, chunk_size: int, chunk_overlap: int) -> list[str] | 
 
 
 def _packed(sections: Iterable[Section], chunk_size: int) -> list[Section]:
-    """Merge consecutive non-decision sections that share a locator, up to the size bound."""
+    """Merge consecutive non-decision sections that share a locator, up to the size bound.
+
+    A short section ("The workflow … can be summarized as follows:") goes with the next
+    one whatever their size: alone it would be a chunk that says nothing, and the list it
+    introduces would be cut from it. The merged text is then split at natural boundaries,
+    so the short section leads the first piece.
+    """
     packed: list[Section] = []
     for section in sections:
         last = packed[-1] if packed else None
@@ -70,7 +116,10 @@ def _packed(sections: Iterable[Section], chunk_size: int) -> list[Section]:
             and not last.paragraph
             and last.locator == section.locator
             and last.page == section.page
-            and len(last.text) + 2 + len(section.text) <= chunk_size
+            and (
+                len(last.text) + 2 + len(section.text) <= chunk_size
+                or len(last.text) < chunk_size * _LEAD_IN_SHARE
+            )
         ):
             packed[-1] = Section(
                 text=f"{last.text}\n\n{section.text}",

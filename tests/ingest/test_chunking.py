@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.core.records import DocumentMeta, LoadedDocument, Section
-from ingest.chunking import chunk_document, chunk_id, split_text
+from ingest.chunking import chunk_document, chunk_id, longest_chunk, split_text
 
 PROPERTY_SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -73,7 +73,7 @@ def test_chunks_are_bounded_unique_and_ordered(
 ) -> None:
     chunks = chunk_document(_document(parts), chunk_size, overlap)
     assert chunks
-    assert all(len(c.text) <= chunk_size for c in chunks)
+    assert all(len(c.text) <= longest_chunk(chunk_size) for c in chunks)
     assert all(c.text.strip() for c in chunks)
     ids = [c.chunk_id for c in chunks]
     assert len(set(ids)) == len(ids)
@@ -108,7 +108,7 @@ def test_chunks_cover_every_section(parts: list[Section], chunk_size: int, overl
 @given(text=_TEXT, chunk_size=_CHUNK_SIZE)
 def test_split_text_without_overlap_loses_nothing(text: str, chunk_size: int) -> None:
     parts = split_text(text, chunk_size, 0)
-    assert all(len(p) <= chunk_size for p in parts)
+    assert all(len(p) <= longest_chunk(chunk_size) for p in parts)
     assert _no_space("".join(parts)) == _no_space(text)
 
 
@@ -116,7 +116,7 @@ def test_split_text_without_overlap_loses_nothing(text: str, chunk_size: int) ->
 @given(text=_TEXT, chunk_size=_CHUNK_SIZE, overlap=_OVERLAP)
 def test_split_text_keeps_order(text: str, chunk_size: int, overlap: int) -> None:
     parts = split_text(text, chunk_size, overlap)
-    assert all(len(p) <= chunk_size for p in parts)
+    assert all(len(p) <= longest_chunk(chunk_size) for p in parts)
     assert _is_subsequence(_no_space(text), _no_space("".join(parts)))
     if len(text) <= chunk_size:
         assert parts == [text]
@@ -160,6 +160,19 @@ def test_short_sections_under_one_heading_are_packed() -> None:
         ("Costs", "First.\n\nSecond."),
         ("Other", "Third."),
     ]
+
+
+def test_a_lead_in_goes_with_what_it_introduces() -> None:
+    # The se.plan manual: "…can be summarized as follows:" and a list too long to share a chunk.
+    lead = "The workflow to develop cropland opportunity cost can be summarized as follows:"
+    steps = "\n".join(f"{n}. " + "The team estimated one more input of the model. " * 6 for n in range(1, 5))
+    one_section = [Section(f"{lead}\n\n{steps}", "Cropland")]
+    two_sections = [Section(lead, "Cropland"), Section(steps, "Cropland")]
+    for sections in (one_section, two_sections):
+        chunks = chunk_document(_document(sections), 500, 50)
+        assert chunks[0].text.startswith(lead + "\n\n1. The team")
+        assert all(len(c.text) <= longest_chunk(500) for c in chunks)
+        assert sum(c.text.count(lead) for c in chunks) == 1
 
 
 def test_sections_on_different_pages_are_not_packed() -> None:
