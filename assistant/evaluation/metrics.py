@@ -125,6 +125,7 @@ def _block(results: list[ItemResult]) -> dict[str, Any]:
         "answers": {
             "key_fact_coverage": _mean(r.metrics["key_fact_coverage"] for r in answerable),
             "gold_document_cited": _mean(r.metrics.get("gold_document_cited") for r in answerable),
+            "first_citation_gold": _mean(r.metrics.get("first_citation_gold") for r in answerable),
             "citation_validity": _mean(r.metrics["citation_validity"] for r in results),
             "supported_sentence_rate": _mean(r.metrics["supported_sentence_rate"] for r in results),
             "refusal_accuracy": _mean(float(not r.supported) for r in unanswerable),

@@ -40,6 +40,7 @@ HEADLINE: tuple[tuple[str, str, bool], ...] = (
     ("retrieval", "ndcg@10", True),
     ("retrieval", "recall@5", True),
     ("answers", "key_fact_coverage", True),
+    ("answers", "first_citation_gold", True),
     ("answers", "citation_validity", True),
     ("answers", "supported_sentence_rate", True),
     ("answers", "refusal_accuracy", True),

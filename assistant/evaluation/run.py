@@ -136,6 +136,19 @@ def _gold_document_cited(item: EvalItem, answer: dict[str, Any], docs: DocIndex)
     return float(bool(gold & cited))
 
 
+def _first_citation_gold(answer: dict[str, Any], gold: set[str], docs: DocIndex) -> float | None:
+    """1.0 when an answer's first quoted passage is a gold unit, else 0.0 (``None``: refused or no gold).
+
+    Key facts do not care in which order passages are quoted; a reader does: the first
+    quote is the one read, and it should be the passage that answers.
+    """
+    if not answer["supported"] or not gold or not answer["citations"]:
+        return None
+    first = answer["citations"][0]["chunk_id"]
+    entry = next((r for r in answer["trace"]["retrieved"] if r["chunk_id"] == first), None)
+    return None if entry is None else float(_ranked_units([entry], gold, docs)[0] in gold)
+
+
 def _answer_checks(
     answer: dict[str, Any], retrieved_ids: set[str]
 ) -> tuple[float | None, float | None]:
@@ -237,6 +250,7 @@ def _measure(
     result.metrics = {
         "key_fact_coverage": coverage,
         "gold_document_cited": _gold_document_cited(item, data, docs) if item.answerable else None,
+        "first_citation_gold": _first_citation_gold(data, gold, docs) if item.answerable else None,
         "citation_validity": validity,
         "supported_sentence_rate": supported_rate,
     }

@@ -121,12 +121,22 @@ def test_a_request_for_a_shorter_answer_is_recognised(question: str, language: s
 # --- the real pipeline ------------------------------------------------------------------
 
 
+@pytest.mark.e2e
+def test_the_passage_that_answers_is_quoted_first(corpus_assistant: Any) -> None:
+    # The README's first example. Retrieval ranks 5(d) ("…all decisions of the Conference
+    # of the Parties…") first; 1(b) ("…causes of ecosystem degradation…") answers, and leads.
+    answer = corpus_assistant.ask("What does decision XI/16 ask Parties to do about the causes of degradation?")
+    assert answer.supported
+    assert answer.citations[0].paragraph == "1(b)"
+    assert answer.trace["retrieved"][0]["paragraph"] != "1(b)"  # the order is the composer's
+
+
 def _quotes(answer: Any) -> list[dict[str, Any]]:
     return [s for s in answer.sentences if not s.get("frame")]
 
 
 @pytest.mark.e2e
-def test_an_answer_quotes_whole_runs_under_frames_in_rank_order(corpus_assistant: Any) -> None:
+def test_an_answer_quotes_whole_runs_under_frames(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask("What does decision XI/16 urge Parties to do about the causes of degradation?")
     assert answer.supported
     frames = [s["text"] for s in answer.sentences if s.get("frame")]
@@ -212,6 +222,7 @@ def test_the_last_answer_again_in_chinese_and_shorter_quotes_the_same_passages(c
         "Can you give me a much shorter, simpler version?", history=[Turn.of(full.trace["question"], full)]
     )
     assert shorter.supported and len(_quotes(shorter)) < len(_quotes(full))
+    assert full.citations[0].paragraph == "2(g)"  # the paragraph named leads, though para. 5 scores higher
     assert shorter.citations[0].chunk_id == full.citations[0].chunk_id
     assert "communication programmes" in shorter.text
 

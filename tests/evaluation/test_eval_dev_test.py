@@ -246,6 +246,24 @@ def test_a_turn_answered_from_another_document_does_not_count_as_citing_the_gold
     (conversation,) = load_items([_write(tmp_path, CONVERSATION, name="conversations.jsonl")])
     first, _ = run_eval(assistant, [conversation])
     assert first.metrics["gold_document_cited"] == 0.0
+    assert first.metrics["first_citation_gold"] == 0.0
+
+
+def test_the_first_quote_is_measured_against_the_gold_paragraph(tmp_path: Path) -> None:
+    gold = _citation(1, "dec-en", "Identify the underlying causes of degradation.", "en", "1(b)")
+    other = _citation(2, "dec-en", "Compile information on all decisions.", "en", "5(d)")
+    metadatas = [{"doc_id": "dec-en", "language": "en"}]
+    (conversation,) = load_items([_write(tmp_path, CONVERSATION, name="conversations.jsonl")])
+    results = {}
+    for name, order in (("gold first", (gold, other)), ("gold second", (other, gold))):
+        script = {
+            "What does XI/16 say about causes?": _answer("causes", order, "Identify the underlying causes."),
+            "And its cost?": _answer("And its cost? causes", order),
+        }
+        first, second = run_eval(_ChatAssistant(script, metadatas), [conversation])
+        assert first.metrics["gold_document_cited"] == 1.0 and second.metrics["first_citation_gold"] is None
+        results[name] = first.metrics["first_citation_gold"]
+    assert results == {"gold first": 1.0, "gold second": 0.0}
 
 
 def test_page_gold_matches_the_chunk_on_that_page(tmp_path: Path) -> None:
