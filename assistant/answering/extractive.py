@@ -262,7 +262,7 @@ class ExtractiveComposer:
         runs = self._read_on(runs, candidates, usable, retrieval.continuations)
         if not runs:  # nothing quotable (only headings or chapeaus): say so, do not guess
             return refusal_answer(language, sources, trace)
-        return self._answer(language, usable, runs, trace)
+        return self._answer(language, usable, _answer_order(runs, usable), trace)
 
     def stream(self, question: str, retrieval: Retrieval) -> Iterator[str | Answer]:
         """Yield the answer passage by passage (the text so far), then the Answer.
@@ -425,9 +425,7 @@ class ExtractiveComposer:
             if high - low + 1 <= settings.answer_sentences:
                 group = [c for c in candidates if c.source_rank == best.source_rank]
                 run[:] = [c for c in sorted(group, key=lambda c: c.position) if low <= c.position <= high]
-        # Best evidence first: the passage whose sentence is nearest the question leads, not
-        # the one retrieval ranked first (dev: the first quote is a gold passage 0.763 → 0.797).
-        return sorted(runs, key=lambda run: -max(c.score for c in run))
+        return runs
 
     def _read_on(
         self,
@@ -461,9 +459,7 @@ class ExtractiveComposer:
                 existing[:] = [c for c in opening if c.position <= existing[-1].position]
             elif existing is None and run[-1].position == max(c.position for c in by_source[run[0].source_rank]):
                 runs.append(opening[:most])
-        # Best evidence first: the passage whose sentence is nearest the question leads, not
-        # the one retrieval ranked first (dev: the first quote is a gold passage 0.763 → 0.797).
-        return sorted(runs, key=lambda run: -max(c.score for c in run))
+        return runs
 
     def _runs(self, candidates: list[Candidate]) -> list[list[Candidate]]:
         """Choose the passages to quote (best first, within the margin), each as a contiguous run, best first."""
@@ -495,9 +491,18 @@ class ExtractiveComposer:
             run = run_around(group, lead, cap, settings.run_margin)
             budget -= len(run)
             runs.append(with_referents(group, run, settings.run_continuations))
-        # Best evidence first: the passage whose sentence is nearest the question leads, not
-        # the one retrieval ranked first (dev: the first quote is a gold passage 0.763 → 0.797).
-        return sorted(runs, key=lambda run: -max(c.score for c in run))
+        return runs
+
+
+def _answer_order(runs: list[list[Candidate]], sources: list[Source]) -> list[list[Candidate]]:
+    """Best evidence first: the run whose sentence is nearest the question leads, not the best-ranked passage.
+
+    Scores compare within a language (a question's own language lifts every passage written
+    in it), so a passage in another language than the best-ranked one does not move ahead
+    of it. Dev: the first quote is a gold passage 0.763 → 0.799.
+    """
+    first = sources[0].language if sources else ""
+    return sorted(runs, key=lambda run: (sources[run[0].source_rank].language != first, -max(c.score for c in run)))
 
 
 def _unquoted(group: list[Candidate], quoted: list[Candidate]) -> list[Candidate]:
