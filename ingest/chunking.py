@@ -19,10 +19,10 @@ from ingest.tables import is_markdown_table
 
 __all__ = ["chunk_document", "chunk_id", "longest_chunk", "split_text"]
 
-# Paragraphs, lines, then sentence ends in Chinese and Latin scripts, then clauses, words.
 # A section or piece shorter than this share of the chunk size never stands alone: it goes
 # with the next (see _packed and _with_lead_ins).
 _LEAD_IN_SHARE = 0.25
+# Paragraphs, lines, then sentence ends in Chinese and Latin scripts, then clauses, words.
 _SEPARATORS = ["\n\n", "\n", "。", "！", "？", "；", ". ", "? ", "! ", "; ", "，", ", ", " ", ""]
 
 

@@ -3,12 +3,11 @@
 No LLM, no network. Every sentence of the best-ranked passages is scored against the
 question (embedding similarity, the share of the question's terms it contains, not
 counting the decision it names, a prior for the better-ranked passage, and the asked
-kind of answer: a figure, a list). The
-answer then quotes the one to three best passages, evidence first: each as a contiguous
-run around its best-matching sentences, the passage with the best sentence first (the
-paragraph or part the question names first of all), each opened by a short frame in
-the question's language that names its source ("Decision XI/16, para. 1(g), addresses
-this:") and closed by its ``[n]`` marker. Quoted words are never changed. A
+kind of answer: a figure, a list). The answer then quotes the one to three best
+passages, evidence first: each as a contiguous run around its best-matching sentences,
+the passage with the best sentence first (the paragraph or part the question names
+first of all), each opened by a short frame in the question's language that names its
+source ("Decision XI/16, para. 1(g), addresses this:") and closed by its ``[n]`` marker. Quoted words are never changed. A
 sub-paragraph of a decision ("(b) identify…") is led by the start of its chapeau so it
 reads on its own; a paragraph the question names is quoted whole, its chapeau and every
 sub-paragraph, each under its own marker. When the best passage's support is below the
@@ -462,7 +461,7 @@ class ExtractiveComposer:
         return runs
 
     def _runs(self, candidates: list[Candidate]) -> list[list[Candidate]]:
-        """Choose the passages to quote (best first, within the margin), each as a contiguous run, best first."""
+        """Choose the passages to quote (best first, within the margin), each as a contiguous run."""
         settings = self.settings
         by_source: dict[int, list[Candidate]] = {}
         for candidate in candidates:
@@ -499,7 +498,7 @@ def _answer_order(runs: list[list[Candidate]], sources: list[Source]) -> list[li
 
     Scores compare within a language (a question's own language lifts every passage written
     in it), so a passage in another language than the best-ranked one does not move ahead
-    of it. Dev: the first quote is a gold passage 0.763 → 0.799.
+    of it. Dev: the first quote is a gold passage 0.763 → 0.805.
     """
     first = sources[0].language if sources else ""
     return sorted(runs, key=lambda run: (sources[run[0].source_rank].language != first, -max(c.score for c in run)))

@@ -224,8 +224,6 @@ def states_figure(text: str, kind: str) -> bool:
 _AMOUNTS = frozenset({"area", "money", "percent", "dose", "mass"})
 
 
-
-
 # An amount asked per unit ("how many tonnes a year", "每公顷的成本", "par an"), and how a
 # passage states one ("USD 20 per hectare", "4 t/ha", "each year", "每年"). A total does not
 # answer a rate: 200 million trees is no number of trees a year.
