@@ -226,10 +226,7 @@ def missing_terms(
             if not any(names_numbered(t, next(g for g in number.groups() if g)) for t in named):
                 missing.append(term)
             continue
-        name = _is_name(term, question, language)
-        if name and not all_covered and _own_acronym(term, language):
-            name = False  # judged, like the question's other words, only where the passages have its language
-        evidence = every if name else in_language
+        evidence = every if _is_name(term, question, language, all_covered) else in_language
         if not evidence.checkable(term.text) or evidence.contains(term.text, fuzzy_ratio):
             continue
         if corpus is not None and not term.text.isdigit() and corpus.contains(term.text, 1.0):
@@ -238,27 +235,24 @@ def missing_terms(
     return missing
 
 
-def _is_name(term: Term, question: str, language: str) -> bool:
-    """Tell a name, acronym or year: language-neutral, any passage of its script may hold it."""
+def _is_name(term: Term, question: str, language: str, passages_in_language: bool = True) -> bool:
+    """Tell a name, acronym or year: language-neutral, any passage of its script may hold it.
+
+    An acronym in the question's own script abbreviates words of its language ("AMCE" in a
+    French question is the French "OECM"): a name only when the passages have that
+    language too, else as absent from them as the words it stands for. "FERI" in a Chinese
+    question is written as the Latin-script text writes it, and stays a name.
+    """
     if term.text.isdigit():
         return True
     if script_of(term.text) != _script_of_language(language):
         return True
-    first = term.text[:1]
-    if not first.isupper():
+    if term.text.isupper():
+        return passages_in_language
+    if not term.text[:1].isupper():
         return False
     before = question[: term.position].rstrip()
-    return term.text.isupper() or bool(before) and before[-1] not in ".!?¿¡"
-
-
-def _own_acronym(term: Term, language: str) -> bool:
-    """Whether ``term`` is an acronym in the question's own script: an abbreviation of its words.
-
-    "AMCE" in a French question is the French "OECM", "CDB" the "CBD": as absent from
-    English passages as the words they stand for. "FERI" in a Chinese question is written
-    as the Latin-script text writes it, and stays a name.
-    """
-    return term.text.isupper() and script_of(term.text) == _script_of_language(language)
+    return bool(before) and before[-1] not in ".!?¿¡"
 
 
 def _script_of_language(language: str) -> str:
