@@ -8,7 +8,7 @@ extractive composer (a sentence stating the amount, or a list quoted whole, is p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from assistant.language.cues import OPEN_QUESTION
@@ -333,10 +333,24 @@ def states_count(text: str, counted: list[str], stem: Callable[[str], list[str]]
 
     Words are compared by ``stem`` (the lexical index's tokenizer: Snowball stems).
     """
-    wanted = {s for word in counted for s in stem(word)}
+    wanted = [set(stem(word)) for word in counted]
+    wanted = [w for w in wanted if w]
     if not wanted:
         return True  # nothing to look for: no evidence against the passage
-    return any(wanted.intersection(stem(word)) for word in counted_words(text))
+    for window in _number_windows(text):
+        stems = {s for word in window for s in stem(word)}
+        if all(w & stems for w in wanted):
+            return True
+    return False
+
+
+def _number_windows(text: str) -> Iterator[list[str]]:
+    """The words within a few words of each number of ``text`` (a year is no count)."""
+    for sentence in split_sentences(text):
+        tokens = _TOKEN.findall(sentence)
+        for i, token in enumerate(tokens):
+            if _NUMBER_WORD.search(token) and not _YEAR.fullmatch(token):
+                yield tokens[max(0, i - _COUNT_WINDOW) : i + _COUNT_WINDOW + 1]
 
 
 def counted_words(text: str) -> set[str]:
@@ -344,13 +358,7 @@ def counted_words(text: str) -> set[str]:
 
     A year dates something; it counts nothing ("canals. In late 2014…").
     """
-    near: set[str] = set()
-    for sentence in split_sentences(text):
-        tokens = _TOKEN.findall(sentence)
-        numbers = [i for i, token in enumerate(tokens) if _NUMBER_WORD.search(token) and not _YEAR.fullmatch(token)]
-        for i in numbers:
-            near.update(tokens[max(0, i - _COUNT_WINDOW) : i + _COUNT_WINDOW + 1])
-    return near
+    return {word for window in _number_windows(text) for word in window}
 
 
 # A question whose answer is several things: "which organisations…", "what are the six

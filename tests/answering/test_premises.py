@@ -221,6 +221,9 @@ def test_a_count_needs_a_number_near_the_thing_counted() -> None:
     assert not counts("Together they restore 40 million hectares; the pact also creates jobs.", ["jobs"])
     # Nor across a sentence's end, nor by a year.
     assert not counts("It works by blocking drainage canals. In late 2014 a canal was dammed.", ["canal"])
+    # A thing named by two words is counted by both ("Reef Stars" are no reefs).
+    assert counts("Teams have laid 11,000 Reef Stars since 2018.", ["Reef", "Stars"])
+    assert not counts("Restored reefs regained growth within four years.", ["Reef", "Stars"])
     question = "How many jobs has the Atlantic Forest Restoration Pact created so far?"
     vague = [_source("The Atlantic Forest Restoration Pact has created jobs in seed collection and nurseries.")]
     problem = check_premises(question, "en", vague, DECISIONS)
