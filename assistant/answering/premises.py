@@ -56,6 +56,7 @@ from assistant.language.answer_types import (
 from assistant.language.cues import BAN_ASKED, BAN_STATED, asks_confirmation
 from assistant.language.injection import INSTRUCTION
 from assistant.language.references import named_paragraphs, named_symbols
+from assistant.language.titles import named_documents
 from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.question import Question
@@ -204,20 +205,8 @@ def _of_named_subject(
     titles of many documents ("CBD") names no one subject.
     """
     text = analysed.searched if analysed is not None else question
-    titles = {s.doc_id: str(s.metadata.get("title", "")).casefold() for s in sources}
-    named: set[str] = set()
-    for match in _NAME.finditer(text):
-        word = match.group(0)
-        if match.start() == 0 or text[: match.start()].rstrip()[-1:] in ".!?¿¡。？！" and word[1:].islower():
-            continue  # a sentence's first word is capitalised anyway
-        hits = {d for d, title in titles.items() if re.search(rf"\b{re.escape(word.casefold())}\b", title)}
-        if 0 < len(hits) <= 2:
-            named |= hits
+    named = named_documents(text, {s.doc_id: str(s.metadata.get("title", "")) for s in sources})
     return [s for s in sources if s.doc_id in named] if named else sources
-
-
-# Capitalised words and acronyms of three letters or more (Latin script): candidate names.
-_NAME = re.compile(r"(?<![\w-])[A-Z][\w-]{2,}")
 
 
 def _missing_terms(

@@ -8,5 +8,5 @@ written in Cyrillic and the recognition of planted instructions. Adding a langua
 
 __all__ = [
     "answer_types", "cues", "detect", "injection", "llm_messages", "messages", "names", "notices", "numbers", "places",
-    "references", "scripts", "sentences",
+    "references", "scripts", "sentences", "titles",
 ]
