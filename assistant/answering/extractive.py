@@ -255,7 +255,9 @@ class ExtractiveComposer:
         # (the ranking already favours that language); otherwise the stronger evidence
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
-        candidates = _as_cited(self._score(question, retrieval.query_vector, usable), usable, retrieval.citing)
+        glosses = retrieval.question.glosses if retrieval.question is not None else ()
+        scored = self._score(question, retrieval.query_vector, usable, glosses)
+        candidates = _as_cited(scored, usable, retrieval.citing)
         candidates = _as_named(candidates, usable, retrieval.question)
         runs = self._cover_parts(self._runs(candidates), candidates, question_parts(question), language)
         runs = self._read_on(runs, candidates, usable, retrieval.continuations)
@@ -346,8 +348,19 @@ class ExtractiveComposer:
             trace={**trace, "passages": len(paragraphs), "whole_paragraphs": True},
         )
 
-    def _score(self, question: str, query_vector: np.ndarray, sources: list[Source]) -> list[Candidate]:
-        """Score every quotable sentence of the best-ranked passages against the question."""
+    def _score(
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        sources: list[Source],
+        glosses: tuple[tuple[str, ...], ...] = (),
+    ) -> list[Candidate]:
+        """Score every quotable sentence of the best-ranked passages against the question.
+
+        A sentence's share of the question's terms counts the English senses of a Chinese
+        question's words (``glosses``, one group a word) as well: an English sentence holds
+        none of its Chinese words, and its cosine is lower than any Chinese sentence's.
+        """
         settings = self.settings
         # The decision the question names says which document, not what in it answers.
         terms = set(tokenize(without_symbols(question)))
@@ -368,7 +381,10 @@ class ExtractiveComposer:
             else:
                 vector = vectors[(sources[rank].chunk_id, sentence.embed_text)]
                 similarity = float(np.dot(vector, query_vector))
-            overlap = len(terms & set(tokenize(sentence.embed_text))) / max(1, len(terms))
+            words = set(tokenize(sentence.embed_text))
+            overlap = len(terms & words) / max(1, len(terms))
+            if glosses:
+                overlap = max(overlap, sum(1 for senses in glosses if words.intersection(senses)) / len(glosses))
             score = similarity + settings.overlap_weight * overlap + settings.rank_prior / (1 + rank)
             # "How many/much…" is answered by a sentence with a figure in it.
             if wants_number and _FIGURE.search(sentence.text):

@@ -160,7 +160,7 @@ class HybridRetriever(BaseRetriever):
         about) get a small fusion bonus, as the question's language does.
         """
         settings, filters, k = self.settings, filters or Filters(), k or self.settings.top_k
-        question = analyse(query, self.lexical, language)
+        question = analyse(query, self.lexical, language, settings.gloss_senses)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         vector = np.asarray(self.embeddings.encode([question.searched], query=True)[0], dtype=np.float32)

@@ -304,6 +304,14 @@ class LexicalIndex:
             if old != folder and re.fullmatch(re.escape(collection) + r"-[0-9a-f]+(?:-\d+)?(?:-t\d+)?", old.name):
                 shutil.rmtree(old, ignore_errors=True)
 
+    def document_frequency(self, term: str) -> int:
+        """How many chunks hold ``term`` (a token as :func:`tokenize` gives it); 0 when none."""
+        index = (getattr(self._bm25, "vocab_dict", None) or {}).get(term)
+        scores = getattr(self._bm25, "scores", None)
+        if index is None or not isinstance(scores, dict) or index + 1 >= len(scores["indptr"]):
+            return 0
+        return int(scores["indptr"][index + 1] - scores["indptr"][index])
+
     def coverage(self, query: str | list[str]) -> float:
         """Share of the query's terms that occur anywhere in the index (0 when none).
 

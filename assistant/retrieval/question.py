@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from assistant.language.answer_types import asked_figure, asks_list
 from assistant.language.detect import detect_language
+from assistant.language.glosses import english_glosses
 from assistant.language.names import expand_names
 from assistant.language.places import expand_places
 from assistant.language.references import (
@@ -20,7 +21,7 @@ from assistant.language.references import (
     named_symbols,
 )
 from assistant.retrieval.acronyms import expand_acronyms
-from assistant.retrieval.lexical import LexicalIndex, search_terms
+from assistant.retrieval.lexical import LexicalIndex, search_terms, tokenize
 
 __all__ = ["Question", "analyse"]
 
@@ -44,15 +45,25 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
+    # Per Chinese word, the search terms of its English senses (when the corpus is mostly English).
+    glosses: tuple[tuple[str, ...], ...] = ()
 
     @property
     def terms(self) -> list[str]:
-        """The searched text as BM25 terms (with the keys of the numbered parts it names)."""
-        return search_terms(self.searched, self.language)
+        """The searched text as BM25 terms (with the keys of the numbered parts it names), and its glosses'."""
+        terms = search_terms(self.searched, self.language)
+        glossed = [t for word in self.glosses for t in word if t not in terms]
+        return terms + list(dict.fromkeys(glossed))
 
 
-def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None) -> Question:
-    """Read a question once; ``language`` (when known, e.g. from a conversation) wins."""
+def analyse(
+    text: str, lexical: LexicalIndex | None, language: str | None = None, gloss_senses: int = 0
+) -> Question:
+    """Read a question once; ``language`` (when known, e.g. from a conversation) wins.
+
+    ``gloss_senses``: how many English senses of each Chinese word are searched too, when
+    the corpus is mostly in another language (:mod:`assistant.language.glosses`); 0 none.
+    """
     language = language or detect_language(text)
     searched = text
     if lexical is not None:
@@ -71,4 +82,28 @@ def analyse(text: str, lexical: LexicalIndex | None, language: str | None = None
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
         locators=frozenset(locator_keys(searched)),
+        glosses=_glossed(searched, lexical, gloss_senses)
+        if gloss_senses and language == "zh" and lexical is not None and lexical.main_language != "zh"
+        else (),
     )
+
+
+def _glossed(text: str, lexical: LexicalIndex, most: int) -> tuple[tuple[str, ...], ...]:
+    """English search terms for the Chinese words of ``text``: per word, the ``most`` senses the corpus uses most.
+
+    A sense is kept when each of its words occurs in the corpus; the corpus's own use
+    (how many chunks hold its rarest word) decides between "restore" and "reinstate". A
+    word none of whose senses the corpus uses gets no terms.
+    """
+    glossed: list[tuple[str, ...]] = []
+    for _, senses in english_glosses(text):
+        scored = []
+        for sense in senses:
+            tokens = tokenize(sense)
+            frequencies = [lexical.document_frequency(t) for t in tokens]
+            if tokens and min(frequencies) > 0:
+                scored.append((min(frequencies), tokens))
+        terms = [t for _, tokens in sorted(scored, key=lambda pair: -pair[0])[:most] for t in tokens]
+        if terms:
+            glossed.append(tuple(dict.fromkeys(terms)))
+    return tuple(glossed)

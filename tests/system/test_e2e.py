@@ -100,6 +100,17 @@ def test_chinese_question_answered_from_chinese_original(corpus_assistant: Any) 
     assert answer.citations[0].paragraph == "1(b)"
 
 
+def test_chinese_question_about_an_english_document_is_searched_through_the_dictionary(
+    corpus_assistant: Any,
+) -> None:
+    # Every Chinese passage of XI/16 lies nearer this question in cosine than the English
+    # standards; "恢复轮" glossed as "recovery wheel" finds them, and the answer quotes them.
+    answer = corpus_assistant.ask("SER国际标准 恢复轮 六个生态系统属性分别是什么")
+    assert answer.language == "zh" and answer.supported
+    assert answer.citations[0].doc_id == "ser-international-standards"
+    assert "six key attributes" in answer.text and "external exchanges" in answer.text
+
+
 def test_english_question_answered_from_translation(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask(
         "What does decision XI/16 urge Parties to do about the underlying and direct causes of"
