@@ -255,7 +255,7 @@ class ExtractiveComposer:
         # (the ranking already favours that language); otherwise the stronger evidence
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
-        glosses = retrieval.question.glosses if retrieval.question is not None else ()
+        glosses = tuple(senses for _, senses in retrieval.question.glosses) if retrieval.question is not None else ()
         scored = self._score(question, retrieval.query_vector, usable, glosses)
         candidates = _as_cited(scored, usable, retrieval.citing)
         candidates = _as_named(candidates, usable, retrieval.question)

@@ -86,10 +86,15 @@ def english_glosses(text: str) -> list[tuple[str, tuple[str, ...]]]:
         return []
     found: dict[str, tuple[str, ...]] = {}
     for word in rjieba.cut(text):
-        if not _HAN_WORD.match(word) or zipf_frequency(word, "zh") >= _COMMON_ZIPF:
+        if word in found or not _HAN_WORD.match(word) or zipf_frequency(word, "zh") >= _COMMON_ZIPF:
             continue
         parts = [word] if word in dictionary else [p for p in rjieba.cut_for_search(word) if p != word]
-        for part in parts:
-            if part in dictionary and zipf_frequency(part, "zh") < _COMMON_ZIPF:
-                found.setdefault(part, dictionary[part])
+        senses = [
+            sense
+            for part in parts
+            if part in dictionary and zipf_frequency(part, "zh") < _COMMON_ZIPF
+            for sense in dictionary[part]
+        ]
+        if senses:
+            found[word] = tuple(dict.fromkeys(senses))
     return list(found.items())

@@ -45,14 +45,14 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
-    # Per Chinese word, the search terms of its English senses (when the corpus is mostly English).
-    glosses: tuple[tuple[str, ...], ...] = ()
+    # Each Chinese word and the search terms of its English senses (when the corpus is mostly English).
+    glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def terms(self) -> list[str]:
         """The searched text as BM25 terms (with the keys of the numbered parts it names), and its glosses'."""
         terms = search_terms(self.searched, self.language)
-        glossed = [t for word in self.glosses for t in word if t not in terms]
+        glossed = [t for _, senses in self.glosses for t in senses if t not in terms]
         return terms + list(dict.fromkeys(glossed))
 
 
@@ -88,15 +88,15 @@ def analyse(
     )
 
 
-def _glossed(text: str, lexical: LexicalIndex, most: int) -> tuple[tuple[str, ...], ...]:
+def _glossed(text: str, lexical: LexicalIndex, most: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """English search terms for the Chinese words of ``text``: per word, the ``most`` senses the corpus uses most.
 
     A sense is kept when each of its words occurs in the corpus; the corpus's own use
     (how many chunks hold its rarest word) decides between "restore" and "reinstate". A
     word none of whose senses the corpus uses gets no terms.
     """
-    glossed: list[tuple[str, ...]] = []
-    for _, senses in english_glosses(text):
+    glossed: list[tuple[str, tuple[str, ...]]] = []
+    for word, senses in english_glosses(text):
         scored = []
         for sense in senses:
             tokens = tokenize(sense)
@@ -105,5 +105,5 @@ def _glossed(text: str, lexical: LexicalIndex, most: int) -> tuple[tuple[str, ..
                 scored.append((min(frequencies), tokens))
         terms = [t for _, tokens in sorted(scored, key=lambda pair: -pair[0])[:most] for t in tokens]
         if terms:
-            glossed.append(tuple(dict.fromkeys(terms)))
+            glossed.append((word, tuple(dict.fromkeys(terms))))
     return tuple(glossed)

@@ -16,10 +16,12 @@ def test_the_dictionary_ships_with_the_package_and_reads_both_scripts() -> None:
 
 def test_a_questions_rare_words_are_glossed_its_common_ones_not() -> None:
     glossed = dict(english_glosses("退化的泥炭地应该怎样恢复？"))
-    assert "peat" in glossed["泥炭"]  # "泥炭地" is not in the dictionary: its parts are
+    assert "peat" in glossed["泥炭"]
     assert "restore" in glossed["恢复"]
     assert not {"的", "应该", "地"} & set(glossed)  # too common to say anything
     assert english_glosses("What is the recovery wheel?") == []
+    # A word the dictionary lacks is glossed by its parts.
+    assert "standard" in dict(english_glosses("SER国际标准"))["国际标准"]
 
 
 def test_the_corpus_decides_which_senses_are_searched() -> None:
@@ -32,7 +34,7 @@ def test_the_corpus_decides_which_senses_are_searched() -> None:
     )
     question = analyse("泥炭地怎样恢复？", index, "zh", gloss_senses=1)
     # One sense a word, the one most chunks use: "restore" (all three), not "reinstate" (none).
-    assert question.glosses == (("peat",), ("restor",))
+    assert question.glosses == (("泥炭", ("peat",)), ("恢复", ("restor",)))
     assert {"peat", "restor"} <= set(question.terms)
     assert analyse("泥炭地怎样恢复？", index, "zh", gloss_senses=0).glosses == ()
     # A corpus in Chinese itself needs no glosses; nor does a question in another language.
