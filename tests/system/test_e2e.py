@@ -101,11 +101,18 @@ def test_chinese_question_answered_from_chinese_original(corpus_assistant: Any) 
 
 
 def test_chinese_question_about_an_english_document_is_searched_through_the_dictionary(
-    corpus_assistant: Any,
+    corpus_store: Any, real_embeddings: Any, corpus_assistant: Any
 ) -> None:
-    # Every Chinese passage of XI/16 lies nearer this question in cosine than the English
-    # standards; "恢复轮" glossed as "recovery wheel" finds them, and the answer quotes them.
-    answer = corpus_assistant.ask("SER国际标准 恢复轮 六个生态系统属性分别是什么")
+    # Opt-in (RA_GLOSS_SENSES): every Chinese passage of XI/16 lies nearer this question in
+    # cosine than the English standards; "恢复轮" glossed as "recovery wheel" finds them,
+    # and the answer quotes them. Without glosses XI/16 is quoted.
+    from assistant.pipeline import build_assistant
+
+    question = "SER国际标准 恢复轮 六个生态系统属性分别是什么"
+    assert corpus_assistant.settings.gloss_senses == 0  # off by default
+    assert corpus_assistant.ask(question).citations[0].doc_id == "cbd-dec-xi-16-zh"
+    assistant = build_assistant(corpus_store.model_copy(update={"gloss_senses": 2}), real_embeddings)
+    answer = assistant.ask(question)
     assert answer.language == "zh" and answer.supported
     assert answer.citations[0].doc_id == "ser-international-standards"
     assert "six key attributes" in answer.text and "external exchanges" in answer.text
