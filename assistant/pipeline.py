@@ -33,6 +33,7 @@ from assistant.core.records import Answer, Source, Turn
 from assistant.core.settings import Settings
 from assistant.language.detect import detect_language
 from assistant.language.detect import warm_up as warm_up_language
+from assistant.language.glosses import gloss_dictionary
 from assistant.retrieval.candidates import names_asked_part
 from assistant.retrieval.continuations import join_continuations
 from assistant.retrieval.hybrid import Filters, HybridRetriever, Retrieval
@@ -408,5 +409,7 @@ def build_assistant(
     if warm_up:
         warm_up_language()
         warm_up_evidence(lexical)
+        if settings.gloss_senses:
+            gloss_dictionary()  # read once (about 0.6 s), not at the first Chinese question
     retriever = HybridRetriever(store=store, embeddings=embeddings, lexical=lexical, settings=settings)
     return Assistant(settings, embeddings, store, retriever, build_composers(settings, embeddings))
