@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from assistant.language.answer_types import asked_figure, asks_list
 from assistant.language.detect import detect_language
 from assistant.language.glosses import english_glosses
-from assistant.language.names import expand_names
+from assistant.language.names import resolved_names
 from assistant.language.places import expand_places
 from assistant.language.references import (
     asks_about_a_decision,
@@ -45,6 +45,8 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
+    # Names written in another script, in the corpus's spelling ("Киссимми" → "Kissimmee").
+    names: tuple[str, ...] = ()
     # Each Chinese word and the search terms of its English senses (when the corpus is mostly English).
     glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -66,10 +68,13 @@ def analyse(
     """
     language = language or detect_language(text)
     searched = text
+    names: tuple[str, ...] = ()
     if lexical is not None:
         searched = expand_acronyms(searched, lexical.acronyms)
         searched = expand_places(searched, language, lexical.main_language)
-        searched = expand_names(searched, lambda: lexical.latin_names)
+        names = tuple(resolved_names(searched, lambda: lexical.latin_names))
+        if names:
+            searched = f"{searched} ({'; '.join(names)})"
     symbols = named_symbols(searched)
     return Question(
         text=text,
@@ -82,6 +87,7 @@ def analyse(
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
         locators=frozenset(locator_keys(searched)),
+        names=names,
         glosses=_glossed(searched, lexical, gloss_senses)
         if gloss_senses and language == "zh" and lexical is not None and lexical.main_language != "zh"
         else (),
