@@ -255,7 +255,7 @@ class ExtractiveComposer:
         # (the ranking already favours that language); otherwise the stronger evidence
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
-        glosses = tuple(senses for _, senses in retrieval.question.glosses) if retrieval.question is not None else ()
+        glosses = tuple(senses for _, senses in retrieval.question.glosses) if retrieval.question else ()
         scored = self._score(question, retrieval.query_vector, usable, glosses)
         candidates = _as_cited(scored, usable, retrieval.citing)
         candidates = _as_named(candidates, usable, retrieval.question)
@@ -384,7 +384,8 @@ class ExtractiveComposer:
             words = set(tokenize(sentence.embed_text))
             overlap = len(terms & words) / max(1, len(terms))
             if glosses:
-                overlap = max(overlap, sum(1 for senses in glosses if words.intersection(senses)) / len(glosses))
+                glossed = sum(1 for senses in glosses if words.intersection(senses)) / len(glosses)
+                overlap = max(overlap, glossed)
             score = similarity + settings.overlap_weight * overlap + settings.rank_prior / (1 + rank)
             # "How many/much…" is answered by a sentence with a figure in it.
             if wants_number and _FIGURE.search(sentence.text):

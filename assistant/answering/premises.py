@@ -56,8 +56,8 @@ from assistant.language.answer_types import (
 from assistant.language.cues import BAN_ASKED, BAN_STATED, asks_confirmation
 from assistant.language.injection import INSTRUCTION
 from assistant.language.references import named_paragraphs, named_symbols
-from assistant.language.titles import named_documents
 from assistant.language.sentences import split_sentences
+from assistant.language.titles import named_documents
 from assistant.retrieval.lexical import tokenize
 from assistant.retrieval.question import Question
 from assistant.store.embeddings import model_id

@@ -27,7 +27,9 @@ _FILE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _HAN_WORD = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff]+$")
 # Senses that are no translation: classifiers, cross-references, surnames, abbreviations.
-_NOT_A_SENSE = re.compile(r"^(?:CL:|variant of|old variant|see |surname |abbr\. |also written|used in |\(old\)|erhua)", re.I)
+_NOT_A_SENSE = re.compile(
+    r"^(?:CL:|variant of|old variant|see |surname |abbr\. |also written|used in |\(old\)|erhua)", re.I
+)
 _PARENTHESES = re.compile(r"\([^()]*\)|\[[^\]]*\]|[\u3400-\u9fff|]+")
 # A Chinese word this common (Zipf, wordfreq) is glossed as nothing: "的", "是", "应该", "什么".
 _COMMON_ZIPF = 5.5

@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 
 from anyascii import anyascii
 
-__all__ = ["LatinNames", "cyrillic_names", "expand_names", "resolved_names"]
+__all__ = ["LatinNames", "cyrillic_names", "resolved_names"]
 
 # A capitalised Cyrillic word, or a run of them ("Алтын Дала").
 _CYRILLIC_NAME = re.compile(r"[А-ЯЁ][а-яё]+(?:[ -][А-ЯЁ][а-яё]+)*")
@@ -82,9 +82,10 @@ def _nearest(transliterated: str, candidates: set[str]) -> str | None:
 
 
 def resolved_names(query: str, names: Callable[[], LatinNames]) -> list[str]:
-    """The corpus's spellings of the Cyrillic names ``query`` writes ("Киссимми" → "Kissimmee").
+    """The corpus's spellings of the Cyrillic names ``query`` writes, to search them too.
 
-    ``names`` gives the corpus's names; it is called only for a question writing one.
+    "Когда завершили восстановление реки Киссимми?" → ["Kissimmee"]. ``names`` gives the
+    corpus's names; it is called only for a question writing one.
     """
     words = cyrillic_names(query)
     if not words:
@@ -97,11 +98,3 @@ def resolved_names(query: str, names: Callable[[], LatinNames]) -> list[str]:
             found.append(resolved)
     return found
 
-
-def expand_names(query: str, names: Callable[[], LatinNames]) -> str:
-    """Append the corpus's spelling of the Cyrillic names ``query`` writes.
-
-    "Когда завершили восстановление реки Киссимми?" → "… Киссимми? (Kissimmee)".
-    """
-    found = resolved_names(query, names)
-    return f"{query} ({'; '.join(found)})" if found else query

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from assistant.language.names import LatinNames, cyrillic_names, expand_names
+from assistant.language.names import LatinNames, cyrillic_names, resolved_names
 from assistant.retrieval.question import analyse
 
 CORPUS = LatinNames(
@@ -43,9 +43,9 @@ def test_a_transliteration_resolves_to_the_corpus_word_it_spells(written: str, s
 
 def test_the_question_searched_carries_the_corpus_spelling() -> None:
     question = "Когда официально завершили восстановление реки Киссимми во Флориде?"
-    assert expand_names(question, lambda: CORPUS) == f"{question} (Kissimmee; Florida)"
+    assert resolved_names(question, lambda: CORPUS) == ["Kissimmee", "Florida"]
     calls: list[int] = []
-    assert expand_names("How long is the Kissimmee?", lambda: calls.append(1) or CORPUS) == "How long is the Kissimmee?"
+    assert resolved_names("How long is the Kissimmee?", lambda: calls.append(1) or CORPUS) == []
     assert calls == []  # no Cyrillic name: the corpus's names are not even gathered
 
 
