@@ -8,7 +8,7 @@ The checks, cheapest first:
   you think…"), not a question about restoration, or a claim put to it for confirmation
   ("Aren't pastoralists the main cause…?": quoting cannot confirm or deny it);
 - a paragraph the named decision does not have ("paragraph 6 of XI/16");
-- a figure of the asked kind (an area, money, a percentage, a dose, a date, contact
+- a figure of the asked kind (an area, money, a percentage, a dose, a length, a date, contact
   details; per year or per hectare when so asked), a number of the thing a "how many…"
   question counts (judged in the question's language only: its words against the
   passages' or their translations'), or a prohibition, that no retrieved passage states

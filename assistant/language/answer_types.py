@@ -172,6 +172,25 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             re.IGNORECASE,
         ),
     ),
+    # A length, depth or height, asked by its unit or by a measure that is only a length
+    # ("how deep", "what depth"); "how long" also asks a duration, so it is left out.
+    "length": (
+        re.compile(
+            r"\bhow many (?:kilomet(?:re|er)s|km|miles|met(?:re|er)s|feet|centimet(?:re|er)s|cm)\b"
+            r"|\bhow (?:far|deep|high|tall|wide)\b|\bwhat (?:length|depth|height|width|distance)\b"
+            r"|多少(?:米|公里|千米|厘米|英里)|多(?:深|高|宽|远)"
+            r"|cu[aá]ntos (?:metros|kil[oó]metros|cent[ií]metros)|qu[eé] (?:profundidad|altura|longitud|distancia)"
+            r"|combien de (?:m[eè]tres|kilom[eè]tres|centim[eè]tres)|quelle (?:profondeur|hauteur|longueur|distance)"
+            r"|сколько (?:метров|километров|сантиметров)|на сколько метров|какова (?:глубина|высота|длина)"
+            r"|كم (?:مترا|متر|كيلومترا|كيلومتر)|ما (?:هو |هي )?(?:ال)?(?:عمق|ارتفاع|طول|مسافة)",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"\d[\d,.]*\s*(?:km\b|kilomet|met(?:re|er)s?\b|m\b|miles?\b|mi\b|feet\b|foot\b|ft\b|cm\b|centimet|mm\b)"
+            r"|\d\s*(?:米|公里|千米|厘米|英里)|\d[\d\s.,]*\s*(?:метр|километр|сантиметр|مترا?|كيلومتر)",
+            re.IGNORECASE,
+        ),
+    ),
     "date": (
         re.compile(
             r"\bin (?:what|which) year\b|\bwhat date\b|\bon what date\b|哪一年|哪年|什么日期"

@@ -158,6 +158,14 @@ KINDS: dict[str, dict[str, str]] = {
         "ru": "массу в тоннах или килограммах",
         "ar": "وزنًا بالأطنان أو الكيلوغرامات",
     },
+    "length": {
+        "en": "a length, depth or height",
+        "zh": "长度、深度或高度",
+        "es": "una longitud, profundidad o altura",
+        "fr": "une longueur, profondeur ou hauteur",
+        "ru": "длину, глубину или высоту",
+        "ar": "طولًا أو عمقًا أو ارتفاعًا",
+    },
     "forecast": {
         "en": "a forecast",
         "zh": "预测",

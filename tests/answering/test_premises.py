@@ -110,6 +110,13 @@ def _source(text: str, **meta: Any) -> Source:
         ("树苗的成活率是多少？", "percent"),
         ("Какой уровень выживаемости саженцев?", "percent"),
         ("ما هو معدل بقاء الشتلات؟", "percent"),
+        # A length, depth or height by its unit or its measure; "how long" may ask a duration.
+        ("By how many metres did the water table rise?", "length"),
+        ("那里恢复以后地下水位具体上升了多少米？", "length"),
+        ("На сколько метров поднялись грунтовые воды?", "length"),
+        ("How deep is the peat in the Flow Country?", "length"),
+        ("How long was the C-38 canal?", None),
+        ("How long did the restoration take?", None),
     ],
 )
 def test_the_kind_of_amount_a_question_asks_for(question: str, kind: str | None) -> None:
@@ -130,6 +137,10 @@ def test_statements_of_amounts_by_kind() -> None:
     assert not states_figure("About 90,000 ha of peatland has been restored since 1990.", "mass")
     assert states_figure("Restoration is projected to remove 13 to 26 gigatonnes by 2030.", "forecast")
     assert not states_figure("2022: saiga numbers exceed 1.3 million.", "forecast")
+    assert states_figure("22 miles of the C-38 canal were backfilled.", "length")
+    assert states_figure("The water table rose by 4 m in the valley.", "length")
+    assert not states_figure("Phase I covered 15,600 km² in nine watersheds.", "length")  # an area
+    assert not states_figure("About 90,000 ha of peatland has been restored since 1990.", "length")
 
 
 def test_amounts_written_in_words_are_stated() -> None:
