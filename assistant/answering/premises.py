@@ -11,7 +11,7 @@ The checks, cheapest first:
 - a figure of the asked kind (an area, money, a percentage, a dose, a length, a date, contact
   details; per year or per hectare when so asked), a number of the thing a "how many…"
   question counts (judged in the question's language only: its words against the
-  passages' or their translations'), or a prohibition, that no retrieved passage states
+  passages' or their translations'; an acronym counted, "CPU", in any language), or a prohibition, that no retrieved passage states
   (of the named decision, when the question names one); when only one ask of several
   fails, the others are answered with the notice (``Problem.partial``);
 - salient terms of the question (rare in general language) that no passage contains
@@ -184,6 +184,8 @@ def _counted_in(
     judged by the words nearest in meaning (:mod:`assistant.answering.crosslingual`).
     """
     texts = texts_in_language(subject, language, lexical)
+    if texts is None and all(word.isupper() and len(word) > 1 for word in counted):
+        texts = [s.text for s in subject]  # an acronym ("CPU") is written alike in every language
     if texts is not None:
         return any(states_count(t, counted, tokenize) for t in texts)
     margin = settings.evidence_count_margin

@@ -245,6 +245,12 @@ def test_a_count_needs_a_number_near_the_thing_counted() -> None:
     # Another language than the passages': words cannot be compared, so no judgement
     # unless word vectors are given (below, and end to end in test_e2e).
     assert check_premises("¿Cuántos empleos ha creado el Pacto de la Mata Atlántica?", "es", vague, DECISIONS) is None
+    # An acronym is written alike in every language: it is judged whatever the language.
+    tool = [_source("The tool runs on a SEPAL instance in the cloud; users need no software.")]
+    problem = check_premises("Combien de CPU faut-il pour l'instance SEPAL ?", "fr", tool, DECISIONS)
+    assert problem is not None and problem.reason == "no-count-figure"
+    sized = [_source("The recommended SEPAL instance has 4 CPU and 16 GB of memory.")]
+    assert check_premises("Combien de CPU faut-il pour l'instance SEPAL ?", "fr", sized, DECISIONS) is None
 
 
 def test_the_words_a_text_counts_are_those_beside_its_numbers() -> None:
