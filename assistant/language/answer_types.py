@@ -78,8 +78,13 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             # euros", "بالدولار"; or counted in it: "how many US dollars".
             rf"|\bin (?:US |U\.S\. |\w+ )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR|{_CURRENCY_UNITS})\b|\ben (?:dólares|euros|libras)\b"
             rf"|\bhow many (?:US |U\.S\. |\w+ )?(?:dollars|euros|{_CURRENCY_UNITS})\b"
-            r"|\ben (?:dollars|euros|livres)\b|(?<!\w)в (?:долларах|евро|фунтах|рублях)(?!\w)|以?(?:美元|欧元|英镑)计"
-            r"|(?:بالدولار|باليورو|بالجنيه)",
+            r"|\ben (?:dollars|euros|livres|roupies|yuans?|roubles|francs|shillings)\b"
+            r"|\ben (?:rupias|yuanes|rublos|francos|chelines|reales|pesos)\b"
+            r"|(?<!\w)в (?:долларах|евро|фунтах|рублях|рупиях|юанях|франках)(?!\w)|以?(?:美元|欧元|英镑|卢比|人民币)计"
+            r"|(?:بالدولار|باليورو|بالجنيه|بالروبية|باليوان)"
+            # The amount of money named as such: "quel montant", "qué monto", "какая сумма", "金额".
+            r"|\bquel (?:est |était )?(?:le )?montant\b|\bqu[eé] monto\b|\bcu[aá]l (?:es|era|fue) el monto\b"
+            r"|(?<!\w)как(?:ая|ую|ова) (?:\w+ )?сумм\w*|金额(?:是|有|为)?多少|ما (?:هو )?(?:ال)?مبلغ",
             re.IGNORECASE,
         ),
         re.compile(

@@ -90,6 +90,10 @@ def _source(text: str, **meta: Any) -> Source:
         # An amount counted in a currency, or wanted in one, is money.
         ("How many US dollars does the decision ask the GEF to provide?", "money"),
         ("How much compensation in Nepali rupees does a family receive?", "money"),
+        ("¿Qué monto de compensación, en rupias, reciben las familias?", "money"),
+        ("Quel montant le fonds a-t-il reçu ?", "money"),
+        ("Какую сумму выделило правительство?", "money"),
+        ("赔偿金额是多少？", "money"),
         # Words in brackets gloss or name something: they are not what is asked.
         ("指标10.1（可持续农业面积比例）列了哪些补充指标？", None),
         ("Which indicators sit under 10.1 (proportion of agricultural area)?", None),
