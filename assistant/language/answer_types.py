@@ -72,8 +72,9 @@ _FIGURES: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"|\b(?:what|how (?:much|large|big)) (?:is|was|are|were) (?:the |its |their )?(?:\w+ ){0,3}budgets?\b"
             r"|预算(?:是|有|为)?多少|cu[aá]l (?:es|era|fue) el presupuesto|quel (?:est|[ée]tait) le budget"
             r"|как(?:ой|ов) (?:был |будет )?(?!процент)(?:\w+ )?бюджет|ما (?:هي )?(?:\w+ )?(?:ال)?ميزانية"
-            r"|сколько (?:денег|долларов|стоил[аио]?|стоит|стоят|стоило)|какова стоимость"
+            r"|сколько (?:денег|долларов|(?:\w+ ){0,2}(?:стоил[аио]?|стоит|стоят|стоило))|какова стоимость"
             r"|كم (?:تكلف|كلف|دولار|من المال)|ما (?:هي )?(?:ال)?تكلفة"
+            r"|كم (?:تبلغ|بلغت|هي|كانت|كان) (?:ال)?(?:ميزانية|تكلفة|تكاليف)"
             # The currency the amount is wanted in: "in US dollars", "in Nepali rupees", "en
             # euros", "بالدولار"; or counted in it: "how many US dollars".
             rf"|\bin (?:US |U\.S\. |\w+ )?(?:dollars|euros|pounds(?: sterling)?|USD|EUR|{_CURRENCY_UNITS})\b|\ben (?:dólares|euros|libras)\b"

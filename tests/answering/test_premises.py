@@ -94,6 +94,9 @@ def _source(text: str, **meta: Any) -> Source:
         ("Quel montant le fonds a-t-il reçu ?", "money"),
         ("Какую сумму выделило правительство?", "money"),
         ("赔偿金额是多少？", "money"),
+        ("كم تبلغ الميزانية السنوية للمبادرة؟", "money"),
+        ("Сколько в среднем стоило обводнение одного гектара?", "money"),
+        ("Сколько лет длился проект?", None),
         # Words in brackets gloss or name something: they are not what is asked.
         ("指标10.1（可持续农业面积比例）列了哪些补充指标？", None),
         ("Which indicators sit under 10.1 (proportion of agricultural area)?", None),
