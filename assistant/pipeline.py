@@ -10,7 +10,6 @@ checks, a composer, the check of the answer, and the trace.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -260,9 +259,8 @@ class Assistant:
         A first passage that holds what the question names, by a form no language changes,
         is on the question's topic whatever its cosine, which is low across languages
         (a Russian question, an English passage) and for table rows: the numbered part
-        named ("cible 8" → the row of target 8), every acronym named ("BRG"), or every name
-        the question writes in another script, as the corpus spells it ("Киссимми":
-        "Kissimmee"). It then supports an answer as well as the threshold asks.
+        named ("cible 8" → the row of target 8) or every acronym named ("BRG"). It then
+        supports an answer as well as the threshold asks.
         """
         support = support_score(retrieval.sources)
         question, first = retrieval.question, retrieval.sources[:1]
@@ -271,10 +269,7 @@ class Assistant:
         text, metadata = first[0].text, first[0].metadata
         acronyms = set(ACRONYM.findall(question.text))
         named = bool(acronyms) and acronyms <= set(ACRONYM.findall(text))
-        spelled = bool(question.names) and all(
-            re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in question.names
-        )
-        if names_asked_part(question, text, metadata) or named or spelled:
+        if names_asked_part(question, text, metadata) or named:
             return max(support, self.settings.effective_support_threshold)
         return support
 

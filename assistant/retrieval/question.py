@@ -45,8 +45,6 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
-    # Names written in another script, in the corpus's spelling ("Киссимми" → "Kissimmee").
-    names: tuple[str, ...] = ()
     # Each Chinese word and the search terms of its English senses (when the corpus is mostly English).
     glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -68,7 +66,6 @@ def analyse(
     """
     language = language or detect_language(text)
     searched = text
-    names: tuple[str, ...] = ()
     if lexical is not None:
         searched = expand_acronyms(searched, lexical.acronyms)
         searched = expand_places(searched, language, lexical.main_language)
@@ -87,7 +84,6 @@ def analyse(
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
         locators=frozenset(locator_keys(searched)),
-        names=names,
         glosses=_glossed(searched, lexical, gloss_senses)
         if gloss_senses and language == "zh" and lexical is not None and lexical.main_language != "zh"
         else (),

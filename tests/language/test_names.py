@@ -59,16 +59,5 @@ def test_a_russian_question_naming_a_case_is_answered_from_it(corpus_assistant: 
     unknown = analyse("Какие виды бабочек вернулись на реку Миссисипи?", corpus_assistant.retriever.lexical)
     assert unknown.searched == unknown.text
     known = analyse("Когда завершили работы на реке Киссимми?", corpus_assistant.retriever.lexical)
-    assert known.searched.endswith("(Kissimmee)") and known.names == ("Kissimmee",)
+    assert known.searched.endswith("(Kissimmee)")
 
-
-@pytest.mark.e2e
-def test_a_name_spelled_as_the_corpus_does_makes_its_passage_the_topic(corpus_assistant: Any) -> None:
-    # Short Russian questions lie below the support threshold in cosine (0.80, 0.81); the
-    # first passage holds the name each writes, in the corpus's spelling.
-    bonn = corpus_assistant.ask("Что такое Боннский вызов?")
-    assert bonn.supported and bonn.citations[0].doc_id == "bonn-challenge-nydf"
-    river = corpus_assistant.ask("Как восстанавливали реку Киссимми?")
-    assert river.supported and river.citations[0].doc_id == "case-kissimmee-river-usa"
-    # The name is the topic, not an answer: a figure no passage states is still refused.
-    assert not corpus_assistant.ask("Сколько стоит билет в Бонн?").supported
