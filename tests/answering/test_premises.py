@@ -547,6 +547,20 @@ def test_a_refusal_for_a_missing_figure_shows_the_passages_it_read(corpus_assist
     assert not any(states_figure(c.text, "percent") for c in answer.related)
 
 
+@pytest.mark.e2e
+def test_a_length_or_a_two_word_count_no_passage_states_is_refused(corpus_assistant: Any) -> None:
+    # The case tells how the water table recovered, never by how many metres; the Reef
+    # Stars case says when sites were maintained and how fast reefs grew, never how many
+    # frames were laid ("reefs … within four years" counts years, not Reef Stars).
+    depth = corpus_assistant.ask("阿布雷哈-沃-阿茨贝哈村恢复以后，地下水位上升了多少米？")
+    assert not depth.supported and depth.trace["refusal_reason"] == "no-length-figure"
+    assert any("长度、深度或高度" in notice for notice in depth.notices)
+    frames = corpus_assistant.ask("How many Reef Stars have been laid around Spermonde so far?")
+    assert not frames.supported and frames.trace["refusal_reason"] == "no-count-figure"
+    # A figure the case does state is answered.
+    assert corpus_assistant.ask("How many miles of the C-38 canal were backfilled?").supported
+
+
 @pytest.mark.parametrize(
     ("question", "several"),
     [
