@@ -11,9 +11,10 @@ The checks, cheapest first:
 - a figure of the asked kind (an area, money, a percentage, a dose, a length, a date, contact
   details; per year or per hectare when so asked), a number of the thing a "how many…"
   question counts (judged in the question's language only: its words against the
-  passages' or their translations'; an acronym counted, "CPU", in any language), or a prohibition, that no retrieved passage states
-  (of the named decision, when the question names one); when only one ask of several
-  fails, the others are answered with the notice (``Problem.partial``);
+  passages' or their translations'; an acronym counted, "CPU", in any language), or a
+  prohibition, that no retrieved passage states (of the named decision, when the
+  question names one); when only one ask of several fails, the others are answered with
+  the notice (``Problem.partial``);
 - salient terms of the question (rare in general language) that no passage contains
   (:mod:`assistant.answering.evidence`): the refusal names them.
 
@@ -42,6 +43,7 @@ from assistant.answering.evidence import (
     texts_in_language,
 )
 from assistant.answering.intents import load_model
+from assistant.answering.presence import ACRONYM
 from assistant.core.records import Source
 from assistant.core.settings import Settings
 from assistant.language.answer_types import (
@@ -184,7 +186,7 @@ def _counted_in(
     judged by the words nearest in meaning (:mod:`assistant.answering.crosslingual`).
     """
     texts = texts_in_language(subject, language, lexical)
-    if texts is None and all(word.isupper() and len(word) > 1 for word in counted):
+    if texts is None and all(ACRONYM.fullmatch(word) for word in counted):
         texts = [s.text for s in subject]  # an acronym ("CPU") is written alike in every language
     if texts is not None:
         return any(states_count(t, counted, tokenize) for t in texts)
