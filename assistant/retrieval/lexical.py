@@ -39,7 +39,7 @@ _TOKEN = re.compile(
     re.UNICODE,
 )
 # Part of the cache key: a tokenizer change must not reuse indexes built by the old one.
-TOKENIZER_VERSION = 5
+TOKENIZER_VERSION = 6
 _CJK_RUN = re.compile(rf"^[{HAN}]+$")
 _STOP = frozenset(
     """a an and are as at be by for from has have how in is it its of on or that the this to
@@ -63,6 +63,9 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
     With ``stem`` words are reduced to their Snowball stem, so a paraphrase finds the
     text: "restoring degraded land" matches "restoration of degradation". Without it
     only plurals fold ("targets" finds "target"): for terms that are shown or embedded.
+    Latin letters lose their accents, as Lucene's ASCII folding does, so a French or Spanish
+    word meets its English cognate ("résolution" and "resolution", "dégradés" and
+    "degraded" share a stem); other scripts keep theirs ("й" is not "и").
     """
     return list(_tokens(text, stem))
 
@@ -79,6 +82,9 @@ def _tokens(text: str, stem: bool) -> tuple[str, ...]:
         if _CJK_RUN.match(token):
             tokens.extend(t for t in rjieba.cut_for_search(token) if t not in _STOP)
         elif token not in _STOP:
+            token = _folded(token)
+            if token in _STOP:
+                continue
             if stem and token.isalpha():
                 stemmer = _stemmer("en" if token.isascii() else script_language(token) or "en")
                 token = stemmer.stemWord(token) if stemmer else token
@@ -86,6 +92,14 @@ def _tokens(text: str, stem: bool) -> tuple[str, ...]:
                 token = token[:-1]
             tokens.append(token)
     return tuple(tokens)
+
+
+def _folded(token: str) -> str:
+    """``token`` without the accents of its Latin letters ("región" → "region"); other scripts as they are."""
+    if token.isascii() or script_language(token) is not None:
+        return token
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", token) if not unicodedata.combining(ch))
+    return folded if folded.isascii() else token
 
 
 def search_terms(text: str, language: str = "en") -> list[str]:

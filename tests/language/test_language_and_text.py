@@ -112,6 +112,15 @@ def test_tokenize_lowercases_and_stems() -> None:
     assert tokenize("восстановления") == tokenize("восстановление")
 
 
+def test_tokenize_folds_latin_accents_only() -> None:
+    # A French or Spanish word meets its English cognate once its accents are gone.
+    assert tokenize("résolution") == tokenize("resolution")
+    assert tokenize("écosystèmes dégradés") == tokenize("degraded ecosystems")[::-1]
+    assert tokenize("región") == ["region"]
+    # Other scripts keep their marks: "й" is a letter of its own, not "и" with a breve.
+    assert tokenize("йод") == ["йод"]
+
+
 def test_tokenize_without_stemming_only_folds_plurals() -> None:
     # Terms carried into a follow-up's query must stay readable words.
     assert tokenize("Aichi Biodiversity Targets", stem=False) == ["aichi", "biodiversity", "target"]
