@@ -108,18 +108,6 @@ class RetrievalSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
-    cited_weight: float = Field(
-        2.0,
-        ge=0,
-        description=(
-            "Weight of a preference for the paragraph of a named decision that a summary in the"
-            " question's language points to, when the decision's text is not in that language"
-            " (the Spanish summary's item \"(g) … conocimientos tradicionales\" under \"Párrafo 1\""
-            " points to 1(g)): the embedding alone tells a decision's paragraphs apart poorly"
-            " across languages."
-        ),
-        json_schema_extra={"quality": True},
-    )
     locator_weight: float = Field(
         1.0,
         ge=0,

@@ -176,7 +176,7 @@ class HybridRetriever(BaseRetriever):
         if citing is not None:
             self._take_ranks(found, citing, filters)
         self._add_named_parts(found, question, filters)
-        context = Context(focus_docs=focus_docs, decisions=decisions, citing=citing)
+        context = Context(focus_docs=focus_docs, decisions=decisions)
         weights = list_weights(found, settings)
         fused = fuse(found, weights, question, settings, context)
         chosen = topical = choose(fused, found.by_id, question, settings, k, self.reranker)

@@ -18,7 +18,6 @@ from typing import Any
 from assistant.core.settings import Settings
 from assistant.language.answer_types import is_list, states_figure
 from assistant.retrieval.candidates import Candidate, Candidates, names_asked_part
-from assistant.retrieval.pointers import Citing
 from assistant.retrieval.question import Question
 
 __all__ = [
@@ -32,13 +31,6 @@ class Context:
 
     focus_docs: tuple[str, ...] = ()
     decisions: dict[str, set[str]] | None = None  # decision symbol -> its paragraphs
-    citing: Citing | None = None  # a summary's item in the question's language, and its paragraph
-
-    def cites(self, candidate: Candidate) -> bool:
-        """Whether a chunk is a summary's item in the asker's language, or the paragraph it points to."""
-        if self.citing is None:
-            return False
-        return candidate.id == self.citing.chunk_id or self.citing.points_to(candidate.metadata)
 
     def names_document(self, meta: dict[str, Any], question: Question) -> bool:
         """Whether a chunk belongs to a document the question names by symbol.
@@ -83,8 +75,6 @@ SIGNALS: tuple[Signal, ...] = (
            lambda c, q, ctx: names_paragraph(c.metadata, q, ctx)),
     Signal("locator", "locator_weight", "passages naming the numbered part the question names (Target 2, 目标2)",
            lambda c, q, ctx: names_asked_part(q, c.text, c.metadata)),
-    Signal("cited", "cited_weight", "a summary's item in the question's language and the paragraph it points to",
-           lambda c, q, ctx: ctx.cites(c)),
 )
 
 # Applied after a first choice on topic (see HybridRetriever.search): among passages on the
