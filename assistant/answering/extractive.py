@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -256,7 +256,8 @@ class ExtractiveComposer:
         # in another language beats weaker text in the question's own.
         usable = same_language if same_language and sources[0].language == language else sources
         glosses = tuple(senses for _, senses in retrieval.question.glosses) if retrieval.question else ()
-        scored = self._score(question, retrieval.query_vector, usable, glosses)
+        continuing = set(retrieval.continuations.values())
+        scored = self._score(question, retrieval.query_vector, usable, glosses, continuing)
         candidates = _as_cited(scored, usable, retrieval.citing)
         candidates = _as_named(candidates, usable, retrieval.question)
         runs = self._cover_parts(self._runs(candidates), candidates, question_parts(question), language)
@@ -354,8 +355,12 @@ class ExtractiveComposer:
         query_vector: np.ndarray,
         sources: list[Source],
         glosses: tuple[tuple[str, ...], ...] = (),
+        continuing: Collection[str] = (),
     ) -> list[Candidate]:
         """Score every quotable sentence of the best-ranked passages against the question.
+
+        The chunk continuing the best passage's section (``continuing``) is scored too,
+        wherever it is ranked: a run reaching the end of its chunk reads on into it.
 
         A sentence's share of the question's terms counts the English senses of a Chinese
         question's words (``glosses``, one group a word) as well: an English sentence holds
@@ -366,7 +371,8 @@ class ExtractiveComposer:
         terms = set(tokenize(without_symbols(question)))
         raw = [
             (rank, position, sentence)
-            for rank, source in enumerate(sources[: settings.answer_sources_scanned])
+            for rank, source in enumerate(sources)
+            if rank < settings.answer_sources_scanned or source.chunk_id in continuing
             for position, sentence in enumerate(evidence_sentences(source.text, source.metadata))
         ]
         single = {rank for rank in range(len(sources)) if sum(r[0] == rank for r in raw) == 1}
@@ -474,7 +480,10 @@ class ExtractiveComposer:
                 # Both quoted: the continuation is read from its opening, as the story goes on.
                 existing[:] = [c for c in opening if c.position <= existing[-1].position]
             elif existing is None and run[-1].position == max(c.position for c in by_source[run[0].source_rank]):
-                runs.append(opening[:most])
+                # Chunks overlap: the sentence ending the run may open the continuation too.
+                fresh = _unquoted(opening, [c for r in runs for c in r])
+                if fresh:
+                    runs.append(fresh[:most])
         return runs
 
     def _runs(self, candidates: list[Candidate]) -> list[list[Candidate]]:

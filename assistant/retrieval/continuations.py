@@ -5,8 +5,8 @@ cut in two: "In Taiwan … the communities came together to develop integrated a
 ends one chunk, and "Ten years later there is progress, and young people have returned"
 opens the next. A reader reads on; retrieval finds the first chunk, rarely the second
 (its words are not the question's). So the chunk that follows the best passage in the
-same section joins the sources right after it, and the composer quotes its sentences when
-they score as well as the others (they are cited to their own chunk). A decision's
+same section joins the sources, and the composer quotes its sentences when they score as
+well as the others (they are cited to their own chunk). A decision's
 numbered paragraph is a unit of its own and is left alone (its sub-paragraphs:
 :mod:`assistant.retrieval.paragraphs`).
 """
@@ -31,9 +31,12 @@ def section(metadata: dict[str, Any]) -> str:
 
 
 def join_continuations(retrieval: Retrieval, lexical: Any | None) -> Retrieval:
-    """Put the chunk that continues the best passage's section right after it.
+    """Add the chunk that continues the best passage's section after the sources.
 
-    ``Retrieval.continuations`` records it (the best passage's id -> its continuation's).
+    It takes no other passage's place or rank: the composer reads it only as the best
+    passage read on (``Retrieval.continuations`` records it: the best passage's id -> its
+    continuation's). Put right after the best passage, it pushed the fifth passage out of
+    the answer and lowered every other passage's rank.
     """
     if lexical is None or not retrieval.sources:
         return retrieval
@@ -51,4 +54,4 @@ def join_continuations(retrieval: Retrieval, lexical: Any | None) -> Retrieval:
         return retrieval
     following = replace(lead, chunk_id=chunk_id, text=lexical.texts[order[at]], metadata=metadata)
     rest = [s for s in retrieval.sources[1:] if s.chunk_id != chunk_id]
-    return replace(retrieval, sources=[lead, following, *rest], continuations={lead.chunk_id: chunk_id})
+    return replace(retrieval, sources=[lead, *rest, following], continuations={lead.chunk_id: chunk_id})

@@ -54,11 +54,12 @@ def test_a_section_is_its_locator_without_the_page() -> None:
     assert section({"locator": "Scale and timeline"}) == "Scale and timeline"
 
 
-def test_the_chunk_continuing_the_best_passages_section_follows_it() -> None:
+def test_the_chunk_continuing_the_best_passages_section_joins_after_the_others() -> None:
     joined = join_continuations(_retrieval(_source(0), _source(2)), FakeLexical())
-    assert [s.chunk_id for s in joined.sources] == ["c0", "c1", "c2"]
+    # It takes no other passage's place or rank: the composer reads it as the best one read on.
+    assert [s.chunk_id for s in joined.sources] == ["c0", "c2", "c1"]
     assert joined.continuations == {"c0": "c1"}
-    assert joined.sources[1].metadata["locator"] == "Wetlands (p. 4)"  # cited to its own chunk
+    assert joined.sources[2].metadata["locator"] == "Wetlands (p. 4)"  # cited to its own chunk
 
 
 def test_no_continuation_across_sections_nor_for_a_numbered_paragraph() -> None:
@@ -79,3 +80,23 @@ def test_a_run_reaching_the_end_of_its_chunk_reads_on(fake_embeddings: Any) -> N
     assert [c.chunk_id for c in answer.citations][:2] == ["c0", "c1"]
     off = ExtractiveComposer(fake_embeddings, settings).compose(question, _retrieval(_source(0), vector=retrieval.query_vector))
     assert "young people" not in off.text
+
+
+def test_reading_on_skips_the_sentence_two_overlapping_chunks_share(fake_embeddings: Any) -> None:
+    # Chunks overlap: the sentence that ends one opens the next; read on, it is said once.
+    lexical = FakeLexical(
+        texts=[
+            "Coastal fishermen noticed damage to the reefs, and the communities came together to plan land and sea.",
+            "Coastal fishermen noticed damage to the reefs, and the communities came together to plan land and sea."
+            " Ten years later young people have returned.",
+            "Forest councils meet every spring.",
+        ]
+    )
+    question = "Coastal fishermen noticed damage to the reefs: what did the communities plan?"
+    vector = fake_embeddings.encode([question], query=True)[0]
+    lead = Source("c0", lexical.texts[0], dict(lexical.metadatas[0]), relevance=1.0, similarity=0.9)
+    retrieval = join_continuations(_retrieval(lead, vector=vector), lexical)
+    settings = Settings(embedding_model="fake", answer_passages=1)
+    answer = ExtractiveComposer(fake_embeddings, settings).compose(question, retrieval)
+    assert "young people have returned" in answer.text
+    assert answer.text.count("came together") == 1
