@@ -3,11 +3,13 @@
 A decision is cut by its paragraphs (``para. 27 (p. 8)``) and annexes (``annex I,
 table 1 (p. 6)``); any other document by its headings (``2.1.1 Structure (p. 5)``, or
 ``p. 5`` under no heading). Footnotes become sections of their own (``p. 3, note 1``),
-so they can be cited but never run into the body text.
+so they can be cited but never run into the body text. A table of contents is skipped,
+as a reader skips it: its entries ("2.1 Structure … 4") say where text is, not what.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from assistant.core.records import Section
@@ -26,6 +28,12 @@ from ingest.tables import Tables
 
 __all__ = ["PdfSections", "pdf_sections"]
 
+# An entry of a table of contents: a title, a leader (an ellipsis, dots, underscores or
+# a wide gap) and a page number at the line's end.
+_CONTENTS_ENTRY = re.compile(r"^\S.{0,250}?(?:…|\.{3,}|(?:\. ?){3,}|_{3,}|\s{3,})\s*\d{1,4}$")
+# A page holds a table of contents when this many of its blocks are such entries.
+_CONTENTS_ENTRIES = 3
+
 
 @dataclass(frozen=True)
 class PdfSections:
@@ -39,15 +47,16 @@ class PdfSections:
 
 def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
     """Cut a PDF's reading into sections: decision paragraphs, or heading-led text."""
-    texts = [b.text if b.kind != "table" else "" for b in reading.blocks]
+    blocks = _without_contents(reading.blocks)
+    texts = [b.text if b.kind != "table" else "" for b in blocks]
     body = "\n".join(t for t in texts if t)
     info = decision_info(body) if looks_like_decision(body) else None
     if info is not None:
-        sections = _decision_sections(reading.blocks, texts)
+        sections = _decision_sections(blocks, texts)
         title = ""
     else:
-        sections = _heading_sections(reading.blocks)
-        title = reading.title or next((b.text for b in reading.blocks if b.kind == "heading"), "")
+        sections = _heading_sections(blocks)
+        title = reading.title or next((b.text for b in blocks if b.kind == "heading"), "")
     sections += [
         Section(
             f"{n.label} {n.text}".strip(),
@@ -83,6 +92,18 @@ def _decision_sections(blocks: list[Block], texts: list[str]) -> list[Section]:
     if cut is not None:
         sections += parse_annexes(blocks[cut:])
     return sections
+
+
+def _without_contents(blocks: list[Block]) -> list[Block]:
+    """The blocks but for the entries of a table of contents (a page with several of them)."""
+    entries: dict[int, int] = {}
+    for block in blocks:
+        if block.kind == "text" and _CONTENTS_ENTRY.match(block.text.strip()):
+            entries[block.page] = entries.get(block.page, 0) + 1
+    pages = {page for page, n in entries.items() if n >= _CONTENTS_ENTRIES}
+    return [
+        b for b in blocks if not (b.page in pages and b.kind == "text" and _CONTENTS_ENTRY.match(b.text.strip()))
+    ]
 
 
 def _heading_sections(blocks: list[Block]) -> list[Section]:

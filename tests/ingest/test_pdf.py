@@ -114,6 +114,37 @@ def test_body_sentences_are_whole_not_pieces_of_lines(real: tuple) -> None:
 
 
 @needs_realdocs
+def test_no_chunk_is_a_table_of_contents(real: tuple) -> None:
+    # A reader skips the contents page: its entries say where text is, not what it says.
+    _, _, chunks = real
+    for chunk in chunks:
+        entries = [line for line in chunk.text.split("\n") if re.search(r"(…|\.{3,})\s*\d{1,4}$", line.strip())]
+        assert len(entries) < 3, chunk.locator
+
+
+def test_a_page_of_contents_entries_is_skipped_and_body_text_kept() -> None:
+    from ingest.formats.pdf_layout import Block
+    from ingest.formats.pdf_sections import pdf_sections
+    from ingest.formats.pdf_text import PdfText
+    from ingest.limits import FileBudget, FileLimits
+
+    contents = [Block("heading", "Contents", 2, 1)] + [
+        Block("text", entry, 2) for entry in ("1 Introduction … 3", "2 Methods ..... 5", "3 Results . . . . 9")
+    ]
+    body = [
+        Block("heading", "1 Introduction", 3, 1),
+        Block("text", "Restoration began in 2010 … and the survey of page 3 followed in 12", 3),
+        Block("text", "Farmers build stone bunds along the contours.", 3),
+    ]
+    reading = PdfText(pages=3, title="Report", blocks=contents + body)
+    sections = pdf_sections(reading, FileBudget(Path("report.pdf"), FileLimits())).sections
+    texts = [s.text for s in sections]
+    assert not any("Methods" in t for t in texts)
+    # One line ending in a number on a page of body text is no contents entry.
+    assert texts == [b.text for b in body if b.kind == "text"]
+
+
+@needs_realdocs
 def test_every_chunk_says_its_page(real: tuple) -> None:
     _, _, chunks = real
     for chunk in chunks:
