@@ -33,10 +33,10 @@ def section(metadata: dict[str, Any]) -> str:
 def join_continuations(retrieval: Retrieval, lexical: Any | None) -> Retrieval:
     """Add the chunk that continues the best passage's section after the sources.
 
-    It takes no other passage's place or rank: the composer reads it only as the best
-    passage read on (``Retrieval.continuations`` records it: the best passage's id -> its
-    continuation's). Put right after the best passage, it pushed the fifth passage out of
-    the answer and lowered every other passage's rank.
+    It takes no other passage's place or rank (and one ranked already keeps its own): the
+    composer reads it as the best passage read on (``Retrieval.continuations`` records it:
+    the best passage's id -> its continuation's). Put right after the best passage, it
+    pushed the fifth passage out of the answer and lowered every other passage's rank.
     """
     if lexical is None or not retrieval.sources:
         return retrieval
@@ -52,6 +52,8 @@ def join_continuations(retrieval: Retrieval, lexical: Any | None) -> Retrieval:
     chunk_id = lexical.ids[order[at]]
     if section(metadata) != section(lead.metadata):
         return retrieval
+    continuations = {lead.chunk_id: chunk_id}
+    if any(s.chunk_id == chunk_id for s in retrieval.sources):  # ranked already: it keeps its rank
+        return replace(retrieval, continuations=continuations)
     following = replace(lead, chunk_id=chunk_id, text=lexical.texts[order[at]], metadata=metadata)
-    rest = [s for s in retrieval.sources[1:] if s.chunk_id != chunk_id]
-    return replace(retrieval, sources=[lead, *rest, following], continuations={lead.chunk_id: chunk_id})
+    return replace(retrieval, sources=[*retrieval.sources, following], continuations=continuations)

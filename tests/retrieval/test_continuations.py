@@ -62,6 +62,14 @@ def test_the_chunk_continuing_the_best_passages_section_joins_after_the_others()
     assert joined.sources[2].metadata["locator"] == "Wetlands (p. 4)"  # cited to its own chunk
 
 
+def test_a_continuation_ranked_already_keeps_its_rank() -> None:
+    joined = join_continuations(_retrieval(_source(0), _source(2), _source(1)), FakeLexical())
+    assert [s.chunk_id for s in joined.sources] == ["c0", "c2", "c1"]
+    assert joined.continuations == {"c0": "c1"}
+    ahead = join_continuations(_retrieval(_source(0), _source(1), _source(2)), FakeLexical())
+    assert [s.chunk_id for s in ahead.sources] == ["c0", "c1", "c2"]
+
+
 def test_no_continuation_across_sections_nor_for_a_numbered_paragraph() -> None:
     last = join_continuations(_retrieval(_source(1)), FakeLexical())
     assert [s.chunk_id for s in last.sources] == ["c1"] and not last.continuations  # the next is another section
