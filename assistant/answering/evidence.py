@@ -243,7 +243,7 @@ def _is_name(term: Term, question: str, language: str, passages_in_language: boo
     language too, else as absent from them as the words it stands for. "FERI" in a Chinese
     question is written as the Latin-script text writes it, and stays a name.
     """
-    if term.text.isdigit():
+    if term.text.isdigit() or "." in term.text:  # a dotted name ("se.plan") is written so in every language
         return True
     if script_of(term.text) != _script_of_language(language):
         return True

@@ -24,6 +24,7 @@ __all__ = ["ACRONYM", "WORD", "Evidence", "corpus_evidence", "script_of"]
 
 WORD = re.compile(
     rf"[{HAN}]+"
+    rf"|[^\W\d_{HAN}]{{2,}}(?:\.[^\W\d_{HAN}]{{2,}})+"  # a dotted name ("se.plan"), not "e.g."
     rf"|[^\W\d_{HAN}][^\W_{HAN}]*"
     rf"(?:[-'’][^\W\d_{HAN}]+)*",
     re.UNICODE,
@@ -76,6 +77,8 @@ class Evidence:
         word = unicodedata.normalize("NFKC", term).lower()
         if word in self.text:
             return True
+        if "." in word:  # a dotted name ("se.plan") only as written: its parts are other words
+            return False
         stems = tokenize(word)
         if stems and all(s in self.stems for s in stems):
             return True

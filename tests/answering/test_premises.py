@@ -432,6 +432,8 @@ def test_a_forecast_no_passage_makes_is_refused() -> None:
         ("How many tonnes of carbon a year does peatland restoration in Scotland keep in the ground?", "no-mass", "tonnes"),
         ("苏格兰Peatland ACTION恢复的泥炭地每年能减少多少吨二氧化碳？", "no-per-year", "每年的数量"),
         ("How did communities in Norway restore their peatlands?", "missing-terms", "mentions Norway"),
+        # A dotted name is written so in every language, and only as written is it present.
+        ("Résolution spatiale des cellules de grille dans se.plan ?", "missing-terms", "« se.plan »"),
         ("Aren't local communities mostly an obstacle to restoration?", "confirmation", "does not judge claims"),
         ("难道农民不是黄土高原水土流失的罪魁祸首吗？", "confirmation", "不评判说法"),
     ],

@@ -19,6 +19,9 @@ from assistant.answering.presence import Evidence, corpus_evidence, script_of
         (["Mangrove restoration in Casamance."], "en", "Casamanse", 1.0, False),
         (["Mangrove restoration in Casamance."], "en", "glyphosate", 0.8, False),
         (["库布其沙漠的治理"], "zh", "库布其", 1.0, True),
+        # A dotted name only as written: "plan" is no "se.plan".
+        (["Spatial planning at landscape scale; a plan for each site."], "en", "se.plan", 0.8, False),
+        (["se.plan divides the Earth's surface into grid cells."], "en", "se.plan", 1.0, True),
     ],
 )
 def test_contains(texts: list[str], language: str, term: str, ratio: float, present: bool) -> None:
@@ -46,3 +49,11 @@ def test_corpus_evidence_is_built_once_per_lexical_index() -> None:
     assert corpus_evidence(first) is corpus and corpus.contains("wetland", 1.0)
     assert corpus_evidence(second) is not corpus
     assert not corpus_evidence(second).contains("wetland", 1.0)
+
+
+def test_a_dotted_name_is_one_word_and_an_abbreviation_is_not() -> None:
+    from assistant.answering.presence import WORD
+
+    assert WORD.findall("Grid cells in se.plan, e.g. at www.fao.org") == [
+        "Grid", "cells", "in", "se.plan", "e", "g", "at", "www.fao.org",
+    ]
