@@ -243,7 +243,8 @@ def _is_name(term: Term, question: str, language: str, passages_in_language: boo
     language too, else as absent from them as the words it stands for. "FERI" in a Chinese
     question is written as the Latin-script text writes it, and stays a name.
     """
-    if term.text.isdigit() or "." in term.text:  # a dotted name ("se.plan") is written so in every language
+    # A number, or a dotted name ("se.plan"), is written so in every language.
+    if term.text.isdigit() or "." in term.text:
         return True
     if script_of(term.text) != _script_of_language(language):
         return True
