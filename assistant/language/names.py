@@ -97,4 +97,3 @@ def resolved_names(query: str, names: Callable[[], LatinNames]) -> list[str]:
         if resolved and resolved not in found and resolved.casefold() not in query.casefold():
             found.append(resolved)
     return found
-

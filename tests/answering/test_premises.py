@@ -601,4 +601,3 @@ def test_lists_are_recognised_in_passages() -> None:
     assert is_list("Steps:\n1. survey\n2) plant")
     assert not is_list("One measure:\n- check dams")
     assert not is_list("Check dams - built in 1998 - hold sediment.")
-

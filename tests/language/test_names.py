@@ -60,4 +60,3 @@ def test_a_russian_question_naming_a_case_is_answered_from_it(corpus_assistant: 
     assert unknown.searched == unknown.text
     known = analyse("Когда завершили работы на реке Киссимми?", corpus_assistant.retriever.lexical)
     assert known.searched.endswith("(Kissimmee)")
-
