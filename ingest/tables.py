@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.language.references import table_cells
+from assistant.language.references import LOCATOR_WORDS, table_cells
 
 __all__ = [
     "Rows",
@@ -36,6 +36,10 @@ _LABEL_CHARS = 60
 # ("Target 22: Ensure …", "Goal A: …", "Section 3. …"). Pieces cut after it carry the name.
 _GROUP = re.compile(r"^([A-Z][\w-]{1,20}\s+(?:\d{1,3}(?:\.\d{1,3})?|[A-Z]))\s*[:.–—-]\s")
 _RULE = re.compile(r"^\|\s*:?-{3}")
+# A first column headed by a locator word ("Goal/target") numbers the rows' groups: a row
+# whose first cell is "22" opens Target 22.
+_LOCATOR_WORD = re.compile(rf"\b(?:{LOCATOR_WORDS})\b", re.IGNORECASE)
+_ROW_NUMBER = re.compile(r"\d{1,3}")
 
 
 def is_header(row: Sequence[str]) -> bool:
@@ -111,11 +115,12 @@ def table_pieces(markdown: str, limit: int = 900, group: str = "") -> list[Table
     pieces: list[TablePiece] = []
     current: list[str] = []
     start = group
+    numbered = _numbered_by(head[0])
     for row in rows:
         if current and len("\n".join(head + current + [row])) > limit:
             pieces.append(TablePiece("\n".join(head + current), start, group))
             current = []
-        group = _group_of(row) or group
+        group = _group_of(row, numbered) or group
         if not current:
             start = group
         current.append(row)
@@ -163,9 +168,22 @@ def split_table(markdown: str, limit: int = 900) -> list[str]:
     return [piece.text for piece in table_pieces(markdown, limit)]
 
 
-def _group_of(row: str) -> str:
-    """Return the name a group row opens ("Target 22"), or "" for any other row."""
+def _numbered_by(header: str) -> str:
+    """The name a header's first column gives the numbers in it ("Goal/target" → "Target"), else ""."""
+    cells = table_cells(header)
+    words = _LOCATOR_WORD.findall(cells[0]) if cells else []
+    return words[-1].capitalize() if words else ""
+
+
+def _group_of(row: str, numbered: str = "") -> str:
+    """Return the name a group row opens ("Target 22"), or "" for any other row.
+
+    A group row fills only its first cell with a numbered name; under a first column
+    ``numbered`` ("Goal/target"), a row whose first cell is a number opens that group.
+    """
     cells = table_cells(row)
+    if numbered and cells and _ROW_NUMBER.fullmatch(cells[0]):
+        return f"{numbered} {cells[0]}"
     if len(cells) < 2 or not cells[0] or any(cells[1:]):
         return ""
     match = _GROUP.match(cells[0])

@@ -35,7 +35,7 @@ from assistant.language.answer_types import (
     states_figure,
 )
 from assistant.language.messages import LANGUAGE_NAMES, frame, message, source_label
-from assistant.language.references import locator_keys, without_symbols
+from assistant.language.references import locator_keys, other_annex, without_symbols
 from assistant.language.scripts import HAN_CHAR
 from assistant.retrieval.hybrid import Retrieval
 from assistant.retrieval.lexical import tokenize
@@ -176,6 +176,8 @@ def _as_named(candidates: list[Candidate], sources: list[Source], question: Ques
         meta = source.metadata
         if meta.get("kind") != "decision" or str(meta.get("symbol", "")).upper() not in question.symbols:
             continue
+        if other_annex(question.annexes, str(meta.get("locator", ""))):
+            continue  # "annex II, target 22": not annex III's target 22
         if meta.get("paragraph") and str(meta["paragraph"]) in question.paragraphs:
             whole.add(rank)  # "paragraph 2(g) of XI/16": that paragraph leads the answer
         elif not question.locators.isdisjoint(locator_keys(str(meta.get("locator", "")))):

@@ -12,7 +12,7 @@ import unicodedata
 
 __all__ = [
     "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
-    "locator_keys", "named_paragraphs", "named_symbols", "names_numbered", "reference_phrases",
+    "locator_keys", "named_annexes", "named_paragraphs", "other_annex", "named_symbols", "names_numbered", "reference_phrases",
     "table_cells", "without_symbols",
 ]
 
@@ -197,6 +197,43 @@ def locator_keys(text: str) -> list[str]:
         keys.extend(f"{kind}#{n}" for n in re.findall(r"\d+", numbers))
     keys.extend(_table_keys(text))
     return keys
+
+
+# An annex named with its number in Roman or Arabic figures: "annex II", "l'annexe II",
+# "anexo 2", "приложение II", "المرفق 2", "附件二".
+_ANNEX = re.compile(
+    r"\b(?:annex(?:e|es)?|anexos?|приложени[еяию])\s+([IVX]{1,4}|\d{1,2})\b|(?:المرفق|الملحق)\s+(\d{1,2}|[IVX]{1,4})\b"
+    r"|附件\s*([一二三四五六七八九十]|\d{1,2}|[IVX]{1,4})",
+    re.IGNORECASE,
+)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def named_annexes(text: str) -> frozenset[int]:
+    """The numbers of the annexes ``text`` names ("annex II", "l'annexe 2", "附件二" → 2)."""
+    return frozenset(_annex_number(next(g for g in m.groups() if g)) for m in _ANNEX.finditer(text))
+
+
+def other_annex(asked: frozenset[int], locator: str) -> bool:
+    """Whether a passage's locator places it in another annex than the ones a question names.
+
+    Annexes of one decision repeat their parts ("Target 22" is a row of annex II's
+    indicator table and a section of annex III's reporting template): the one named decides.
+    """
+    if not asked:
+        return False
+    placed = named_annexes(locator)
+    return bool(placed) and placed.isdisjoint(asked)
+
+
+def _annex_number(number: str) -> int:
+    if number.isdigit():
+        return int(number)
+    if number in _CHINESE_NUMERALS:
+        return _CHINESE_NUMERALS.index(number) + 1
+    values = [_ROMAN_VALUES[c] for c in number.upper()]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
 def _kind_of(word: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from assistant.core.settings import Settings
-from assistant.language.references import locator_keys
+from assistant.language.references import locator_keys, other_annex
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.question import Question
 
@@ -38,9 +38,10 @@ class Candidate:
 def names_asked_part(question: Question, text: str, metadata: dict[str, Any]) -> bool:
     """Whether a chunk names a numbered part the question names ("cible 8" → target 8's row).
 
-    The chunk's text or its locator ("annex III, table 1, Target 8") may name it.
+    The chunk's text or its locator ("annex III, table 1, Target 8") may name it; a chunk
+    of another annex than the one the question names does not.
     """
-    if not question.locators:
+    if not question.locators or other_annex(question.annexes, str(metadata.get("locator", ""))):
         return False
     return not question.locators.isdisjoint(_locator_keys(f"{metadata.get('locator', '')}\n{text}"))
 

@@ -17,6 +17,7 @@ from assistant.language.references import (
     asks_about_a_decision,
     asks_for_sources,
     locator_keys,
+    named_annexes,
     named_paragraphs,
     named_symbols,
 )
@@ -45,6 +46,7 @@ class Question:
     wants_list: bool = False
     wants_sources: bool = False
     locators: frozenset[str] = frozenset()  # keys of the numbered parts named ("target#2")
+    annexes: frozenset[int] = frozenset()  # the annexes named ("annex II" → 2)
     # Each Chinese word and the search terms of its English senses (when the corpus is mostly English).
     glosses: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
@@ -84,6 +86,7 @@ def analyse(
         wants_list=asks_list(searched),
         wants_sources=asks_for_sources(searched),
         locators=frozenset(locator_keys(searched)),
+        annexes=named_annexes(searched),
         glosses=_glossed(searched, lexical, gloss_senses)
         if gloss_senses and language == "zh" and lexical is not None and lexical.main_language != "zh"
         else (),

@@ -428,8 +428,8 @@ def test_annexes_paragraphs_and_tables_with_their_own_locators() -> None:
     ]
     sections = parse_annexes(blocks)
     assert [s.locator for s in sections] == [
-        "annex I, table 1 (p. 6)",
-        "annex I, table 1 (p. 7)",  # the same table continued on the next page
+        "annex I, table 1, Target 2 (p. 6)",  # the row numbered under "Target"
+        "annex I, table 1, Target 3 (p. 7)",  # the same table continued on the next page
         "annex II, para. 1 (p. 9)",
         "annex II, para. 1(a) (p. 9)",
         "annex II, table 1 (p. 10)",

@@ -438,7 +438,7 @@ def test_built_decision_pdf_paragraphs_annex_and_pages(tmp_path: Path) -> None:
         ("5", "para. 5 (p. 2)"),
         ("6", "para. 6 (p. 2)"),
     ]
-    table = next(s for s in document.sections if s.locator == "annex I, table 1 (p. 2)")
+    table = next(s for s in document.sections if s.locator == "annex I, table 1, Target 2 (p. 2)")
     assert "| 2 | 2.1 Area under restoration |" in table.text.splitlines()
     assert table.context == "Annex I: Indicators for inland waters"
     notes = [s for s in document.sections if _is_note(s.locator)]
@@ -456,10 +456,15 @@ def test_16_31_tables_read_over_page_breaks(decision: LoadedDocument) -> None:
     from ingest.chunking import chunk_document
 
     tables = [s for s in decision.sections if ", table " in s.locator]
-    # Annex II is one table over its pages (its header row repeats on every page).
-    assert {s.locator.split(" (p.")[0] for s in tables if s.locator.startswith("annex II,")} == {
-        "annex II, table 1"
-    }
+    # Annex II is one table over its pages (its header row repeats on every page); each
+    # piece names the target its first row is in (numbered under "Goal/target").
+    annex_2 = [s for s in tables if s.locator.startswith("annex II,")]
+    assert {s.locator.split(", Target")[0].split(" (p.")[0] for s in annex_2} == {"annex II, table 1"}
+    targets = {s.locator.split(" (p.")[0] for s in annex_2} - {"annex II, table 1"}  # goals A-D: lettered
+    # (A piece is named for the row it opens with; target 19's row sits inside target 18's.)
+    assert targets == {f"annex II, table 1, Target {n}" for n in range(1, 24) if n != 19}
+    defenders = next(s for s in annex_2 if "22.CT.2 Number of verified cases" in s.text)
+    assert defenders.locator == "annex II, table 1, Target 22 (p. 21)"  # a piece with no "| 22 |" cell
     rows = [r for s in tables if s.locator.startswith("annex II,") for r in s.text.splitlines()]
     target_1 = next(r for r in rows if r.startswith("| 1 | A.1 Red List of Ecosystems"))
     assert "biodiversity-inclusive spatial plans" in target_1  # the part printed on p. 13

@@ -106,3 +106,19 @@ def test_a_table_column_headed_target_names_the_target_of_its_rows() -> None:
     assert not names_numbered(
         "| Row | Value |\n|---|---|\n| 2 | x |", "2"
     )  # no locator word heads it
+
+
+def test_a_row_numbered_under_goal_target_names_its_pieces() -> None:
+    # Decision 16/31's annex II: a long row of target 22 is cut into pieces, the later ones
+    # without the "| 22 |" cell; each piece still says which target it belongs to.
+    rows = [("Goal/target", "Headline", "Component")]
+    rows += [("21", "21.1 Indicator " + "words " * 10, "21.CT.1")]
+    rows += [("22", "22.1 Land-use change " + "words " * 30, "22.CT.1 Tenure " + "words " * 30)]
+    rows += [("", "22.b Countries taking action", "22.CT.2 Number of verified cases")]
+    tables = Tables()
+    pieces = tables.pieces(markdown_rows(tuple(rows)), limit=250)
+    assert [p.group for p in pieces] == ["Target 21", "Target 22", "Target 22"]
+    assert tables.locator("annex II, ", pieces[-1], 21) == "annex II, table 1, Target 22 (p. 21)"
+    # A number under a column headed by no locator word opens no group.
+    plain = table_pieces(markdown_rows((("Row", "Value"), ("2", "x"), ("3", "y"))), limit=40)
+    assert all(p.group == "" for p in plain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.language.detect import detect_language
+from assistant.language.references import named_annexes, other_annex
 from assistant.language.sentences import split_sentences
 from assistant.retrieval.lexical import tokenize
 
@@ -190,3 +191,26 @@ def test_abbreviation_in_the_middle_of_several_sentences() -> None:
 def test_split_on_newlines_and_trim() -> None:
     assert split_sentences("  First line\n\nSecond line  \n") == ["First line", "Second line"]
     assert split_sentences("   \n ") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "annexes"),
+    [
+        ("Dans l'annexe II de la décision 16/31", {2}),
+        ("annex III, table 1, Target 22 (p. 31)", {3}),
+        ("приложение IV к решению", {4}),
+        ("附件二所列指标", {2}),
+        ("المرفق 3", {3}),
+        ("anexo 1 y", {1}),
+        ("The annex lists indicators", set()),
+    ],
+)
+def test_named_annexes_reads_roman_arabic_and_chinese_numbers(text: str, annexes: set[int]) -> None:
+    assert named_annexes(text) == annexes
+
+
+def test_other_annex_only_when_both_name_one() -> None:
+    assert other_annex(frozenset({2}), "annex III, table 1, Target 22 (p. 31)")
+    assert not other_annex(frozenset({2}), "annex II, table 1, Target 22 (p. 21)")
+    assert not other_annex(frozenset({2}), "para. 22 (p. 4)")  # the body names no annex
+    assert not other_annex(frozenset(), "annex III, table 1")  # the question names none

@@ -74,6 +74,33 @@ def test_a_target_the_document_does_not_have_is_still_refused(decision_assistant
 
 
 @pytest.mark.parametrize(
+    ("question", "annex", "said"),
+    [
+        (
+            "In annex II of decision 16/31, which component indicator of target 22 counts attacks on "
+            "environmental human rights defenders?",
+            "annex II, table 1, Target 22",
+            "22.CT.2 Number of verified cases of killings and other attacks",
+        ),
+        (
+            "Which component indicator of target 22 in annex III of decision 16/31 is about attacks on defenders?",
+            "annex III, table 1, Target 22",
+            "Indicator: Number of countries taking action",
+        ),
+    ],
+)
+def test_the_annex_named_decides_between_two_parts_of_one_number(
+    decision_assistant: Any, question: str, annex: str, said: str
+) -> None:
+    # Target 22 is a row of annex II's indicator table (cut into pieces, the later ones
+    # without its "| 22 |" cell) and a section of annex III's reporting template.
+    answer = decision_assistant.ask(question)
+    assert answer.supported, answer.notices
+    assert answer.citations[0].locator.startswith(annex)
+    assert said in answer.text
+
+
+@pytest.mark.parametrize(
     ("question", "row"),
     [
         ("¿Qué indicador principal tiene la meta 2 del marco de seguimiento de la decisión 16/31?", "| 2 | 2.1 Area"),
