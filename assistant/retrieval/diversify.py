@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from assistant.core.settings import Settings
 from assistant.retrieval.candidates import Candidate
@@ -46,11 +47,16 @@ def choose(
     ordered = rerank(reranker, question, sorted(fused, key=lambda c: fused[c], reverse=True), by_id)
     if not question.wants_sources:
         headings = {h.casefold() for h in settings.reference_headings}
-        ordered = [
-            c for c in ordered
-            if str(by_id[c].metadata.get("locator", "")).strip().casefold() not in headings
-        ]
+        ordered = [c for c in ordered if _heading(by_id[c].metadata).casefold() not in headings]
     return diversify(ordered, by_id, question.language, settings, k)
+
+
+def _heading(metadata: dict[str, Any]) -> str:
+    """A passage's section heading: its locator without the page ("Acknowledgements (p. 2)")."""
+    return _PAGE.sub("", str(metadata.get("locator", ""))).strip()
+
+
+_PAGE = re.compile(r"\s*\(p\. \d+\)\s*$")
 
 
 def diversify(

@@ -98,11 +98,11 @@ def _without_contents(blocks: list[Block]) -> list[Block]:
     """The blocks but for the entries of a table of contents (a page with several of them)."""
     entries: dict[int, int] = {}
     for block in blocks:
-        if block.kind == "text" and _CONTENTS_ENTRY.match(block.text.strip()):
+        if block.kind != "table" and _CONTENTS_ENTRY.match(block.text.strip()):
             entries[block.page] = entries.get(block.page, 0) + 1
     pages = {page for page, n in entries.items() if n >= _CONTENTS_ENTRIES}
     return [
-        b for b in blocks if not (b.page in pages and b.kind == "text" and _CONTENTS_ENTRY.match(b.text.strip()))
+        b for b in blocks if not (b.page in pages and b.kind != "table" and _CONTENTS_ENTRY.match(b.text.strip()))
     ]
 
 

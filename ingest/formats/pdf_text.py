@@ -27,6 +27,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.language.scripts import CJK_TEXT
@@ -247,18 +248,30 @@ def join_text(lines: list[str], vocabulary: set[str]) -> str:
     return out
 
 
-def _is_heading(line: Line, body_size: float) -> bool:
+def _is_heading(line: Line, body_size: float, page_size: float | None = None) -> bool:
+    """Whether a line is set as a heading: larger than the body, or bold at its page's body size.
+
+    ``page_size`` is the size of the regular text on the line's page, when smaller than the
+    document's: a front page set a point smaller ("Acknowledgements" in bold over its
+    paragraph) has its own bold headings.
+    """
     words = len(line.text.split())
     if line.size >= body_size + 1.5:
         return words <= 30
-    return (
-        line.bold and line.size >= body_size - 0.2 and words <= 20 and not line.text.endswith(",")
-    )
+    body = min(body_size, page_size) if page_size else body_size
+    return line.bold and line.size >= body - 0.2 and words <= 20 and not line.text.endswith(",")
 
 
-def _levels(pages: list[list[Line]], body_size: float) -> dict[tuple[float, bool], int]:
+def _page_sizes(pages: list[list[Line]]) -> dict[int, float]:
+    """The type size of each page's regular (not bold) text."""
+    return {
+        lines[0].page: _body_size([[ln for ln in lines if not ln.bold]]) for lines in pages if lines
+    }
+
+
+def _levels(pages: list[list[Line]], heading: Callable[[Line], bool]) -> dict[tuple[float, bool], int]:
     """Rank heading looks into levels: larger type first, bold at body size last."""
-    looks = {(ln.size, ln.bold) for lines in pages for ln in lines if _is_heading(ln, body_size)}
+    looks = {(ln.size, ln.bold) for lines in pages for ln in lines if heading(ln)}
     return {look: i + 1 for i, look in enumerate(sorted(looks, reverse=True))}
 
 
@@ -270,14 +283,19 @@ def _blocks(
     vocabulary: set[str],
 ) -> list[Block]:
     """Group lines into headings and paragraphs, tables in place, in reading order."""
-    levels = _levels(pages, body_size)
+    page_sizes = _page_sizes(pages)
+
+    def heading_line(line: Line) -> bool:
+        return _is_heading(line, body_size, page_sizes.get(line.page))
+
+    levels = _levels(pages, heading_line)
     blocks: list[Block] = []
     current: list[Line] = []
 
     def flush() -> None:
         if current:
             first = current[0]
-            heading = all(_is_heading(ln, body_size) for ln in current)
+            heading = all(heading_line(ln) for ln in current)
             kind = "heading" if heading else "text"
             level = levels.get((first.size, first.bold), 0) if heading else 0
             text = _LEADER.sub(" … ", join_text([ln.text for ln in current], vocabulary))
@@ -307,7 +325,7 @@ def _blocks(
         for line in lines:
             while tables and tables[0][0] < line.top:
                 table(tables.pop(0)[1], layout.number)
-            if current and _breaks(current[-1], line, body_size, pitch):
+            if current and _breaks(current[-1], line, body_size, pitch, heading_line):
                 flush()
             current.append(line)
         for _, found in tables:
@@ -318,10 +336,12 @@ def _blocks(
     ]
 
 
-def _breaks(previous: Line, line: Line, body_size: float, pitch: float) -> bool:
-    """Whether ``line`` starts a new block after ``previous``."""
+def _breaks(
+    previous: Line, line: Line, body_size: float, pitch: float, heading: Callable[[Line], bool]
+) -> bool:
+    """Whether ``line`` starts a new block after ``previous`` (``heading``: whether a line is one)."""
     step = line.top - previous.top
-    if _is_heading(previous, body_size) != _is_heading(line, body_size):
+    if heading(previous) != heading(line):
         # A bold sentence run on in regular type at the body's pitch is emphasis, not a heading.
         return not (
             previous.size == line.size
@@ -330,7 +350,7 @@ def _breaks(previous: Line, line: Line, body_size: float, pitch: float) -> bool:
             and not _SENTENCE_END.search(previous.text)
             and line.text[:1].islower()
         )
-    if (previous.size, previous.bold) != (line.size, line.bold) and _is_heading(line, body_size):
+    if (previous.size, previous.bold) != (line.size, line.bold) and heading(line):
         return True
     if _LIST_START.match(line.text):
         return True

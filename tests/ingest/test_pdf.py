@@ -122,6 +122,18 @@ def test_no_chunk_is_a_table_of_contents(real: tuple) -> None:
         assert len(entries) < 3, chunk.locator
 
 
+@pytest.mark.skipif(not (REALDOCS / "ipbes_ilk_dialogue_spatial_planning_2025_en.pdf").is_file(), reason="no IPBES report")
+def test_bold_headings_of_a_page_in_smaller_type_head_their_text() -> None:
+    # The IPBES report's page 2 is set a point smaller than its body: "Acknowledgements" in
+    # bold at that size heads its paragraph; it was read as the paragraph's first word.
+    document = load_document(REALDOCS / "ipbes_ilk_dialogue_spatial_planning_2025_en.pdf")
+    thanks = next(s for s in document.sections if s.locator == "Acknowledgements (p. 2)")
+    assert thanks.text.startswith("IPBES would like to thank the Tharu community")
+    assert not any(s.text.startswith(("Acknowledgements IPBES", "Disclaimer The text")) for s in document.sections)
+    # The contents page, in bold at that size too, is still no section.
+    assert not any("… 33" in s.locator or "… 2" in s.text for s in document.sections)
+
+
 def test_a_page_of_contents_entries_is_skipped_and_body_text_kept() -> None:
     from ingest.formats.pdf_layout import Block
     from ingest.formats.pdf_sections import pdf_sections

@@ -256,3 +256,14 @@ def test_a_signal_weighs_as_much_when_a_cross_lingual_list_adds_to_every_score()
     # counts twice; every first rank is worth 3.5 units, so is a signal.
     other_language = {"dense": 1.0, "lexical": 0.5, "crosslingual": 2.0}
     assert bonus_unit(other_language, settings) == pytest.approx(1.75 / (settings.rrf_k + 1))
+
+
+def test_a_reference_list_of_a_pdf_is_left_out_whatever_its_page() -> None:
+    # A PDF's locators end in their page ("References (p. 12)"); the heading alone decides.
+    records = {
+        "refs": ("Smith (2020). Restoration of peatlands. Journal of Wetlands.", _meta("r", locator="References (p. 12)")),
+        "body": ("Peatland restoration raises the water table.", _meta("b", locator="Methods (p. 3)")),
+    }
+    retriever = _retriever(records, ["refs", "body"])
+    assert _ids(retriever, "peatland restoration") == ["body"]
+    assert "refs" in _ids(retriever, "which references on peatland restoration does it cite?")
