@@ -12,8 +12,8 @@ import unicodedata
 
 __all__ = [
     "LOCATOR_WORDS", "NUMBERED_LOCATOR", "asks_about_a_decision", "asks_for_sources", "instrument",
-    "locator_keys", "named_annexes", "named_paragraphs", "other_annex", "named_symbols", "names_numbered", "reference_phrases",
-    "table_cells", "without_symbols",
+    "locator_keys", "named_annexes", "named_paragraphs", "named_symbols", "names_numbered", "other_annex",
+    "reference_phrases", "table_cells", "without_symbols",
 ]
 
 _SYMBOL = re.compile(r"(?<![A-Za-z])([IVX]{1,5}/\d{1,2})(?!\d)", re.IGNORECASE)
