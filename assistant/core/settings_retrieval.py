@@ -87,16 +87,6 @@ class RetrievalSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
-    ngram_weight: float = Field(
-        0.5,
-        ge=0,
-        description=(
-            "Weight of a BM25 ranking over character n-grams, for a question in a Latin-script"
-            " language other than the corpus's: its words meet their cognates (\"indicador\","
-            " \"indicator\"). 0 turns it off."
-        ),
-        json_schema_extra={"quality": True},
-    )
     gloss_senses: int = Field(
         0,
         ge=0,
