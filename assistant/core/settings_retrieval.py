@@ -87,6 +87,17 @@ class RetrievalSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
+    ngram_weight: float = Field(
+        1.0,
+        ge=0,
+        description=(
+            "Weight of a BM25 ranking over character n-grams, for a question in a Latin-script"
+            " language other than the corpus's: its words meet their cognates (\"indicador\","
+            " \"indicator\"). It counts in the share of the question BM25 over words cannot"
+            " read (1 - its coverage / lexical_full_coverage). 0 turns it off."
+        ),
+        json_schema_extra={"quality": True},
+    )
     gloss_senses: int = Field(
         0,
         ge=0,

@@ -21,7 +21,7 @@ from typing import Any
 
 from assistant.language.scripts import HAN_CHAR
 
-__all__ = ["detect_language", "script_language", "warm_up"]
+__all__ = ["LATIN_LANGUAGES", "detect_language", "script_language", "warm_up"]
 
 _SCRIPTS = (
     ("zh", HAN_CHAR),

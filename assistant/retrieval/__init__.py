@@ -7,6 +7,6 @@ reranker, diversification, and the choice among a paragraph's language versions.
 """
 
 __all__ = [
-    "acronyms", "candidates", "continuations", "diversify", "hybrid", "lexical", "question",
-    "rerank", "signals", "versions",
+    "acronyms", "candidates", "continuations", "diversify", "hybrid", "lexical", "ngrams",
+    "question", "rerank", "signals", "versions",
 ]

@@ -1,9 +1,10 @@
 """Candidate generators: the ranked lists fusion combines.
 
-Three lists, each a ranking of chunk ids: ``dense`` (nearest by the embedding),
+Four lists, each a ranking of chunk ids: ``dense`` (nearest by the embedding),
 ``crosslingual`` (the nearest passages in other languages than the question's, read from
-the same dense query) and ``lexical`` (BM25). A new generator adds its list here and a
-weight to :func:`list_weights`.
+the same dense query), ``lexical`` (BM25) and, for a question in a Latin-script language
+other than the corpus's, ``ngram`` (BM25 over character n-grams: cognates). A new
+generator adds its list here and a weight to :func:`list_weights`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ from typing import Any
 import numpy as np
 
 from assistant.core.settings import Settings
+from assistant.language.detect import LATIN_LANGUAGES
 from assistant.language.references import locator_keys, other_annex
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.ngrams import ngram_index
 from assistant.retrieval.question import Question
 
 __all__ = [
     "Candidate", "Candidates", "crosslingual_weight", "dense_candidates", "lexical_candidates",
-    "list_weights", "names_asked_part",
+    "list_weights", "names_asked_part", "ngram_candidates",
 ]
 
 
@@ -60,6 +63,7 @@ class Candidates:
     lexical_score: dict[str, float] = field(default_factory=dict)  # BM25
     lexical_trust: float = 1.0  # how much of the question BM25 could read, 0..1
     crosslingual: float = 0.0  # weight of the cross-lingual list for this question
+    ngram: float = 0.0  # weight of the n-gram list for this question (0: not run)
 
     def add(self, cid: str, text: str, metadata: dict[str, Any]) -> Candidate:
         """Return the candidate ``cid``, recording it on first sight."""
@@ -158,10 +162,37 @@ def lexical_candidates(
         found.lexical_score[cid] = hit.score
 
 
+def ngram_candidates(
+    found: Candidates,
+    lexical: LexicalIndex,
+    question: Question,
+    settings: Settings,
+    mask: np.ndarray | None,
+) -> None:
+    """Add the n-gram ranking, for a question in a Latin-script language other than the corpus's.
+
+    "¿Qué desagregaciones…?" over English text: the words share no stem, their pieces do.
+    Its weight is ``ngram_weight`` times the share of the question BM25 over words cannot
+    read (``1 - lexical_trust``); call it after :func:`lexical_candidates`.
+    """
+    if not settings.ngram_weight or question.language not in LATIN_LANGUAGES:
+        return
+    if question.language == lexical.main_language:
+        return
+    hits = ngram_index(lexical).search(question.text, question.language, settings.candidate_k, mask)
+    for rank, (position, _) in enumerate(hits, start=1):
+        found.add(lexical.ids[position], lexical.texts[position], lexical.metadatas[position]).ranks["ngram"] = rank
+    # Where BM25 over words reads the question (a Spanish question over Spanish summaries),
+    # the pieces of its words add little but noise; they count as much as it cannot.
+    found.ngram = settings.ngram_weight * (1.0 - found.lexical_trust) if hits else 0.0
+
+
 def list_weights(found: Candidates, settings: Settings) -> dict[str, float]:
     """Return the fusion weight of each ranked list."""
-    return {
+    weights = {
         "dense": settings.dense_weight,
         "lexical": settings.lexical_weight * found.lexical_trust,
         "crosslingual": found.crosslingual,
     }
+    weights["ngram"] = found.ngram  # 0 when the list did not run: no rank of it to weigh
+    return weights

@@ -32,6 +32,7 @@ from assistant.retrieval.candidates import (
     lexical_candidates,
     list_weights,
     names_asked_part,
+    ngram_candidates,
 )
 from assistant.retrieval.diversify import choose
 from assistant.retrieval.lexical import LexicalIndex
@@ -209,6 +210,7 @@ class HybridRetriever(BaseRetriever):
             started = time.perf_counter()
             mask = self._mask(filters) if filters.active() else None
             lexical_candidates(found, self.lexical, question, self.settings, mask)
+            ngram_candidates(found, self.lexical, question, self.settings, mask)
             timings["lexical"] = _ms(started)
         return found
 
