@@ -189,10 +189,9 @@ def ngram_candidates(
 
 def list_weights(found: Candidates, settings: Settings) -> dict[str, float]:
     """Return the fusion weight of each ranked list."""
-    weights = {
+    return {
         "dense": settings.dense_weight,
         "lexical": settings.lexical_weight * found.lexical_trust,
         "crosslingual": found.crosslingual,
+        "ngram": found.ngram,  # 0 when the list did not run: no rank of it to weigh
     }
-    weights["ngram"] = found.ngram  # 0 when the list did not run: no rank of it to weigh
-    return weights
