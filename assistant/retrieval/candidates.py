@@ -180,8 +180,8 @@ def ngram_candidates(
     if question.language == lexical.main_language:
         return
     hits = ngram_index(lexical).search(question.text, question.language, settings.candidate_k, mask)
-    for rank, (position, _) in enumerate(hits, start=1):
-        found.add(lexical.ids[position], lexical.texts[position], lexical.metadatas[position]).ranks["ngram"] = rank
+    for rank, hit in enumerate(hits, start=1):
+        found.add(lexical.ids[hit.index], lexical.texts[hit.index], lexical.metadatas[hit.index]).ranks["ngram"] = rank
     # Where BM25 over words reads the question (a Spanish question over Spanish summaries),
     # the pieces of its words add little but noise; they count as much as it cannot.
     found.ngram = settings.ngram_weight * (1.0 - found.lexical_trust) if hits else 0.0

@@ -29,7 +29,7 @@ from assistant.language.references import locator_keys
 from assistant.language.scripts import HAN, SNOWBALL
 from assistant.retrieval.acronyms import find_acronyms
 
-__all__ = ["LexicalHit", "LexicalIndex", "search_terms", "tokenize"]
+__all__ = ["LexicalHit", "LexicalIndex", "best_hits", "search_terms", "tokenize"]
 
 _TOKEN = re.compile(
     r"\d+\([a-z]\)"  # paragraph references such as 1(b), 8(j)
@@ -344,8 +344,13 @@ class LexicalIndex:
         tokens = tokenize(query) if isinstance(query, str) else query
         if not tokens or not self.ids:
             return []
-        scores = np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
-        if mask is not None:
-            scores = scores * mask
-        top = np.argsort(-scores)[:k]
-        return [LexicalHit(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return best_hits(self._bm25, tokens, k, mask)
+
+
+def best_hits(bm25: Any, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
+    """The ``k`` chunks a bm25s index scores highest for ``tokens`` (positive scores only), under ``mask``."""
+    scores = np.asarray(bm25.get_scores(tokens), dtype=np.float32)
+    if mask is not None:
+        scores = scores * mask
+    top = np.argsort(-scores)[:k]
+    return [LexicalHit(int(i), float(scores[i])) for i in top if scores[i] > 0]

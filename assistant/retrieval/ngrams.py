@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 
+from assistant.retrieval.lexical import LexicalHit, best_hits
+
 __all__ = ["NgramIndex", "ngram_grams", "ngram_index"]
 
 N = 4
@@ -60,18 +62,12 @@ class NgramIndex:
         self._bm25.index([ngram_grams(t) or ["_"] for t in texts], show_progress=False)
         self._size = len(texts)
 
-    def search(
-        self, question: str, language: str, k: int, mask: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
-        """The ``k`` best chunk positions for ``question``'s content words, with their scores."""
+    def search(self, question: str, language: str, k: int, mask: np.ndarray | None = None) -> list[LexicalHit]:
+        """The ``k`` best chunks for ``question``'s content words, as the word index ranks them."""
         grams = ngram_grams(question, language)
         if not grams or not self._size:
             return []
-        scores = np.asarray(self._bm25.get_scores(grams), dtype=np.float32)
-        if mask is not None:
-            scores = scores * mask
-        top = np.argsort(-scores)[:k]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return best_hits(self._bm25, grams, k, mask)
 
 
 _INDEXES: weakref.WeakKeyDictionary[Any, NgramIndex] = weakref.WeakKeyDictionary()

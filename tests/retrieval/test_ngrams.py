@@ -27,8 +27,8 @@ def test_a_question_meets_its_cognates_and_misspellings() -> None:
         "Funding for capacity-building workshops in the region.",
         "La restauración no puede sustituir a la conservación.",
     ])
-    assert index.search("¿Qué desagregaciones propone el indicador?", "es", 3)[0][0] == 0
-    assert index.search("la restauracion puede sustituir la conservacion??", "es", 3)[0][0] == 2
+    assert index.search("¿Qué desagregaciones propone el indicador?", "es", 3)[0].index == 0
+    assert index.search("la restauracion puede sustituir la conservacion??", "es", 3)[0].index == 2
     assert index.search("¿Qué es?", "es", 3) == []  # no content word: no ranking
 
 
