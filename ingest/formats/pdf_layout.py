@@ -55,7 +55,7 @@ def read_page(page: Any, number: int) -> PageLayout:
     words = [
         w for w in ruled.extract_words(extra_attrs=["size", "fontname"]) if not _inside(w, boxes)
     ]
-    gutter = _gutter(words, page.width)
+    gutter = _gutter(words)
     if gutter is None:
         lines = _lines(words, number)
     else:
@@ -117,16 +117,21 @@ def _inside(word: dict[str, Any], boxes: list[tuple[float, ...]]) -> bool:
     return any(b[0] - 1 <= cx <= b[2] + 1 and b[1] - 1 <= cy <= b[3] + 1 for b in boxes)
 
 
-def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
+def _gutter(words: list[dict[str, Any]]) -> float | None:
     """Find the x of an empty vertical strip between two columns of text, if any.
 
-    Both sides must hold many words, and (almost) no word may cross the strip.
+    Both sides must hold many words, and (almost) no word may cross the strip. Columns of
+    text share the text's width about evenly, so the strip lies in the middle fifth of it;
+    a strip nearer one side parts the columns of a table without rules (names beside
+    affiliations), whose rows read across.
     """
     if len(words) < 40:
         return None
+    left_edge = min(w["x0"] for w in words)
+    extent = max(w["x1"] for w in words) - left_edge
     best: tuple[int, float] | None = None
-    for step in range(30, 71, 2):
-        x = width * step / 100
+    for step in range(40, 61, 2):
+        x = left_edge + extent * step / 100
         crossing = sum(1 for w in words if w["x0"] < x < w["x1"])
         if best is None or crossing < best[0]:
             best = (crossing, x)
@@ -139,7 +144,17 @@ def _gutter(words: list[dict[str, Any]], width: float) -> float | None:
     # A real gutter is empty over the height both columns share, not just at one x.
     left_lines = {round(w["top"]) for w in words if w["x1"] <= x}
     right_lines = {round(w["top"]) for w in words if w["x0"] >= x}
-    return x if len(left_lines & right_lines) >= 5 else None
+    if len(left_lines & right_lines) < 5:
+        return None
+    # And the right column's lines start at its edge: one column of text cut at a strip
+    # that happens to fall between words (a page of a few lines) starts them anywhere.
+    starts: dict[int, float] = {}
+    for w in words:
+        if w["x0"] >= x:
+            line = round(w["top"])
+            starts[line] = min(w["x0"], starts.get(line, w["x0"]))
+    edges = Counter(round(start / 2) for start in starts.values())
+    return x if edges.most_common(1)[0][1] >= 0.6 * len(starts) else None
 
 
 def _column_order(words: list[dict[str, Any]], number: int, gutter: float) -> list[Line]:

@@ -118,7 +118,10 @@ def _key(text: str) -> str:
 
 
 def _in_band(line: Line, layout: PageLayout) -> bool:
-    return line.bottom < layout.height * _BAND * 4 / 3 or line.top > layout.height * (1 - _BAND)
+    """Whether ``line`` lies in the head band of its page or reaches into its foot band
+    (a page number set just above the foot band's edge is still the page's foot)."""
+    height = layout.height
+    return line.bottom < height * _BAND * 4 / 3 or line.bottom > height * (1 - _BAND)
 
 
 def _running_keys(layouts: list[PageLayout]) -> set[str]:

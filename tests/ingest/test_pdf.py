@@ -491,3 +491,78 @@ def test_16_31_tables_read_over_page_breaks(decision: LoadedDocument) -> None:
         lines = chunk.text.splitlines()
         assert lines[0].startswith("|") and lines[1].startswith("|---"), chunk.locator
         assert len(lines) > 2, f"a header alone: {chunk.locator}"
+
+
+# --- layouts met in a library of real reports (IPBES workshop reports, 2019-2026) --------
+
+
+def _line_words(n: int, start: float, end: float) -> list[tuple[float, float]]:
+    """Word boxes filling [start, end] like a line of text: widths vary line by line, 3 pt gaps."""
+    boxes, x, i = [], start, 0
+    while x < end - 20:
+        width = min(18 + (7 * n + 11 * i) % 29, end - x)
+        boxes.append((x, x + width))
+        x += width + 3
+        i += 1
+    return boxes
+
+
+def _words(rows: list[list[tuple[float, float]]], pitch: float = 14.0) -> list[dict]:
+    """Word boxes as pdfplumber gives them, a row of (x0, x1) boxes a line."""
+    return [
+        {"text": "word", "x0": x0, "x1": x1, "top": 80 + pitch * n, "bottom": 91 + pitch * n}
+        for n, row in enumerate(rows)
+        for x0, x1 in row
+    ]
+
+
+def test_two_columns_of_text_have_a_gutter() -> None:
+    from ingest.formats.pdf_layout import _gutter
+
+    rows = [_line_words(n, 72, 300) + _line_words(n + 5, 318, 540) for n in range(12)]
+    gutter = _gutter(_words(rows))
+    assert gutter is not None and 300 <= gutter <= 318
+
+
+def test_a_table_without_rules_is_not_two_columns() -> None:
+    # A participants list: short names at the left, long affiliations from a third of the
+    # way across. Read as columns, every name came before every affiliation.
+    from ingest.formats.pdf_layout import _gutter
+
+    rows = [_line_words(n, 59, 200) + _line_words(n + 3, 238, 536) for n in range(12)]
+    assert _gutter(_words(rows)) is None
+
+
+def test_one_column_cut_between_words_by_chance_is_not_two_columns() -> None:
+    # A page of a few lines where a strip happens to fall between words on every line: the
+    # words after it start anywhere, not at a column's edge.
+    from ingest.formats.pdf_layout import _gutter
+
+    rows = [_line_words(n, 72, 286) + _line_words(n, 289 + 7 * n, 540) for n in range(8)]
+    assert _gutter(_words(rows)) is None
+
+
+def _folio_pdf(path: Path) -> Path:
+    """Pages whose number is set just above the foot band, in landscape and portrait."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    for number, orientation in enumerate(("P", "L", "P"), start=1):
+        pdf.add_page(orientation=orientation)
+        pdf.set_font("Helvetica", size=11)
+        text = f"Page {number} tells how the community restored its grazing land. "
+        pdf.multi_cell(0, 5.5, text * 6)
+        pdf.set_y(pdf.h * 0.895)  # the number's top above the foot band, its foot inside it
+        pdf.cell(0, 5, str(number), align="C")
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_a_page_number_reaching_into_the_foot_band_is_dropped(tmp_path: Path) -> None:
+    # Left in, "2" ran into the next page's first sentence ("2 Page 3 tells how…").
+    document = load_document(_folio_pdf(tmp_path / "folios.pdf"))
+    text = " ".join(s.text for s in document.sections)
+    assert "Page 1 tells" in text and "Page 3 tells" in text
+    assert not re.search(r"(?<![\w.])[123] Page", text), text[:300]
+    assert all(not re.fullmatch(r"\s*\d+\s*", s.text) for s in document.sections)
