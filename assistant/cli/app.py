@@ -7,6 +7,7 @@ modules of this package and are registered at the end of this file.
 
 from __future__ import annotations
 
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -268,6 +269,29 @@ app.command("faq")(faq)
 from assistant.cli.bench import bench  # noqa: E402
 
 app.command("bench")(bench)
+
+
+def _reflowed(doc: str | None) -> str | None:
+    """A docstring with each paragraph on one line, so the terminal wraps it, not the source.
+
+    Rich help keeps a docstring's line breaks and then wraps each line to the terminal:
+    at 80 columns a source line of 88 characters became a line and a stray word. A line
+    starting with "-" or "Example:" still starts a line of its own.
+    """
+    if not doc:
+        return doc
+    lines: list[str] = []
+    for line in inspect.cleandoc(doc).splitlines():
+        text = line.strip()
+        if text and lines and lines[-1] and not text.startswith(("-", "Example:")):
+            lines[-1] += " " + text
+        else:
+            lines.append(text)
+    return "\n".join(lines)
+
+
+for _command in app.registered_commands:
+    _command.help = _command.help or _reflowed(getattr(_command.callback, "__doc__", None))
 
 
 def main() -> None:

@@ -80,6 +80,26 @@ def test_info_reads_the_store_without_loading_the_model(
     assert "cbd-dec-xi-16-zh" in result.output
 
 
+@pytest.mark.parametrize("command", ["ingest", "ask", "chat", "eval", "faq", "bench"])
+def test_help_reads_as_paragraphs_in_an_80_column_terminal(command: str) -> None:
+    # Rich help kept the docstring's line breaks and wrapped each line again: a source
+    # line longer than the terminal left one stray word on a line of its own ("run,").
+    from typer.testing import CliRunner
+
+    from assistant.cli.app import app
+
+    narrow = {"COLUMNS": "80", "TERMINAL_WIDTH": "80"}
+    result = CliRunner().invoke(app, [command, "--help"], env=narrow)
+    assert result.exit_code == 0, result.output
+    description = result.output.split("╭")[0].split("\n")[3:]  # after the usage line
+    paragraphs = "\n".join(line.strip() for line in description).strip().split("\n\n")
+    for paragraph in paragraphs:
+        lines = paragraph.splitlines()
+        for line, following in zip(lines, lines[1:], strict=False):
+            # A line the terminal wrapped is full; a short line is followed by a new item.
+            assert len(line) > 55 or following.startswith(("-", "Example:")), (line, following)
+
+
 def test_bundled_corpus_every_sentence_cited(corpus_assistant: Any) -> None:
     answer = corpus_assistant.ask("What does Target 2 of the Kunming-Montreal framework require?")
     assert answer.supported
