@@ -21,22 +21,32 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.table import Column
 
 __all__ = ["IngestProgress"]
 
+_NAME_WIDTH = 30
+
 
 class IngestProgress:
-    """Two lines: files (bar, count, elapsed, remaining, current file) and chunks written."""
+    """Two lines: files (bar, count, elapsed, remaining, current file) and chunks written.
+
+    The file name is cut to fit (a report's file name is often longer than the bar), so
+    the counts and times stay readable in an 80-column terminal.
+    """
 
     def __init__(self, console: Console) -> None:
         self.progress = Progress(
             TextColumn("[bold]{task.fields[label]}"),
-            BarColumn(),
+            BarColumn(bar_width=12),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
-            TextColumn("{task.description}"),
+            TextColumn(
+                "{task.description}",
+                table_column=Column(no_wrap=True, overflow="ellipsis", max_width=_NAME_WIDTH),
+            ),
             console=console,
             transient=False,
         )

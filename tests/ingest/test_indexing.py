@@ -526,3 +526,20 @@ def test_ingest_sets_the_search_breadth_of_new_and_older_stores(
     assert open_store(older, fake_embeddings).collection.configuration["hnsw"]["ef_search"] == 100
     open_store(wider, fake_embeddings, create=True)  # an ingest brings it up to date
     assert open_store(wider, fake_embeddings).collection.configuration["hnsw"]["ef_search"] == 300
+
+
+def test_progress_fits_an_80_column_terminal_with_a_long_file_name() -> None:
+    # A report's file name is longer than the bar: cut, so the counts and times stay whole.
+    import io
+
+    from rich.console import Console
+
+    from assistant.cli.progress import IngestProgress
+
+    out = io.StringIO()
+    with IngestProgress(Console(file=out, width=80, force_terminal=False)) as progress:
+        progress.on_file("reports/2026 - Report of the first Indigenous and local knowledge.pdf", 3, 16)
+        progress.on_chunks(120)
+    files, chunks = out.getvalue().splitlines()[-2:]
+    assert "3/16" in files and "ETA" in files and files.rstrip().endswith("…")
+    assert "120/?" in chunks and "chunks/s" in chunks
