@@ -33,6 +33,10 @@ __all__ = ["PdfSections", "pdf_sections"]
 _CONTENTS_ENTRY = re.compile(r"^\S.{0,250}?(?:…|\.{3,}|(?:\. ?){3,}|_{3,}|\s{3,})\s*\d{1,4}$")
 # A page holds a table of contents when this many of its blocks are such entries.
 _CONTENTS_ENTRIES = 3
+# A cover's date line ("15-16 November 2019", "Online, 17-21 May 2021") ends its title.
+_DATED = re.compile(r"\b(?:1[89]|20)\d\d\b")
+# Longer than this, a run of headings is no title.
+_MAX_TITLE = 200
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,25 @@ class PdfSections:
     body: str
     title: str
     decision: DecisionInfo | None
+
+
+def _cover_title(blocks: list[Block]) -> str:
+    """The headings a document opens with on its first page, joined: a cover's title.
+
+    A cover sets its title over several headings in its largest types ("Report" / "First
+    Indigenous and local knowledge dialogue workshop" / "on the" / "IPBES second global
+    assessment"); the first alone is a word that names no document. The title ends at the
+    first text, at a date ("15-16 November 2019"), past the first page, or before a
+    subtitle that would make it longer than a title.
+    """
+    parts: list[str] = []
+    for block in blocks:
+        if block.kind != "heading" or block.page != blocks[0].page or _DATED.search(block.text):
+            break
+        if parts and sum(len(p) + 1 for p in parts) + len(block.text) > _MAX_TITLE:
+            break
+        parts.append(block.text)
+    return " ".join(parts)
 
 
 def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
@@ -56,7 +79,7 @@ def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
         title = ""
     else:
         sections = _heading_sections(blocks)
-        title = reading.title or next((b.text for b in blocks if b.kind == "heading"), "")
+        title = reading.title or _cover_title(blocks)
     sections += [
         Section(
             f"{n.label} {n.text}".strip(),

@@ -566,3 +566,41 @@ def test_a_page_number_reaching_into_the_foot_band_is_dropped(tmp_path: Path) ->
     assert "Page 1 tells" in text and "Page 3 tells" in text
     assert not re.search(r"(?<![\w.])[123] Page", text), text[:300]
     assert all(not re.fullmatch(r"\s*\d+\s*", s.text) for s in document.sections)
+
+
+def _cover_pdf(path: Path, subtitle: str) -> Path:
+    """A report's cover: its title set over several headings, a subtitle, a date line."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for size, style, text in (
+        (22, "", "Report"),
+        (24, "B", _LONG_TITLE),
+        (18, "", subtitle),
+    ):
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 6, "Online, 17-21 May 2021")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 5.5, "Participants shared how their communities restore grazing land. " * 12)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+_LONG_TITLE = (
+    "Dialogue workshop on the draft summary for policymakers and second order draft of the"
+    " chapters of the assessment of the sustainable use of wild species"
+)
+
+
+def test_a_cover_title_set_over_several_headings_is_the_title(tmp_path: Path) -> None:
+    # The first heading alone ("Report") names no document, and the cover's lines read as
+    # text were cut at the long one: the file name stood in for the title.
+    short = load_document(_cover_pdf(tmp_path / "cover-a.pdf", "Reviewing the draft"))
+    assert short.meta.title == f"Report {_LONG_TITLE} Reviewing the draft"
+    # A subtitle that would make the title longer than a title is left out.
+    long = load_document(_cover_pdf(tmp_path / "cover-b.pdf", "Reviewing the drafts " * 3))
+    assert long.meta.title == f"Report {_LONG_TITLE}"
