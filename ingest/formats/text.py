@@ -1,4 +1,4 @@
-"""Markdown and plain text: front matter, headings as locators, blank-line paragraphs."""
+"""Markdown (MyST too) and plain text: front matter, headings as locators, blank-line paragraphs."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from assistant.core.errors import IngestError
 from assistant.core.records import LoadedDocument, Section
 from ingest.decisions import looks_like_decision, parse_decision
 from ingest.formats.common import declared, document, metadata, paragraphs
+from ingest.formats.myst import from_myst, is_myst
 from ingest.formats.text_codec import decode, split_front_matter
 from ingest.limits import FileBudget
 
@@ -67,6 +68,8 @@ def load(path: Path, data: bytes, budget: FileBudget) -> LoadedDocument:
     if not body.strip():
         raise IngestError(path, "no text after the front matter")
     is_markdown = path.suffix.lower() in {".md", ".markdown"}
+    if is_markdown and is_myst(body):
+        body = from_myst(body)
     kind = declared(fields).get("kind")
     if kind == "decision" or (not kind and looks_like_decision(body)):
         meta = metadata(path, fields, body)
