@@ -52,12 +52,44 @@ def html_blocks(markup: str, tick: Callable[[], None]) -> tuple[str, list[Block]
         tag.decompose()
     title_tag = soup.find("title")
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
-    root = soup.body or soup
+    root = _content(soup.body or soup)
     for br in root.find_all("br"):
         br.replace_with(soup.new_string("\n"))
     _wrap_loose_text(root, soup)
     _number_lists(root, soup)
     return title, list(_join_markers(_leaf_blocks(root, tick)))
+
+
+# ARIA landmarks of a page's chrome: menus, the site's banner and footer, search, sidebars.
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search", "complementary"}
+# Elements that are those landmarks by themselves; a header or footer is one only outside
+# the page's content (an article's header holds its title).
+_CHROME_TAGS = {"nav", "aside"}
+_SECTIONING = {"article", "aside", "main", "nav", "section"}
+
+
+def _content(root: Any) -> Any:
+    """The page without its chrome, as a reader skips it: the main landmark when there is one.
+
+    A page saved from a documentation site (Sphinx, Read the Docs) or a treaty site
+    carries its menus, table of contents and footer; read as text they were chunks of
+    link titles ("Índice: Introducción Antecedentes …") ahead of the page's own text.
+    """
+    main = root.find("main") or root.find(attrs={"role": "main"})
+    if main is not None and main.get_text(strip=True):
+        root = main
+    for element in root.find_all(True):
+        if element.decomposed:
+            continue
+        role = str(element.get("role", "")).lower()
+        outside = element.name in ("header", "footer") and not any(
+            parent.name in _SECTIONING or str(parent.get("role", "")).lower() == "main"
+            for parent in element.parents
+            if parent is not root and getattr(parent, "name", None)
+        )
+        if element.name in _CHROME_TAGS or role in _CHROME_ROLES or outside:
+            element.decompose()
+    return root
 
 
 def _wrap_loose_text(root: Any, soup: Any) -> None:

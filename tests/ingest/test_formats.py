@@ -355,6 +355,34 @@ def test_html_decision_page_is_cut_into_its_numbered_paragraphs(tmp_path: Path) 
     ]
 
 
+DOCS_PAGE = """<html><head><title>Reporting on land cover — Reporting Manual</title></head><body>
+<header class="site"><a href="/">Reporting Manual</a> <form role="search"><input></form></header>
+<nav class="sidebar"><p>Contents:</p><ul><li>Introduction</li><li>Land cover</li></ul></nav>
+<div class="wrap">
+ <div role="navigation" aria-label="breadcrumbs">Home » Land cover</div>
+ <div role="main"><article>
+  <header><h1>Reporting on land cover</h1></header>
+  <p>Parties report the extent of seven land cover classes.</p>
+  <aside>Related: the glossary</aside>
+  <footer><p>Table 7 lists the classes.</p></footer>
+ </article></div>
+</div>
+<footer role="contentinfo"><p>© Secretariat. Built with a theme.</p></footer>
+</body></html>"""
+
+
+def test_a_saved_page_is_read_without_its_menus_and_footer(tmp_path: Path) -> None:
+    # A documentation page carries its site's menus and contents: read as text, they were
+    # chunks of link titles ahead of the page's own words.
+    document = load_document(_write(tmp_path, "land-cover.html", DOCS_PAGE))
+    text = " ".join(s.text for s in document.sections)
+    assert "Parties report the extent of seven land cover classes." in text
+    assert "Table 7 lists the classes." in text  # the article's own footer is its text
+    for chrome in ("Contents:", "Introduction", "Home »", "Related: the glossary", "©", "search"):
+        assert chrome not in text, chrome
+    assert {s.locator for s in document.sections} == {"Reporting on land cover"}
+
+
 # --- every supported format refuses junk with a reason, never a crash ------------------------
 
 
