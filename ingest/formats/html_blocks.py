@@ -85,7 +85,6 @@ def _content(root: Any) -> Any:
         outside = element.name in ("header", "footer") and not any(
             parent.name in _SECTIONING or str(parent.get("role", "")).lower() == "main"
             for parent in element.parents
-            if parent is not root and getattr(parent, "name", None)
         )
         if element.name in _CHROME_TAGS or role in _CHROME_ROLES or outside:
             element.decompose()

@@ -360,7 +360,7 @@ DOCS_PAGE = """<html><head><title>Reporting on land cover — Reporting Manual</
 <nav class="sidebar"><p>Contents:</p><ul><li>Introduction</li><li>Land cover</li></ul></nav>
 <div class="wrap">
  <div role="navigation" aria-label="breadcrumbs">Home » Land cover</div>
- <div role="main"><article>
+ <div role="main"><header><p>Chapter 1 of the manual.</p></header><article>
   <header><h1>Reporting on land cover</h1></header>
   <p>Parties report the extent of seven land cover classes.</p>
   <aside>Related: the glossary</aside>
@@ -378,9 +378,11 @@ def test_a_saved_page_is_read_without_its_menus_and_footer(tmp_path: Path) -> No
     text = " ".join(s.text for s in document.sections)
     assert "Parties report the extent of seven land cover classes." in text
     assert "Table 7 lists the classes." in text  # the article's own footer is its text
+    assert "Chapter 1 of the manual." in text  # a header inside the main content is content
     for chrome in ("Contents:", "Introduction", "Home »", "Related: the glossary", "©", "search"):
         assert chrome not in text, chrome
-    assert {s.locator for s in document.sections} == {"Reporting on land cover"}
+    under_heading = [s.text for s in document.sections if s.locator == "Reporting on land cover"]
+    assert under_heading == ["Parties report the extent of seven land cover classes.", "Table 7 lists the classes."]
 
 
 # --- every supported format refuses junk with a reason, never a crash ------------------------
