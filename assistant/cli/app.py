@@ -24,6 +24,7 @@ from assistant.cli.support import (
     PortOpt,
     StoreOpt,
     console,
+    metadata_overrides,
     run_action,
     settings_from,
 )
@@ -75,7 +76,7 @@ def ingest(
     Example: restoration-assistant ingest corpus/ my-notes/report.pdf --store var/store
     """
     apply_offline_switches()
-    overrides = _overrides(paths, kind, title)
+    overrides = metadata_overrides(paths, kind, title)
     settings = settings_from(config, store, chroma_host, chroma_port, embedding_model=embedding_model)
     report = run_action(
         lambda: _ingest(settings, paths, prune=prune, rebuild=rebuild, overrides=overrides)
@@ -100,26 +101,6 @@ def ingest(
             failures.add_row(escape(result.path), escape(result.reason))
         console.print(failures)
         raise typer.Exit(1)
-
-
-def _overrides(paths: list[Path], kind: str | None, title: str | None) -> dict[str, str]:
-    """Check --kind/--title: one file only, a known kind; return them as metadata fields."""
-    from assistant.core.records import KINDS
-
-    fields = {k: v for k, v in (("kind", kind), ("title", title)) if v is not None}
-    if not fields:
-        return {}
-    if len(paths) != 1 or paths[0].is_dir():
-        raise typer.BadParameter(
-            "--kind and --title apply to one file; for a folder or several files write a"
-            " _metadata.yaml sidecar next to them (see README, 'Adding documents')",
-            param_hint="--kind/--title",
-        )
-    if kind is not None and kind not in KINDS:
-        raise typer.BadParameter(f"'{kind}' is not one of {', '.join(KINDS)}", param_hint="--kind")
-    if title is not None and not title.strip():
-        raise typer.BadParameter("the title is empty", param_hint="--title")
-    return fields
 
 
 def _ingest(
@@ -269,6 +250,10 @@ app.command("faq")(faq)
 from assistant.cli.bench import bench  # noqa: E402
 
 app.command("bench")(bench)
+
+from assistant.cli.read import read  # noqa: E402
+
+app.command("read")(read)
 
 
 def _reflowed(doc: str | None) -> str | None:

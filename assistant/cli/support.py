@@ -25,6 +25,7 @@ __all__ = [
     "StoreOpt",
     "console",
     "errors",
+    "metadata_overrides",
     "run_action",
     "settings_from",
 ]
@@ -82,3 +83,23 @@ def run_action(action: Callable[[], T]) -> T:
             " finish."
         )
         raise typer.Exit(130) from None
+
+
+def metadata_overrides(paths: list[Path], kind: str | None, title: str | None) -> dict[str, str]:
+    """Check --kind/--title: one file only, a known kind; return them as metadata fields."""
+    from assistant.core.records import KINDS
+
+    fields = {k: v for k, v in (("kind", kind), ("title", title)) if v is not None}
+    if not fields:
+        return {}
+    if len(paths) != 1 or paths[0].is_dir():
+        raise typer.BadParameter(
+            "--kind and --title apply to one file; for a folder or several files write a"
+            " _metadata.yaml sidecar next to them (see README, 'Adding documents')",
+            param_hint="--kind/--title",
+        )
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"'{kind}' is not one of {', '.join(KINDS)}", param_hint="--kind")
+    if title is not None and not title.strip():
+        raise typer.BadParameter("the title is empty", param_hint="--title")
+    return fields

