@@ -53,6 +53,8 @@ def load(path: Path, data: bytes, budget: FileBudget) -> LoadedDocument:
     meta = metadata(path, fields, cut.body, title=cut.title)
     if cut.decision is not None and cut.decision.year is not None and meta.year is None:
         meta = replace(meta, year=cut.decision.year)
+    elif cut.year is not None and meta.year is None:
+        meta = replace(meta, year=cut.year)
     return document(path, data, meta, cut.sections)
 
 

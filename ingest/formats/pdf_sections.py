@@ -37,6 +37,8 @@ _CONTENTS_ENTRIES = 3
 _DATED = re.compile(r"\b(?:1[89]|20)\d\d\b")
 # Longer than this, a run of headings is no title.
 _MAX_TITLE = 200
+# A cover's date line is short ("Online, 17-21 May 2021").
+_DATE_LINE = 80
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class PdfSections:
     body: str
     title: str
     decision: DecisionInfo | None
+    year: int | None = None  # the year of the cover's date line ("15-16 November 2019")
 
 
 def _cover_title(blocks: list[Block]) -> str:
@@ -66,6 +69,24 @@ def _cover_title(blocks: list[Block]) -> str:
             break
         parts.append(block.text)
     return " ".join(parts)
+
+
+def _cover_year(blocks: list[Block]) -> int | None:
+    """The year of the date line a cover sets under its title ("18 – 22 August 2025, Bardiya").
+
+    Only the short line right after the first page's opening headings counts: a year in
+    the text is what the text is about ("decision 15/5 of 19 December 2022"), not when
+    the document was issued.
+    """
+    for block in blocks:
+        if block.page != blocks[0].page:
+            return None
+        match = _DATED.search(block.text) if len(block.text) <= _DATE_LINE else None
+        if match:  # set as text or, on some covers, in heading type
+            return int(match.group(0))
+        if block.kind != "heading":
+            return None
+    return None
 
 
 def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
@@ -91,7 +112,8 @@ def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
     ]
     for _ in sections:
         budget.add_section()
-    return PdfSections(sections=sections, body=body, title=title, decision=info)
+    year = _cover_year(blocks) if info is None else None
+    return PdfSections(sections=sections, body=body, title=title, decision=info, year=year)
 
 
 def _decision_sections(blocks: list[Block], texts: list[str]) -> list[Section]:

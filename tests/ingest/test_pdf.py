@@ -311,6 +311,11 @@ def test_built_running_header_and_page_numbers_removed(built: LoadedDocument) ->
         assert not re.fullmatch(r"\d+", section.text.strip())
 
 
+def test_built_year_is_not_a_year_the_text_mentions(built: LoadedDocument) -> None:
+    # Page 1 opens with a heading and body text; the footnote's "2019" dates a source.
+    assert built.meta.year is None
+
+
 def test_built_headings_become_locators_with_pages(built: LoadedDocument) -> None:
     locators = [s.locator for s in _texts(built)]
     assert "1 Water harvesting (p. 1)" in locators
@@ -601,6 +606,7 @@ def test_a_cover_title_set_over_several_headings_is_the_title(tmp_path: Path) ->
     # text were cut at the long one: the file name stood in for the title.
     short = load_document(_cover_pdf(tmp_path / "cover-a.pdf", "Reviewing the draft"))
     assert short.meta.title == f"Report {_LONG_TITLE} Reviewing the draft"
+    assert short.meta.year == 2021  # the cover's date line, "Online, 17-21 May 2021"
     # A subtitle that would make the title longer than a title is left out.
     long = load_document(_cover_pdf(tmp_path / "cover-b.pdf", "Reviewing the drafts " * 3))
     assert long.meta.title == f"Report {_LONG_TITLE}"
