@@ -18,6 +18,9 @@ __all__ = ["SUFFIXES", "load"]
 SUFFIXES = (".md", ".markdown", ".txt")
 
 _MD_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+# A footnote ("…indicator 15.5.1[^1].") and its text ("[^1]: IUCN 2021. The Red List…").
+_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]")
+_FOOTNOTE_TEXT = re.compile(r"^\[\^([^\]\s]+)\]:\s*")
 
 
 def _paragraph_sections(text: str, locator: str, budget: FileBudget) -> list[Section]:
@@ -29,8 +32,31 @@ def _paragraph_sections(text: str, locator: str, budget: FileBudget) -> list[Sec
     return sections
 
 
+def _notes(part: str, locator: str) -> list[Section]:
+    """The footnotes a paragraph of "[^1]: …" lines defines, each a section ("Step 2, note 1")."""
+    notes: list[tuple[str, list[str]]] = []
+    for line in part.splitlines():
+        start = _FOOTNOTE_TEXT.match(line)
+        if start:
+            notes.append((start.group(1), [line[start.end():]]))
+        elif notes:
+            notes[-1][1].append(line.strip())
+    return [
+        Section(
+            f"{label} {' '.join(lines).strip()}",
+            f"{locator}, note {label}" if locator else f"note {label}",
+            heading="notes",
+        )
+        for label, lines in notes
+    ]
+
+
 def _markdown_sections(body: str, title: str, budget: FileBudget) -> tuple[str, list[Section]]:
-    """Split Markdown by headings; the innermost heading is the locator."""
+    """Split Markdown by headings; the innermost heading is the locator.
+
+    Footnotes are read as a PDF's are: the text of "[^1]: …" is a note of its section
+    ("Step 2, note 1"), and the mark "[^1]" leaves the sentence that carried it.
+    """
     sections: list[Section] = []
     doc_title = ""
     locator = title
@@ -42,7 +68,11 @@ def _markdown_sections(body: str, title: str, budget: FileBudget) -> tuple[str, 
         if text:
             for part in paragraphs(text):
                 budget.add_section()
-                sections.append(Section(text=part, locator=locator, heading=locator))
+                if _FOOTNOTE_TEXT.match(part):  # notes of the section, citable, not body text
+                    sections.extend(_notes(part, locator))
+                else:
+                    text = _FOOTNOTE_MARK.sub("", part)
+                    sections.append(Section(text=text, locator=locator, heading=locator))
 
     in_code = False
     for line in body.splitlines():

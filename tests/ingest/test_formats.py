@@ -397,3 +397,22 @@ def test_new_formats_refuse_junk_with_a_reason(tmp_path: Path, suffix: str, data
     with pytest.raises(IngestError) as info:
         load_document(_write(tmp_path, f"junk{suffix}", data))
     assert info.value.reason and "\n" not in info.value.reason
+
+
+def test_markdown_footnotes_are_notes_of_their_section(tmp_path: Path) -> None:
+    # "[^1]" marks and "[^1]: …" texts, as Markdown manuals write them: read as a PDF's
+    # footnotes are, a citable note apiece and no mark inside the sentence.
+    page = (
+        "# Red List Index\n\n## Introduction\n\n"
+        "The index is SDG indicator 15.5.1[^1]. It covers five groups[^two].\n\n"
+        "[^1]: See the SDG metadata.\n[^two]: Birds, mammals, amphibians,\n  cycads and corals.\n\n"
+        "## Step 1\n\nReport the values.\n"
+    )
+    document = load_document(_write(tmp_path, "rli.md", page))
+    sections = [(s.locator, s.text) for s in document.sections]
+    assert sections == [
+        ("Introduction", "The index is SDG indicator 15.5.1. It covers five groups."),
+        ("Introduction, note 1", "1 See the SDG metadata."),
+        ("Introduction, note two", "two Birds, mammals, amphibians, cycads and corals."),
+        ("Step 1", "Report the values."),
+    ]
