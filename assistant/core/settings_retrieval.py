@@ -145,16 +145,6 @@ class RetrievalSettings(BaseModel):
         ),
         json_schema_extra={"quality": True},
     )
-    readable_language_weight: float = Field(
-        0.5,
-        ge=0,
-        description=(
-            "Weight of a ranking that prefers passages in the question's language or the"
-            " corpus's main language over a third language (a Spanish summary quoted to a"
-            " French asker)."
-        ),
-        json_schema_extra={"quality": True},
-    )
     focus_weight: float = Field(
         0.5,
         ge=0,

@@ -177,13 +177,7 @@ class HybridRetriever(BaseRetriever):
         if citing is not None:
             self._take_ranks(found, citing, filters)
         self._add_named_parts(found, question, filters)
-        lexical = self.lexical
-        context = Context(
-            focus_docs=focus_docs,
-            decisions=decisions,
-            main_language=lexical.main_language if lexical is not None else "",
-            originals=lexical.originals if lexical is not None else frozenset(),
-        )
+        context = Context(focus_docs=focus_docs, decisions=decisions)
         weights = list_weights(found, settings)
         fused = fuse(found, weights, question, settings, context)
         chosen = topical = choose(fused, found.by_id, question, settings, k, self.reranker)

@@ -154,7 +154,6 @@ class LexicalIndex:
         self._position = {cid: i for i, cid in enumerate(ids)}
         self._languages = Counter(str(m.get("language", "")) for m in metadatas)
         self._translated: dict[str, tuple[str, ...]] = {}
-        self._originals: frozenset[str] | None = None
         self._decisions: dict[str, set[str]] | None = None
         self._latin_names: LatinNames | None = None
         self._decision_languages: dict[str, frozenset[str]] | None = None
@@ -224,15 +223,6 @@ class LexicalIndex:
             self._read_decisions()
         assert self._decision_languages is not None
         return self._decision_languages
-
-    @property
-    def originals(self) -> frozenset[str]:
-        """Documents another indexed document is a translation of (XI/16's Chinese text)."""
-        if self._originals is None:
-            self._originals = frozenset(
-                str(m["translation_of"]) for m in self.metadatas if m.get("translation_of")
-            )
-        return self._originals
 
     def translated_into(self, language: str) -> tuple[str, ...]:
         """Documents in other languages whose original or a translation is in ``language``.

@@ -31,18 +31,6 @@ class Context:
 
     focus_docs: tuple[str, ...] = ()
     decisions: dict[str, set[str]] | None = None  # decision symbol -> its paragraphs
-    main_language: str = ""  # the language most of the corpus is written in
-    originals: frozenset[str] = frozenset()  # documents the corpus also holds in translation
-
-    def readable(self, meta: dict[str, Any], question: Question) -> bool:
-        """Whether a chunk is in the asker's language, the corpus's main one, or an original.
-
-        An original whose translation the corpus holds may be quoted in its own language
-        (XI/16's Chinese text); any other text in a third language is a poorer quote.
-        """
-        return meta.get("language") in (question.language, self.main_language) or (
-            meta.get("doc_id") in self.originals
-        )
 
     def names_document(self, meta: dict[str, Any], question: Question) -> bool:
         """Whether a chunk belongs to a document the question names by symbol.
@@ -77,9 +65,6 @@ def names_paragraph(meta: dict[str, Any], q: Question, ctx: Context) -> bool:
 SIGNALS: tuple[Signal, ...] = (
     Signal("language", "language_weight", "passages in the question's language",
            lambda c, q, ctx: c.metadata.get("language") == q.language),
-    Signal("readable", "readable_language_weight",
-           "passages in the question's language or the corpus's main one, not a third language",
-           lambda c, q, ctx: ctx.readable(c.metadata, q)),
     Signal("focus", "focus_weight", "documents the conversation is about",
            lambda c, q, ctx: bool(ctx.focus_docs) and c.metadata.get("doc_id") in ctx.focus_docs),
     Signal("decision", "decision_weight", "a decision's own text when 'the decision' is asked about",

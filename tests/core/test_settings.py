@@ -60,7 +60,7 @@ ADDED_SINCE = {
     "run_continuations": 2, "evidence_name_max_zipf": 4.5, "embedding_engine": "auto",
     "locator_weight": 1.0, "evidence_count_margin": None,
     "evidence_harm_threshold": 0.65, "evidence_forecast_threshold": 0.95,
-    "read_on": True, "gloss_senses": 0, "ngram_weight": 1.0, "readable_language_weight": 0.5,
+    "read_on": True, "gloss_senses": 0, "ngram_weight": 1.0,
 }
 
 

@@ -267,23 +267,3 @@ def test_a_reference_list_of_a_pdf_is_left_out_whatever_its_page() -> None:
     retriever = _retriever(records, ["refs", "body"])
     assert _ids(retriever, "peatland restoration") == ["body"]
     assert "refs" in _ids(retriever, "which references on peatland restoration does it cite?")
-
-
-def test_a_third_language_comes_after_the_askers_and_the_corpus_main_one() -> None:
-    # A French question; the corpus is mostly English, with a Spanish page on the same
-    # subject and XI/16 in its Chinese original. Equal ranks: the English text comes first,
-    # the Spanish page last; the Chinese original, which the corpus holds in translation
-    # too, may be quoted in its own language.
-    records = {
-        "es": ("La cubierta terrestre se declara en la plataforma.", _meta("manual-es", language="es")),
-        "zh": ("查明退化的根本原因。", _meta("dec-zh", language="zh", paragraph="1(b)")),
-        "en": ("Land cover is reported on the platform.", _meta("manual-en")),
-        "en-2": ("Parties report land cover every four years.", _meta("guide-en")),
-        "dec-en": ("Identify the causes of degradation.", _meta("dec-en", paragraph="1(c)", translation_of="dec-zh")),
-    }
-    order = ["es", "zh", "en", "en-2", "dec-en"]
-    question = "Comment la couverture des terres est-elle déclarée ?"
-    plain = _ids(_retriever(records, order, readable_language_weight=0.0, ngram_weight=0.0), question)
-    assert plain[0] == "es"
-    ranked = _ids(_retriever(records, order, readable_language_weight=0.5, ngram_weight=0.0), question)
-    assert ranked.index("en") < ranked.index("es") and ranked.index("zh") < ranked.index("es")
