@@ -84,11 +84,17 @@ $(LLM_STAMP): $(STAMP)
 
 local-llm: $(LLM_STAMP)
 
+# Two worker processes (pytest-xdist), each taking whole test files so a file's fixtures are
+# built once: most tests wait on one core (PDF parsing, imports, a browser, a server), and
+# the bundled corpus's store is built once for both. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+
 test: setup system-deps local-llm
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not e2e"
+	$(PYTEST) -m "not e2e"
 
 # The fuzz tests with fresh random inputs and a 20x budget (the gate replays fixed ones).
 fuzz: setup

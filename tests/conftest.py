@@ -15,6 +15,10 @@ from hypothesis import HealthCheck, settings
 
 from assistant.core.settings import Settings
 
+# Tests run in two worker processes (pytest-xdist, `make test`), each embedding with OpenMP
+# threads: spinning threads waiting for a core the other worker holds slow both several-fold.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 # Property and fuzz tests: the gate replays the same examples on every run (a red CI must
 # mean a change broke something, not that a new random draw found an old bug);
 # `make fuzz` explores fresh random inputs at a larger budget.
@@ -111,18 +115,40 @@ def real_embeddings() -> Any:
     return build_embeddings(Settings().embedding_model)
 
 
-@pytest.fixture(scope="session")
-def corpus_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Settings:
-    """Settings for a store built once from the bundled corpus with the default model."""
+def _build_corpus_store(base: Path, embeddings: Any) -> Settings:
     from assistant.store.chroma import open_store
     from ingest.indexing import ingest_paths
 
-    base = tmp_path_factory.mktemp("corpus-store")
     settings = Settings(store_dir=base / "store", cache_dir=base / "cache")
-    store = open_store(settings, real_embeddings, create=True)
-    report = ingest_paths([CORPUS], settings, store, real_embeddings)
+    store = open_store(settings, embeddings, create=True)
+    report = ingest_paths([CORPUS], settings, store, embeddings)
     assert not report.failed, report.failed
     return settings
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory, real_embeddings: Any) -> Settings:
+    """Settings for a store built once from the bundled corpus with the default model.
+
+    Under pytest-xdist the first worker builds it in the run's shared temporary folder and
+    every worker (the builder too) works on its own copy: one build, not one per worker.
+    """
+    import shutil
+
+    from filelock import FileLock
+
+    base = tmp_path_factory.mktemp("corpus-store")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _build_corpus_store(base, real_embeddings)
+    shared = tmp_path_factory.getbasetemp().parent / "shared-corpus-store"  # this run's, all workers'
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "built").is_file():
+            shutil.rmtree(shared, ignore_errors=True)
+            _build_corpus_store(shared, real_embeddings)
+            (shared / "built").touch()
+    shutil.copytree(shared / "store", base / "store")
+    shutil.copytree(shared / "cache", base / "cache")
+    return Settings(store_dir=base / "store", cache_dir=base / "cache")
 
 
 @pytest.fixture(scope="session")

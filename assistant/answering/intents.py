@@ -110,7 +110,10 @@ def train(
     known = {} if vectors_of is None else vectors_of
     missing = list(dict.fromkeys(text for text, _, _ in rows if text not in known))
     if missing:
-        known.update(zip(missing, np.asarray(embeddings.encode(missing, query=True), dtype=np.float64), strict=True))
+        # Hundreds of short questions in one batch: the PyTorch engine embeds them about 5x
+        # faster than the C engine that embeds one question at a time (cosine > 0.998 apart).
+        encode = getattr(embeddings, "encode_many", embeddings.encode)
+        known.update(zip(missing, np.asarray(encode(missing, query=True), dtype=np.float64), strict=True))
     vectors = np.stack([known[text] for text, _, _ in rows])
     labels = np.array([label for _, label, _ in rows])
     languages = np.array([language for _, _, language in rows])

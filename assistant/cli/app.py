@@ -92,7 +92,7 @@ def ingest(
     if report.skipped:
         console.print(escape(report.skipped_summary()))
         for result in report.skipped:
-            console.print(f"  [dim]{escape(result.path)}: {escape(result.reason)}[/]")
+            console.print(f"  [dim]{escape(result.path)}: {escape(result.reason)}[/]", soft_wrap=True)
     if report.failed:
         failures = Table(title="Files not indexed", show_lines=False)
         failures.add_column("file")

@@ -110,7 +110,7 @@ def bench(
     )  # fmt: skip
     result = run_action(lambda: run_bench(bench_config, settings, log=lambda m: console.print(escape(m))))
     print_results(result)
-    console.print(f"Results written to [bold]{escape(str(out / 'results.json'))}[/] and growth.png")
+    console.print(f"Results written to [bold]{escape(str(out / 'results.json'))}[/] and growth.png", soft_wrap=True)
 
 
 def _ingest_only(settings: Any, paths: list[Path], models: list[str], repeat: int, out: Path) -> None:
@@ -132,7 +132,7 @@ def _ingest_only(settings: Any, paths: list[Path], models: list[str], repeat: in
     out.mkdir(parents=True, exist_ok=True)
     (out / "ingest.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print_ingest(results)
-    console.print(f"Results written to [bold]{escape(str(out / 'ingest.json'))}[/]")
+    console.print(f"Results written to [bold]{escape(str(out / 'ingest.json'))}[/]", soft_wrap=True)
 
 
 def print_ingest(results: list[dict[str, Any]]) -> None:

@@ -190,7 +190,7 @@ def eval_(
     if ablate:
         _print_ablation(summary)
     report = escape(str(run_dir / "report.html"))
-    console.print(f"Run written to [bold]{escape(str(run_dir))}[/] — open {report}")
+    console.print(f"Run written to [bold]{escape(str(run_dir))}[/] — open {report}", soft_wrap=True)
 
 
 def _suites(

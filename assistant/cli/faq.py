@@ -138,7 +138,7 @@ def _write(faq: Any, outputs: list[Path], approved_only: bool) -> None:
 
     for path in outputs:
         export_faq(faq, path, approved_only=approved_only)
-        console.print(f"Wrote [bold]{escape(str(path))}[/]")
+        console.print(f"Wrote [bold]{escape(str(path))}[/]", soft_wrap=True)  # a path stays whole
 
 
 def _build(settings: Any, outputs: list[Path], approved_only: bool, values: dict[str, Any]) -> None:
@@ -176,7 +176,7 @@ def _build(settings: Any, outputs: list[Path], approved_only: bool, values: dict
     console.print(summary)
     if previous is not None:
         stale = sum(e.stale for e in faq.entries)
-        console.print(f"Review carried over from {escape(str(faq_file))}; {stale} entr{'y' if stale == 1 else 'ies'} stale.")
+        console.print(f"Review carried over from {escape(str(faq_file))}; {stale} entr{'y' if stale == 1 else 'ies'} stale.", soft_wrap=True)
     if faq.dropped:
         dropped = Table(title="Dropped (not supported by the corpus as asked)")
         dropped.add_column("question", overflow="fold")
@@ -184,7 +184,7 @@ def _build(settings: Any, outputs: list[Path], approved_only: bool, values: dict
         for item in faq.dropped:
             dropped.add_row(escape(item.question), escape(item.reason))
         console.print(dropped)
-    console.print(f"Wrote [bold]{escape(str(faq_file))}[/] (the FAQ file to review)")
+    console.print(f"Wrote [bold]{escape(str(faq_file))}[/] (the FAQ file to review)", soft_wrap=True)
     _write(faq, [p for p in outputs if p != faq_file], approved_only)
 
 

