@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 # Bump when parsing or chunking changes, so every document is re-chunked once.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 WRITE_BATCH = 64
 
 ProgressFn = Callable[[str, int, int], None]

@@ -65,22 +65,31 @@ def markdown_rows(rows: Rows) -> str:
     return "\n".join([render(header), "|" + "---|" * width, *(render(r) for r in body)])
 
 
-def join_continued(previous: Rows, following: Rows) -> tuple[Rows, Rows]:
+def join_continued(previous: Rows, following: Rows, *, same_columns: bool = False) -> tuple[Rows, Rows]:
     """Join a table carried over a page break to its start; return both parts mended.
 
     The part on the next page may repeat the header row (kept: each part is read alone)
     and then open with the rest of the row the page break cut: a row whose first cell is
-    empty, which is put back into the last row before the break. A part left with no row
-    but its header is returned empty. Tables of different widths are left alone.
+    empty, which is put back into the last row before the break. A part that does not
+    repeat the header is given it, as a reader carries the column labels over the page. A
+    part left with no row but its header is returned empty. Tables of different widths are
+    left alone, and so is a part whose first row reads as a header of its own (labels
+    only), unless it is ruled in the very same columns (``same_columns``): then it is a row
+    of short cells of the same table.
     """
     if not previous or not following or len(previous[0]) != len(following[0]):
         return previous, following
-    head = following[:1] if following[0] == previous[0] and is_header(previous[0]) else ()
+    if is_header(following[0]) and following[0] != previous[0] and not same_columns:
+        return previous, following
+    labelled = is_header(previous[0])
+    head = following[:1] if following[0] == previous[0] and labelled else ()
     body = following[len(head) :]
     if body and len(previous) > 1 and not body[0][0].strip() and any(body[0]):
         cells = zip(previous[-1], body[0], strict=True)
         merged = tuple(" ".join(c for c in pair if c.strip()) for pair in cells)
         previous, body = (*previous[:-1], merged), body[1:]
+    if body and labelled and not head:
+        head = previous[:1]
     return previous, (*head, *body) if body else ()
 
 

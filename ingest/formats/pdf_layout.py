@@ -14,12 +14,19 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Block", "Line", "PageLayout", "read_page"]
+from assistant.language.scripts import CJK_TEXT
+
+__all__ = ["Block", "Line", "PageLayout", "Table", "join_text", "read_page"]
 
 _MARKER = re.compile(r"^[\d*†‡,]+$")  # footnote reference markers: 1  3,4  *  †
 _SYMBOL_FONT = re.compile("[\uf020-\uf07e]")  # Symbol-font digits and letters, U+F0xx = xx
 _UNMAPPED = re.compile(r"\(cid:\d+\)")
 _LIGHT = 0.85  # a fill at least this light (grey level, 1 = white) is a background, not a rule
+# One visible hyphen written as several glyphs ("-", a soft hyphen U+00AD and "‐" U+2010, as
+# Word for Mac writes "land-use"), or as U+2010/U+2011 alone: "-", as it is typed and searched.
+_HYPHEN = re.compile(r"-\u00ad*[\u2010\u2011]|-\u00ad+|[\u2010\u2011]")
+_SOFT_HYPHEN = re.compile(r"\u00ad(?!$)")  # invisible inside a line; at its end it joins the next
+_CJK = CJK_TEXT
 
 
 @dataclass(frozen=True)
@@ -37,24 +44,35 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A ruled table: its top, its rows of cells, and the x of its column rules.
+
+    The rules tell a table carried over a page break (the same columns) from another.
+    """
+
+    top: float
+    rows: tuple[tuple[str, ...], ...]
+    columns: tuple[float, ...]
+
+
+@dataclass(frozen=True)
 class PageLayout:
-    """A page's lines in reading order, its tables (rows of cells) and their positions."""
+    """A page's lines in reading order and its tables."""
 
     number: int
     width: float
     height: float
     lines: tuple[Line, ...]
-    tables: tuple[tuple[float, tuple[tuple[str, ...], ...]], ...]  # (top, rows)
+    tables: tuple[Table, ...]
 
 
 def read_page(page: Any, number: int) -> PageLayout:
     """Read one pdfplumber page: lines outside tables in column order, and the tables."""
     ruled = page.filter(_not_background)
-    tables = _tables(ruled)
+    every = ruled.extract_words(extra_attrs=["size", "fontname"])
+    tables = _tables(ruled, every, number)
     boxes = [bbox for bbox, _ in tables]
-    words = [
-        w for w in ruled.extract_words(extra_attrs=["size", "fontname"]) if not _inside(w, boxes)
-    ]
+    words = [w for w in every if not _inside(w, boxes)]
     gutter = _gutter(words)
     if gutter is None:
         lines = _lines(words, number)
@@ -65,7 +83,7 @@ def read_page(page: Any, number: int) -> PageLayout:
         width=float(page.width),
         height=float(page.height),
         lines=tuple(lines),
-        tables=tuple((bbox[1], rows) for bbox, rows in tables),
+        tables=tuple(table for _, table in tables),
     )
 
 
@@ -89,19 +107,34 @@ def _not_background(obj: dict[str, Any]) -> bool:
     return not all(v >= _LIGHT for v in values)
 
 
-def _tables(page: Any) -> list[tuple[tuple[float, ...], tuple[tuple[str, ...], ...]]]:
-    """Tables drawn with rules: at least two rows and two columns holding text."""
+def _tables(page: Any, words: list[dict[str, Any]], number: int) -> list[tuple[tuple[float, ...], Table]]:
+    """Tables drawn with rules, with their boxes: at least two rows and two columns holding text.
+
+    A cell's text is its words set in lines as body text is (:func:`_lines`), so a subscript
+    stays in its word ("CO₂" is "CO2"; pdfplumber's own cell text put a character more
+    than 3 pt lower on a line of its own: "CO emission per unit of value added 2").
+    """
     found = []
     for table in page.find_tables():
-        rows = _clean_rows(table.extract())
+        inside = [w for w in words if _inside(w, [table.bbox])]
+        raw = [[_cell_text(cell, inside, number) for cell in row.cells] for row in table.rows]
+        rows = _clean_rows(raw)
         if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
-            found.append((tuple(table.bbox), rows))
+            columns = sorted({round(float(x), 1) for cell in table.cells for x in (cell[0], cell[2])})
+            found.append((tuple(table.bbox), Table(float(table.bbox[1]), rows, tuple(columns))))
     return found
 
 
-def _clean_rows(raw: list[list[str | None]]) -> tuple[tuple[str, ...], ...]:
-    """Cells with their wrapped lines joined; empty columns and rows dropped."""
-    cells = [[_plain(re.sub(r"\s*\n\s*", " ", c or "").strip()) for c in row] for row in raw]
+def _cell_text(cell: tuple[float, ...] | None, words: list[dict[str, Any]], number: int) -> str:
+    """The text of one cell (``None``: covered by a merged cell), its lines joined."""
+    if cell is None:
+        return ""
+    return join_text([line.text for line in _lines([w for w in words if _inside(w, [cell])], number)], set())
+
+
+def _clean_rows(raw: list[list[str]]) -> tuple[tuple[str, ...], ...]:
+    """Cells stripped; empty columns and rows dropped."""
+    cells = [[c.strip() for c in row] for row in raw]
     if not cells:
         return ()
     width = max(len(r) for r in cells)
@@ -242,7 +275,38 @@ class Block:
 def _plain(text: str) -> str:
     """Map Symbol-font code points (U+F032 for "2") to the characters they show.
 
-    Glyphs with no character at all (pdfminer's ``(cid:12)``) are dropped.
+    Glyphs with no character at all (pdfminer's ``(cid:12)``) are dropped; a hyphen written
+    as several glyphs is one, and a soft hyphen inside a line is dropped (it shows only
+    where a line breaks).
     """
-    text = _UNMAPPED.sub("", text)
+    text = _SOFT_HYPHEN.sub("", _HYPHEN.sub("-", _UNMAPPED.sub("", text)))
     return _SYMBOL_FONT.sub(lambda m: chr(ord(m.group()) - 0xF000), text)
+
+
+def join_text(lines: list[str], vocabulary: set[str]) -> str:
+    """Join a paragraph's lines: a space between words, none between CJK characters.
+
+    A line-end hyphen is removed when the document spells the joined word whole
+    (``restor-`` + ``ation``) but kept in a compound it spells with one (``benefit-sharing``).
+    """
+    out = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif out.endswith("\u00ad"):
+            out = out[:-1] + line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].isalpha():
+            head = re.findall(r"[^\W\d_]+$", out[:-1])
+            tail = re.findall(r"^[^\W\d_]+", line)
+            whole = (head[0] + tail[0]).lower() if head and tail else ""
+            hyphened = f"{head[0]}-{tail[0]}".lower() if head and tail else ""
+            joined = whole in vocabulary and hyphened not in vocabulary
+            out = (out[:-1] if joined else out) + line
+        elif _CJK.match(out[-1]) or _CJK.match(line[0]):
+            out += line
+        else:
+            out += " " + line
+    return out

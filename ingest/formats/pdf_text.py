@@ -30,8 +30,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from assistant.language.scripts import CJK_TEXT
-from ingest.formats.pdf_layout import Block, Line, PageLayout, read_page
+from ingest.formats.pdf_layout import Block, Line, PageLayout, Table, join_text, read_page
 from ingest.limits import FileBudget
 from ingest.tables import Rows, join_continued, markdown_rows
 
@@ -43,7 +42,6 @@ _NOTE_START = re.compile(r"^([*†‡]|\d{1,3})\s+\S")
 _MARKER_ONLY = re.compile(r"^[\W\d_]{1,4}$")  # "1.", "(3)": a number with no words
 _LIST_START = re.compile(r"^(\d{1,2}\.|\([a-z]{1,4}\)|\([ivx]+\)|[•▪●◦■–])\s")
 _SENTENCE_END = re.compile(r"[.:;!?。；：！？)\]]$")
-_CJK = CJK_TEXT
 _LEADER = re.compile(r"\s*(?:\.\s?){5,}\s*")  # dot leaders of a contents line
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
@@ -222,35 +220,6 @@ def _vocabulary(pages: list[list[Line]]) -> set[str]:
     return words
 
 
-def join_text(lines: list[str], vocabulary: set[str]) -> str:
-    """Join a paragraph's lines: a space between words, none between CJK characters.
-
-    A line-end hyphen is removed when the document spells the joined word whole
-    (``restor-`` + ``ation``) but kept in a compound it spells with one (``benefit-sharing``).
-    """
-    out = ""
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if not out:
-            out = line
-        elif out.endswith("\u00ad"):
-            out = out[:-1] + line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[0].isalpha():
-            head = re.findall(r"[^\W\d_]+$", out[:-1])
-            tail = re.findall(r"^[^\W\d_]+", line)
-            whole = (head[0] + tail[0]).lower() if head and tail else ""
-            hyphened = f"{head[0]}-{tail[0]}".lower() if head and tail else ""
-            joined = whole in vocabulary and hyphened not in vocabulary
-            out = (out[:-1] if joined else out) + line
-        elif _CJK.match(out[-1]) or _CJK.match(line[0]):
-            out += line
-        else:
-            out += " " + line
-    return out
-
-
 def _is_heading(line: Line, body_size: float, page_size: float | None = None) -> bool:
     """Whether a line is set as a heading: larger than the body, or bold at its page's body size.
 
@@ -306,8 +275,9 @@ def _blocks(
             current.clear()
 
     rows: dict[int, Rows] = {}  # block index -> the table's rows, rendered once joined
+    columns: dict[int, tuple[float, ...]] = {}  # block index -> the x of its column rules
 
-    def table(found: Rows, page: int) -> None:
+    def table(found: Table, page: int) -> None:
         flush()
         last = len(blocks) - 1
         if (
@@ -317,21 +287,24 @@ def _blocks(
         ):
             blocks.pop()  # a row's number printed in the margin between two parts of a table
             last -= 1
+        part = found.rows
         if last in rows and blocks[last].page < page:  # the same table, over a page break
-            rows[last], found = join_continued(rows[last], found)
-        if found:
-            rows[len(blocks)] = found
+            ruled_alike = columns[last] == found.columns
+            rows[last], part = join_continued(rows[last], part, same_columns=ruled_alike)
+        if part:
+            rows[len(blocks)] = part
+            columns[len(blocks)] = found.columns
             blocks.append(Block("table", "", page))
 
     for layout, lines in zip(layouts, pages, strict=True):
         tables = list(layout.tables)
         for line in lines:
-            while tables and tables[0][0] < line.top:
-                table(tables.pop(0)[1], layout.number)
+            while tables and tables[0].top < line.top:
+                table(tables.pop(0), layout.number)
             if current and _breaks(current[-1], line, body_size, pitch, heading_line):
                 flush()
             current.append(line)
-        for _, found in tables:
+        for found in tables:
             table(found, layout.number)
     flush()
     return [

@@ -610,3 +610,70 @@ def test_a_cover_title_set_over_several_headings_is_the_title(tmp_path: Path) ->
     # A subtitle that would make the title longer than a title is left out.
     long = load_document(_cover_pdf(tmp_path / "cover-b.pdf", "Reviewing the drafts " * 3))
     assert long.meta.title == f"Report {_LONG_TITLE}"
+
+
+def _grid(pdf: object, top: float, rows: list[tuple[str, str]], *, subscript_row: int = -1) -> None:
+    """Draw a two-column ruled table at ``top``; row ``subscript_row`` writes "CO" with a lowered "2"."""
+    left, middle, right, height = 20.0, 80.0, 190.0, 12.0
+    for i, (first, second) in enumerate(rows):
+        y = top + i * height
+        pdf.rect(left, y, right - left, height)  # type: ignore[attr-defined]
+        pdf.line(middle, y, middle, y + height)  # type: ignore[attr-defined]
+        pdf.set_font("Helvetica", size=11)  # type: ignore[attr-defined]
+        pdf.text(left + 2, y + 7, first)  # type: ignore[attr-defined]
+        if i == subscript_row:
+            pdf.text(middle + 2, y + 7, "CO")  # type: ignore[attr-defined]
+            pdf.set_font("Helvetica", size=7)  # type: ignore[attr-defined]
+            pdf.text(middle + 7.9, y + 7.6, "2")  # type: ignore[attr-defined]
+            pdf.set_font("Helvetica", size=11)  # type: ignore[attr-defined]
+            pdf.text(middle + 10.4, y + 7, second)  # type: ignore[attr-defined]
+        else:
+            pdf.text(middle + 2, y + 7, second)  # type: ignore[attr-defined]
+
+
+def _long_table_pdf(path: Path) -> Path:
+    """A ruled table carried over a page break, its header printed on the first page only."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.text(20, 25, "Indicators of natural resources")
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(20, 40, "The indicators below are reported every year by each emirate.")
+    header = ("Indicator", "Measured as")
+    _grid(pdf, 200, [header, ("Forest area", "Hectares of plantations and natural forest"),
+                     ("Emissions", "emission per unit of value added")], subscript_row=2)
+    pdf.add_page()
+    _grid(pdf, 20, [("Water use", "Cubic metres withdrawn per year"),
+                    ("Soil loss", "Tonnes of topsoil lost per hectare")])
+    pdf.set_font("Helvetica", size=11)
+    pdf.text(20, 60, "Each indicator is reviewed by the environment agency.")
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_a_table_over_a_page_break_keeps_its_number_labels_and_subscripts(tmp_path: Path) -> None:
+    document = load_document(_long_table_pdf(tmp_path / "indicators.pdf"))
+    tables = [s for s in document.sections if _is_table(s.text)]
+    assert [s.locator for s in tables] == [
+        "Indicators of natural resources, table 1 (p. 1)",
+        "Indicators of natural resources, table 1 (p. 2)",
+    ]
+    # The part on page 2 printed no header: it is given the column labels of page 1.
+    assert all(s.text.startswith("| Indicator | Measured as |\n|---|---|\n") for s in tables)
+    assert "| Water use | Cubic metres withdrawn per year |" in tables[1].text
+    # A subscript set lower than its line is read in place, not at the cell's end.
+    assert "| Emissions | CO2 emission per unit of value added |" in tables[0].text
+
+
+def test_a_hyphen_written_as_several_glyphs_is_one_and_soft_hyphens_are_invisible() -> None:
+    from ingest.formats.pdf_layout import _plain, join_text
+
+    # Word for Mac writes the hyphen of "land-use" as "-", U+00AD and U+2010.
+    assert _plain("land-\u00ad\u2010use and ozone\u2010depleting") == "land-use and ozone-depleting"
+    assert _plain("restor\u00adation of land") == "restoration of land"
+    # At a line's end a soft hyphen still joins the word; a hyphen of a compound stays.
+    lines = [_plain("the restor\u00ad"), _plain("ation of ozone-\u00ad\u2010"), _plain("depleting gases")]
+    assert join_text(lines, set()) == "the restoration of ozone-depleting gases"
