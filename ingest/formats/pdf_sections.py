@@ -10,6 +10,7 @@ as a reader skips it: its entries ("2.1 Structure … 4") say where text is, not
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from assistant.core.records import Section
@@ -152,15 +153,21 @@ def _without_contents(blocks: list[Block]) -> list[Block]:
 
 
 def _heading_sections(blocks: list[Block]) -> list[Section]:
-    """Text under its innermost heading; the locator names the heading and the page."""
+    """Text under its innermost heading; the locator names the heading and the page.
+
+    A heading the document repeats under several others ("Definition:" under each
+    indicator) names no one place: it is cited with the heading it stands under
+    ("INDICATOR OF AIR QUALITY, Definition (p. 1)").
+    """
     sections: list[Section] = []
     path: list[Block] = []
     tables = Tables()
+    repeated = Counter(_heading_key(b.text) for b in blocks if b.kind == "heading")
     for block in blocks:
         if block.kind == "heading":
             path = [b for b in path if b.level < block.level] + [block]
             continue
-        heading = path[-1].text if path else ""
+        heading = _label(path, repeated)
         where = f"{heading} (p. {block.page})" if heading else f"p. {block.page}"
         if block.kind == "table":
             prefix = f"{heading}, " if heading else ""
@@ -174,3 +181,17 @@ def _heading_sections(blocks: list[Block]) -> list[Section]:
             tables.interrupt()
             sections.append(Section(block.text, where, page=block.page, heading=heading))
     return sections
+
+
+def _heading_key(text: str) -> str:
+    return text.strip().rstrip(":：").strip().casefold()
+
+
+def _label(path: list[Block], repeated: Counter[str]) -> str:
+    """The innermost heading, led by the one above it when the document repeats it."""
+    if not path:
+        return ""
+    own = path[-1].text
+    if repeated[_heading_key(own)] > 1 and len(path) > 1 and _heading_key(path[-2].text) != _heading_key(own):
+        return f"{path[-2].text}, {own.strip().rstrip(':：').strip()}"
+    return own

@@ -677,3 +677,39 @@ def test_a_hyphen_written_as_several_glyphs_is_one_and_soft_hyphens_are_invisibl
     # At a line's end a soft hyphen still joins the word; a hyphen of a compound stays.
     lines = [_plain("the restor\u00ad"), _plain("ation of ozone-\u00ad\u2010"), _plain("depleting gases")]
     assert join_text(lines, set()) == "the restoration of ozone-depleting gases"
+
+
+def _indicator_book_pdf(path: Path) -> Path:
+    """Two indicators, each with the same bold sub-heading "Definition:" over its text."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for name, text in (
+        ("INDICATOR OF AIR QUALITY", "The air quality index tells the public how polluted the air is. "),
+        ("INDICATOR OF BIODIVERSITY", "The biodiversity indicator measures how habitats change. "),
+    ):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 18)
+        pdf.cell(0, 10, name, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(0, 6, "Definition:", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 5.5, text * 8)
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.cell(0, 6, f"Sources of {name.split()[-1].lower()} data", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 5.5, "Monitoring stations report every day to the agency. " * 6)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_a_heading_repeated_under_several_others_is_cited_with_the_one_above(tmp_path: Path) -> None:
+    document = load_document(_indicator_book_pdf(tmp_path / "indicators.pdf"))
+    locators = list(dict.fromkeys(s.locator for s in document.sections))
+    # "Definition:" alone would not say which indicator's definition is quoted.
+    assert "INDICATOR OF AIR QUALITY, Definition (p. 1)" in locators
+    assert "INDICATOR OF BIODIVERSITY, Definition (p. 2)" in locators
+    # A heading said once names its place alone.
+    assert "Sources of biodiversity data (p. 2)" in locators
