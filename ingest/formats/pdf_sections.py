@@ -25,6 +25,7 @@ from ingest.decisions import (
 from ingest.formats.pdf_layout import Block
 from ingest.formats.pdf_text import PdfText
 from ingest.limits import FileBudget
+from ingest.metadata import is_meaningful_title
 from ingest.tables import Tables
 
 __all__ = ["PdfSections", "pdf_sections"]
@@ -59,12 +60,15 @@ def _cover_title(blocks: list[Block]) -> str:
     A cover sets its title over several headings in its largest types ("Report" / "First
     Indigenous and local knowledge dialogue workshop" / "on the" / "IPBES second global
     assessment"); the first alone is a word that names no document. The title ends at the
-    first text, at a date ("15-16 November 2019"), past the first page, or before a
-    subtitle that would make it longer than a title.
+    first text, at a date ("15-16 November 2019"), past the first page, at a label that
+    introduces the text below it ("Definition:"), or before a subtitle that would make it
+    longer than a title.
     """
     parts: list[str] = []
     for block in blocks:
         if block.kind != "heading" or block.page != blocks[0].page or _DATED.search(block.text):
+            break
+        if block.text.rstrip().endswith((":", "：")):
             break
         if parts and sum(len(p) + 1 for p in parts) + len(block.text) > _MAX_TITLE:
             break
@@ -101,7 +105,8 @@ def pdf_sections(reading: PdfText, budget: FileBudget) -> PdfSections:
         title = ""
     else:
         sections = _heading_sections(blocks)
-        title = reading.title or _cover_title(blocks)
+        # An authoring tool's title ("Microsoft Word - manual.docx") names no document: the cover does.
+        title = reading.title if is_meaningful_title(reading.title) else _cover_title(blocks)
     sections += [
         Section(
             f"{n.label} {n.text}".strip(),

@@ -573,11 +573,16 @@ def test_a_page_number_reaching_into_the_foot_band_is_dropped(tmp_path: Path) ->
     assert all(not re.fullmatch(r"\s*\d+\s*", s.text) for s in document.sections)
 
 
-def _cover_pdf(path: Path, subtitle: str) -> Path:
-    """A report's cover: its title set over several headings, a subtitle, a date line."""
+def _cover_pdf(path: Path, subtitle: str, embedded: str = "") -> Path:
+    """A report's cover: its title set over several headings, a subtitle, a date line.
+
+    ``embedded``: the title in the file's properties; the second page repeats the title.
+    """
     from fpdf import FPDF
 
     pdf = FPDF()
+    if embedded:
+        pdf.set_title(embedded)
     pdf.add_page()
     for size, style, text in (
         (22, "", "Report"),
@@ -589,6 +594,9 @@ def _cover_pdf(path: Path, subtitle: str) -> Path:
     pdf.set_font("Helvetica", size=12)
     pdf.multi_cell(0, 6, "Online, 17-21 May 2021")
     pdf.add_page()
+    if embedded:
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.multi_cell(0, 8, "Report", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=11)
     pdf.multi_cell(0, 5.5, "Participants shared how their communities restore grazing land. " * 12)
     path.write_bytes(bytes(pdf.output()))
@@ -610,6 +618,10 @@ def test_a_cover_title_set_over_several_headings_is_the_title(tmp_path: Path) ->
     # A subtitle that would make the title longer than a title is left out.
     long = load_document(_cover_pdf(tmp_path / "cover-b.pdf", "Reviewing the drafts " * 3))
     assert long.meta.title == f"Report {_LONG_TITLE}"
+    # The title a word processor wrote into the file names the file, not the document:
+    # the cover gives it (it had been read from the opening lines of two pages).
+    tool = load_document(_cover_pdf(tmp_path / "cover-c.pdf", "Reviewing the draft", "Microsoft Word - rpt_v3.docx"))
+    assert tool.meta.title == f"Report {_LONG_TITLE} Reviewing the draft"
 
 
 def _grid(pdf: object, top: float, rows: list[tuple[str, str]], *, subscript_row: int = -1) -> None:
