@@ -152,9 +152,26 @@ def _without_contents(blocks: list[Block]) -> list[Block]:
         if block.kind != "table" and _CONTENTS_ENTRY.match(block.text.strip()):
             entries[block.page] = entries.get(block.page, 0) + 1
     pages = {page for page, n in entries.items() if n >= _CONTENTS_ENTRIES}
+    headings = {" ".join(b.text.split()) for b in blocks if b.kind == "heading"}
     return [
-        b for b in blocks if not (b.page in pages and b.kind != "table" and _CONTENTS_ENTRY.match(b.text.strip()))
+        b
+        for b in blocks
+        if not (b.page in pages and b.kind != "table" and _CONTENTS_ENTRY.match(b.text.strip()))
+        and not (b.kind == "text" and _only_headings(b.text, headings))
     ]
+
+
+def _only_headings(text: str, headings: set[str]) -> bool:
+    """Whether a paragraph is nothing but several of the document's headings: contents
+    without page numbers (a document exported with linked contents), read as one paragraph.
+    """
+    rest, found = " ".join(text.split()), 0
+    while rest:
+        match = max((h for h in headings if rest.startswith(h)), key=len, default="")
+        if not match:
+            return False
+        rest, found = rest[len(match) :].lstrip(), found + 1
+    return found >= _CONTENTS_ENTRIES
 
 
 def _heading_sections(blocks: list[Block]) -> list[Section]:

@@ -725,3 +725,28 @@ def test_a_heading_repeated_under_several_others_is_cited_with_the_one_above(tmp
     assert "INDICATOR OF BIODIVERSITY, Definition (p. 2)" in locators
     # A heading said once names its place alone.
     assert "Sources of biodiversity data (p. 2)" in locators
+
+
+def test_contents_without_page_numbers_are_skipped(tmp_path: Path) -> None:
+    # A document exported with linked contents lists its headings with no page numbers;
+    # read as one paragraph ("Soil and water Grazing plans Monitoring"), it is no text.
+    from fpdf import FPDF
+
+    headings = ("Soil and water", "Grazing plans", "Monitoring the land")
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.cell(0, 10, "Field guide to dryland restoration", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for heading in headings:
+        pdf.cell(0, 5.5, heading, new_x="LMARGIN", new_y="NEXT")
+    for heading in headings:
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 14)
+        pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=11)
+        pdf.multi_cell(0, 5.5, f"Communities work on {heading.lower()} together every season. " * 6)
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    document = load_document(path)
+    assert [s.locator for s in document.sections] == [f"{h} (p. {n})" for n, h in enumerate(headings, start=2)]
