@@ -220,6 +220,10 @@ def test_16_31_annex_tables_are_markdown_rows(decision: LoadedDocument) -> None:
     assert cells[3] == "2.CT.1 Proportion of land that is degraded over total land area"
     assert cells[4].startswith("2.CY.1 Global Ecosystem Restoration Index")
     assert "By type of restoration activity" in cells[2]
+    # The subscript of CO2 stays in its word; the compound broken at a cell's line end is whole.
+    assert "16.CY.4 CO2 emission per unit of value added" in annex_2
+    assert "value added 2" not in annex_2
+    assert "benefit-sharing instruments" in annex_2 and "benefit- sharing" not in annex_2
 
 
 # --- built fixtures ---------------------------------------------------------------------
