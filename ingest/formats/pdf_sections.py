@@ -68,7 +68,7 @@ def _cover_title(blocks: list[Block]) -> str:
     for block in blocks:
         if block.kind != "heading" or block.page != blocks[0].page or _DATED.search(block.text):
             break
-        if block.text.rstrip().endswith((":", "：")):
+        if _without_colon(block.text) != block.text.strip():  # a label ("Definition:")
             break
         if parts and sum(len(p) + 1 for p in parts) + len(block.text) > _MAX_TITLE:
             break
@@ -205,8 +205,13 @@ def _heading_sections(blocks: list[Block]) -> list[Section]:
     return sections
 
 
+def _without_colon(heading: str) -> str:
+    """A heading without the colon of a label ("Definition:" → "Definition")."""
+    return heading.strip().rstrip(":：").rstrip()
+
+
 def _heading_key(text: str) -> str:
-    return text.strip().rstrip(":：").strip().casefold()
+    return _without_colon(text).casefold()
 
 
 def _label(path: list[Block], repeated: Counter[str]) -> str:
@@ -215,5 +220,5 @@ def _label(path: list[Block], repeated: Counter[str]) -> str:
         return ""
     own = path[-1].text
     if repeated[_heading_key(own)] > 1 and len(path) > 1 and _heading_key(path[-2].text) != _heading_key(own):
-        return f"{path[-2].text}, {own.strip().rstrip(':：').strip()}"
+        return f"{path[-2].text}, {_without_colon(own)}"
     return own

@@ -71,8 +71,8 @@ def _markdown_sections(body: str, title: str, budget: FileBudget) -> tuple[str, 
                 if _FOOTNOTE_TEXT.match(part):  # notes of the section, citable, not body text
                     sections.extend(_notes(part, locator))
                 else:
-                    text = _FOOTNOTE_MARK.sub("", part)
-                    sections.append(Section(text=text, locator=locator, heading=locator))
+                    plain = _FOOTNOTE_MARK.sub("", part)
+                    sections.append(Section(text=plain, locator=locator, heading=locator))
 
     in_code = False
     for line in body.splitlines():
